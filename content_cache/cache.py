@@ -1,0 +1,310 @@
+"""The content cache: one SQLite file plus the media store, under one data folder."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from .db import create_schema, make_engine, session_factory
+from .models import (
+    Bulletin,
+    ContentVersion,
+    LivePointer,
+    MediaFile,
+    Playlist,
+    SyncRun,
+    VersionMedia,
+)
+from .snapshot import (
+    BulletinData,
+    ItemData,
+    LiveContent,
+    LocalText,
+    MediaRef,
+    PlaylistData,
+)
+from .store import MediaStore
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "cache.sqlite"
+POINTER_ID = 1
+
+
+class CacheError(Exception):
+    """Base class of content cache errors."""
+
+
+class MissingMediaError(CacheError):
+    """A version was offered for activation while some of its files are absent."""
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """The live pointer, read cheaply (one row)."""
+
+    live_version_id: str | None
+    previous_version_id: str | None
+    generation: int
+    switched_at: datetime | None
+    etag: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncRunRecord:
+    started_at: datetime
+    finished_at: datetime
+    outcome: str
+    version_id: str | None
+    files_fetched: int
+    bytes_fetched: int
+    message: str
+
+
+class ContentCache:
+    """SQLite database and media store of one device.
+
+    Nothing is opened until :meth:`open` is called.
+    """
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.db_path = self.root / DB_NAME
+        self.store = MediaStore(self.root / "media")
+        self._engine: Engine | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+    def open(self) -> ContentCache:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.store.ensure()
+        self._engine = make_engine(self.db_path)
+        create_schema(self._engine)
+        self._sessions = session_factory(self._engine)
+        with self._sessions.begin() as s:
+            if s.get(LivePointer, POINTER_ID) is None:
+                s.add(LivePointer(id=POINTER_ID, generation=0))
+        return self
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> ContentCache:
+        return self.open() if self._engine is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise CacheError(f"content cache {self.root} is not open")
+        return self._engine
+
+    def session(self) -> Session:
+        self.engine  # noqa: B018 - raises if closed
+        return self._sessions()
+
+    # -- live pointer ----------------------------------------------------------
+    def live_state(self) -> LiveState:
+        """One-row read the player polls to notice a new version."""
+        with self.session() as s:
+            p = s.get(LivePointer, POINTER_ID)
+            assert p is not None
+            etag = None
+            if p.live_version_id:
+                etag = s.scalar(
+                    select(ContentVersion.etag).where(ContentVersion.id == p.live_version_id)
+                )
+            return LiveState(
+                p.live_version_id, p.previous_version_id, p.generation, p.switched_at, etag
+            )
+
+    def install_version(
+        self, version: ContentVersion, now: datetime, *, verify_hashes: bool = False
+    ) -> LiveState:
+        """Make ``version`` live in ONE transaction, keeping the previous live version.
+
+        Every file the version references must already be in the store under its
+        content address with the right size (``verify_hashes`` re-hashes them too);
+        otherwise :class:`MissingMediaError` is raised and nothing changes. Versions
+        other than the new live and previous ones are deleted in the same transaction.
+        """
+        needed = {(m.sha256, m.size) for m in version.media}
+        missing = [
+            sha
+            for sha, size in sorted(needed)
+            if not (self.store.verify(sha, size) if verify_hashes else self.store.has(sha, size))
+        ]
+        if missing:
+            raise MissingMediaError(
+                f"version {version.id}: {len(missing)} media file(s) missing or wrong size, "
+                f"first {missing[0]}"
+            )
+        with self.session() as s, s.begin():
+            pointer = s.get(LivePointer, POINTER_ID)
+            assert pointer is not None
+            if pointer.live_version_id == version.id:
+                return self._state(pointer, version.etag)
+            existing = s.get(ContentVersion, version.id)
+            if existing is not None:
+                # Coming back to the previous version: reuse its rows.
+                existing.etag = version.etag
+            else:
+                for sha, size in needed:
+                    row = s.get(MediaFile, sha)
+                    if row is None:
+                        s.add(MediaFile(sha256=sha, size=size, verified_at=now))
+                s.add(version)
+            old_live = pointer.live_version_id
+            pointer.previous_version_id = old_live
+            pointer.live_version_id = version.id
+            pointer.generation = (pointer.generation or 0) + 1
+            pointer.switched_at = now
+            s.flush()
+            keep = {v for v in (version.id, old_live) if v}
+            s.execute(delete(ContentVersion).where(ContentVersion.id.not_in(keep)))
+            log.info(
+                "content version %s is live (previous: %s, generation %d)",
+                version.id, old_live, pointer.generation,
+            )
+            return self._state(pointer, version.etag)
+
+    def set_live_etag(self, etag: str | None) -> None:
+        """Remember a new ETag for unchanged live content (the server re-tagged it)."""
+        with self.session() as s, s.begin():
+            pointer = s.get(LivePointer, POINTER_ID)
+            if pointer is not None and pointer.live_version_id:
+                v = s.get(ContentVersion, pointer.live_version_id)
+                if v is not None and v.etag != etag:
+                    v.etag = etag
+
+    @staticmethod
+    def _state(p: LivePointer, etag: str | None) -> LiveState:
+        return LiveState(p.live_version_id, p.previous_version_id, p.generation, p.switched_at, etag)
+
+    # -- reading ---------------------------------------------------------------
+    def read_live(self) -> LiveContent | None:
+        """The live version as frozen values, or None before the first sync."""
+        with self.session() as s, s.begin():
+            pointer = s.get(LivePointer, POINTER_ID)
+            if pointer is None or pointer.live_version_id is None:
+                return None
+            v = s.scalars(
+                select(ContentVersion)
+                .where(ContentVersion.id == pointer.live_version_id)
+                .options(
+                    selectinload(ContentVersion.playlists).selectinload(Playlist.items),
+                    selectinload(ContentVersion.bulletins),
+                    selectinload(ContentVersion.media),
+                    selectinload(ContentVersion.kiosk_documents),
+                )
+            ).one()
+            return self._snapshot(v, pointer.generation)
+
+    def _snapshot(self, v: ContentVersion, generation: int) -> LiveContent:
+        media = {
+            m.sha256: MediaRef(
+                sha256=m.sha256,
+                path=self.store.path_for(m.sha256),
+                mime_type=m.mime_type,
+                size=m.size,
+                name=m.name,
+                duration_s=m.duration_s,
+            )
+            for m in v.media
+        }
+        bulletins = {b.id: _bulletin(b) for b in v.bulletins}
+        playlists = {
+            p.id: PlaylistData(
+                id=p.id,
+                name=LocalText.from_mapping(p.name),
+                items=tuple(
+                    ItemData(
+                        id=i.id,
+                        kind=i.kind,
+                        position=i.position,
+                        duration_s=i.duration_s,
+                        valid_from=i.valid_from,
+                        valid_until=i.valid_until,
+                        media=media.get(i.media_sha256) if i.media_sha256 else None,
+                        bulletin=bulletins.get(i.bulletin_id) if i.bulletin_id else None,
+                        caption=LocalText.from_mapping(i.caption),
+                    )
+                    for i in p.items
+                ),
+            )
+            for p in v.playlists
+        }
+        sections: dict[str, list[dict]] = {}
+        for d in sorted(v.kiosk_documents, key=lambda d: (d.section, d.body.get("order", 0), d.id)):
+            sections.setdefault(d.section, []).append(d.body)
+        return LiveContent(
+            version_id=v.id,
+            generation=generation,
+            published_at=v.published_at,
+            site_id=v.site_id,
+            site_name=LocalText.from_mapping(v.site_name),
+            timezone=v.timezone,
+            languages=tuple(v.languages),
+            default_playlist=v.default_playlist,
+            playlists=playlists,
+            bulletins=tuple(sorted(bulletins.values(), key=lambda b: b.id)),
+            kiosk_sections={k: tuple(docs) for k, docs in sections.items()},
+        )
+
+    # -- housekeeping ----------------------------------------------------------
+    def referenced_digests(self) -> set[str]:
+        """Digests needed by the live or previous version."""
+        with self.session() as s:
+            return set(s.scalars(select(VersionMedia.sha256).distinct()))
+
+    def collect_garbage(self) -> list[str]:
+        """Delete store files and media rows no longer referenced by a kept version."""
+        keep = self.referenced_digests()
+        removed = sorted(self.store.list_digests() - keep)
+        with self.session() as s, s.begin():
+            s.execute(delete(MediaFile).where(MediaFile.sha256.not_in(keep)))
+        for sha in removed:
+            self.store.remove(sha)
+        if removed:
+            log.info("garbage-collected %d media file(s)", len(removed))
+        return removed
+
+    def record_sync_run(self, run: SyncRunRecord) -> None:
+        with self.session() as s, s.begin():
+            s.add(SyncRun(**run.__dict__))
+
+    def last_sync_runs(self, limit: int = 10) -> list[SyncRunRecord]:
+        with self.session() as s:
+            rows = s.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit))
+            return [
+                SyncRunRecord(
+                    r.started_at, r.finished_at, r.outcome, r.version_id,
+                    r.files_fetched, r.bytes_fetched, r.message,
+                )
+                for r in rows
+            ]
+
+
+def _bulletin(b: Bulletin) -> BulletinData:
+    return BulletinData(
+        id=b.id,
+        category=b.category,
+        severity=b.severity,
+        title=LocalText.from_mapping(b.title),
+        body=LocalText.from_mapping(b.body),
+        valid_from=b.valid_from,
+        valid_until=b.valid_until,
+    )
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+

@@ -1,0 +1,126 @@
+"""The Kivy side of the player (imported only after kiosk.kivy_env.prepare_kivy)."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.uix.floatlayout import FloatLayout
+
+from content_cache import ContentCache, ItemData
+from player.i18n import gettext_for
+from player.slides import MessageSlide, Slide, StatusBar, build_slide
+
+from .player_app import PlaybackState, PlayerOptions
+
+log = logging.getLogger(__name__)
+
+
+class PlayerApp(App):
+    title = "Town kiosk"
+
+    def __init__(self, options: PlayerOptions, cache: ContentCache, now: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.options = options
+        self.state = PlaybackState(cache, options, now)
+        self.exit_code = 0
+        self._current: Slide | None = None
+        self._advance = Clock.create_trigger(lambda _dt: self.show_next(), 0)
+        self._slide_timer = None
+        self._shots = 0
+        self.shown: list[str] = []
+
+    # -- Kivy lifecycle ------------------------------------------------------------
+    def build(self) -> FloatLayout:
+        root = FloatLayout()
+        self.stage = FloatLayout(size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
+        root.add_widget(self.stage)
+        self.status = StatusBar("", self.state.now)
+        root.add_widget(self.status)
+        Window.bind(on_request_close=self._on_request_close)
+        if self.options.screenshots:
+            self.options.screenshots.mkdir(parents=True, exist_ok=True)
+        Clock.schedule_interval(self._poll, self.options.poll_s)
+        if self.options.duration_s:
+            Clock.schedule_once(lambda _dt: self.stop(), self.options.duration_s)
+        Clock.schedule_once(lambda _dt: self.show_next(), 0)
+        return root
+
+    def _on_request_close(self, *_: object, **__: object) -> bool:
+        # A full-screen player is closed by its service manager, not by a window button.
+        return self.options.fullscreen
+
+    def _poll(self, _dt: float) -> None:
+        try:
+            self.state.poll()
+        except Exception:  # the cache may be busy or briefly unreadable; try again later
+            log.exception("could not read the live pointer")
+
+    # -- rotation ------------------------------------------------------------------
+    def show_next(self) -> None:
+        if self._slide_timer is not None:
+            self._slide_timer.cancel()
+        item = None
+        slide = None
+        for _attempt in range(64):  # a playlist of broken items must not spin forever
+            try:
+                item = self.state.next_item()
+            except Exception:
+                log.exception("could not read the content cache; keeping the current slide")
+                self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), 5)
+                return
+            if item is None:
+                break
+            try:
+                slide = build_slide(item, self.state.lang, self.state.second_lang)
+                break
+            except Exception as e:
+                log.warning("item %s cannot be shown (%s); skipping", item.id, e)
+                item = None
+        if slide is None:
+            slide = self._fallback_slide()
+        self._swap(slide)
+        duration = self.state.seconds_for(item) if item else 30.0
+        slide.bind(on_finished=lambda *_: self._advance())
+        self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), duration)
+        if self.options.screenshots:
+            delay = self.options.screenshot_delay_s * (3 if item and item.kind == "video" else 1)
+            Clock.schedule_once(lambda _dt, s=slide: self._screenshot(s), min(delay, duration * 0.8))
+
+    def _swap(self, slide: Slide) -> None:
+        """Put the new slide in place before removing the old one: no black frame between."""
+        old = self._current
+        self.stage.add_widget(slide)
+        slide.start()
+        if old is not None:
+            self.stage.remove_widget(old)
+            old.stop()
+        self._current = slide
+        self.shown.append(slide.item_id)
+        content = self.state.content
+        self.status.set_site_name(content.site_name.get(self.state.lang) if content else "")
+
+    def _fallback_slide(self) -> Slide:
+        _ = gettext_for(self.state.lang)
+        content = self.state.content
+        if content is None:
+            return MessageSlide(
+                _("Waiting for content"),
+                _("This screen has not received any content yet. It will appear as soon as the first synchronisation completes."),
+                "", item_id="waiting",
+            )
+        return MessageSlide(
+            content.site_name.get(self.state.lang), _("Nothing to show right now"),
+            self.state.now().strftime("%d/%m/%Y"), item_id="fallback",
+        )
+
+    def _screenshot(self, slide: Slide) -> None:
+        if slide is not self._current or self.options.screenshots is None:
+            return
+        self._shots += 1
+        path = self.options.screenshots / f"{self._shots:03d}-{slide.item_id}.png"
+        Window.screenshot(name=str(path))
+        log.info("screenshot %s", path)

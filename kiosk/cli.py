@@ -1,0 +1,247 @@
+"""The `kiosk` command: publish, serve, sync, player, demo.
+
+Errors a technician can act on are printed as one line (``kiosk: error: ...``) with a
+documented exit code; tracebacks are for bugs only.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .paths import default_data_dir
+
+log = logging.getLogger("kiosk")
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_INVALID = 4
+EXIT_INCOMPLETE = 5
+
+SYNC_EPILOG = """exit codes:
+  0  the live content is up to date (updated, or nothing changed)
+  3  the content API could not be reached or answered an HTTP error
+  4  the manifest is invalid (each problem is printed on its own line)
+  5  some media could not be downloaded or failed verification
+In every failure case the previous live content stays live."""
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from None
+    if not (64 <= w <= 8192 and 64 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size {text} out of range 64..8192")
+    return w, h
+
+
+def _positive(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return v
+
+
+def _datetime(text: str) -> datetime:
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO date-time, got {text!r}") from None
+    if dt.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset (e.g. Z or +01:00)")
+    return dt
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kiosk", description="Town touch-kiosk and signage player.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("publish", help="turn a content source folder into the served API tree")
+    s.add_argument("src", type=Path, help="source folder (site.toml, playlists/, bulletins/, kiosk/, media/)")
+    s.add_argument("dest", type=Path, help="output folder to serve (DEST/v1/...)")
+    s.add_argument("--published-at", type=_datetime, help="publication time (default: now)")
+
+    s = sub.add_parser("serve", help="serve a published tree (reference content API server)")
+    s.add_argument("dir", type=Path)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8080)
+
+    s = sub.add_parser("sync", help="fetch new content into the local cache",
+                       epilog=SYNC_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("--once", action="store_true", help="run one sync pass and exit")
+    s.add_argument("--api", required=True, help="content API base URL, e.g. https://contenu.example.fr")
+    s.add_argument("--data", type=Path, default=None, help="data folder (default: %(default)s)")
+
+    s = sub.add_parser("player", help="play the live content from the cache (no network needed)")
+    _player_args(s)
+
+    s = sub.add_parser("demo", help="publish, serve and sync the demo town, then play it")
+    s.add_argument("--data", type=Path, default=None, help="demo data folder")
+    s.add_argument("--headless", action="store_true", help="render offscreen even if a display exists")
+    s.add_argument("--duration", type=_positive, default=None,
+                   help="stop after this many seconds (headless default: one full loop)")
+    s.add_argument("--size", type=_size, default=(1280, 720), help="screen size WxH")
+    return p
+
+
+def _player_args(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--data", type=Path, default=None, help="data folder")
+    s.add_argument("--windowed", action="store_true", help="run in a window instead of full screen")
+    s.add_argument("--headless", action="store_true", help="render offscreen (no display needed)")
+    s.add_argument("--screenshots", type=Path, default=None, help="save one PNG per slide shown here")
+    s.add_argument("--duration", type=_positive, default=None, help="stop after this many seconds")
+    s.add_argument("--size", type=_size, default=None, help="window/offscreen size WxH")
+    s.add_argument("--lang", default=None, help="display language (default: the site's first)")
+    s.add_argument("--playlist", default=None, help="playlist id (default: the site's)")
+    s.add_argument("--max-slide-seconds", type=_positive, default=None,
+                   help="cap every slide's duration (for previews and tests)")
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    for noisy in ("urllib3", "kivy"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def fail(message: str, code: int) -> int:
+    print(f"kiosk: error: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .publisher import PublishError, publish
+
+    try:
+        r = publish(args.src, args.dest, args.published_at)
+    except PublishError as e:
+        for line in e.problems:
+            print(f"kiosk: error: {line}", file=sys.stderr)
+        return EXIT_INVALID
+    state = "published" if r.changed else "unchanged"
+    print(f"{state}: version {r.version}, {r.media_count} media file(s), "
+          f"{r.media_bytes / 1e6:.1f} MB → {r.manifest_path}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .refserver import ContentTreeServer
+
+    manifest = args.dir / "v1" / "manifest.json"
+    if not manifest.is_file():
+        return fail(f"{manifest}: not found (run `kiosk publish SRC {args.dir}` first)", EXIT_USAGE)
+    try:
+        server = ContentTreeServer(args.dir, args.host, args.port)
+    except OSError as e:
+        return fail(f"cannot listen on {args.host}:{args.port}: {e.strerror}", EXIT_USAGE)
+    print(f"serving {args.dir} at {server.url}/v1/manifest.json (Ctrl+C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
+def run_sync_once(api: str, data_dir: Path, quiet: bool = False) -> int:
+    from content_cache import ContentCache
+    from sync import ContentApiClient, Outcome, sync_once
+
+    with ContentCache(data_dir / "cache") as cache:
+        cache.store.clear_temp()
+        result = sync_once(cache, ContentApiClient(api), now=lambda: datetime.now(timezone.utc))
+    if result.ok:
+        if not quiet:
+            print(f"sync {result.outcome}: live version {result.live_version}, "
+                  f"{result.files_fetched} file(s) / {result.bytes_fetched / 1e6:.1f} MB fetched, "
+                  f"{result.requests} request(s)")
+        return EXIT_OK
+    for line in result.problems or (result.message,):
+        print(f"kiosk: error: {line}", file=sys.stderr)
+    if result.live_version:
+        print(f"kiosk: version {result.live_version} stays live", file=sys.stderr)
+    return {
+        Outcome.UNREACHABLE: EXIT_UNREACHABLE,
+        Outcome.INVALID: EXIT_INVALID,
+    }.get(result.outcome, EXIT_INCOMPLETE)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    if not args.once:
+        return fail("only `kiosk sync --once` exists in this version; run it from a timer", EXIT_USAGE)
+    return run_sync_once(args.api, args.data or default_data_dir())
+
+
+def cmd_player(args: argparse.Namespace) -> int:
+    from player.schedule import DurationLimits
+
+    from .kivy_env import display_available
+    from .player_app import PlayerOptions, run_player
+
+    headless = args.headless or bool(args.screenshots and not display_available())
+    if not headless and not display_available() and not _has_kms():
+        return fail("no display found (DISPLAY/WAYLAND_DISPLAY unset); use --headless", EXIT_USAGE)
+    limits = DurationLimits()
+    if args.max_slide_seconds:
+        limits = DurationLimits(minimum=min(limits.minimum, args.max_slide_seconds),
+                                maximum=args.max_slide_seconds)
+    options = PlayerOptions(
+        data_dir=args.data or default_data_dir(),
+        fullscreen=not (args.windowed or headless),
+        headless=headless,
+        screenshots=args.screenshots,
+        duration_s=args.duration,
+        size=args.size or ((1280, 720) if headless or args.windowed else (1920, 1080)),
+        lang=args.lang,
+        playlist=args.playlist,
+        limits=limits,
+    )
+    return run_player(options)
+
+
+def _has_kms() -> bool:
+    # On a Pi without X or Wayland, SDL renders straight to the screen through KMS/DRM.
+    return Path("/dev/dri/card0").exists() or Path("/dev/dri/card1").exists()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(args)
+
+
+COMMANDS = {
+    "publish": cmd_publish,
+    "serve": cmd_serve,
+    "sync": cmd_sync,
+    "player": cmd_player,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

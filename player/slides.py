@@ -1,0 +1,210 @@
+"""Kivy slide renderers: image, video, bulletin, and a message slide for fallbacks.
+
+Import only after the application has configured Kivy (kiosk.kivy_env); importing Kivy
+reads its configuration.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from kivy.clock import Clock
+from kivy.graphics import Color, Rectangle, RoundedRectangle
+from kivy.properties import ListProperty, StringProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.image import Image
+from kivy.uix.label import Label
+from kivy.uix.video import Video
+
+from content_cache import BulletinData, ItemData
+
+from .i18n import CATEGORY_LABELS, gettext_for
+
+log = logging.getLogger(__name__)
+
+BACKGROUND = (0.063, 0.078, 0.094, 1)  # #101418
+SEVERITY_COLOURS = {
+    "info": (0.122, 0.227, 0.373, 1),  # #1F3A5F, white text 11:1
+    "warning": (0.478, 0.294, 0.0, 1),  # #7A4B00, white text 7.6:1
+    "critical": (0.545, 0.102, 0.102, 1),  # #8B1A1A, white text 8.9:1
+}
+# A video that produces no frame within this delay is treated as broken and skipped.
+VIDEO_START_TIMEOUT_S = 8.0
+
+
+class Slide(FloatLayout):
+    """A full-screen slide. ``on_finished`` fires when it ends on its own (video end)."""
+
+    item_id = StringProperty("")
+    background = ListProperty(BACKGROUND)
+
+    __events__ = ("on_finished",)
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)
+        with self.canvas.before:
+            self._bg_colour = Color(*self.background)
+            self._bg = Rectangle(pos=self.pos, size=self.size)
+        self.bind(pos=self._sync_bg, size=self._sync_bg, background=self._sync_bg)
+
+    def _sync_bg(self, *_: object) -> None:
+        self._bg.pos, self._bg.size = self.pos, self.size
+        self._bg_colour.rgba = self.background
+
+    def start(self) -> None:
+        """Called when the slide becomes visible."""
+
+    def stop(self) -> None:
+        """Called when the slide leaves the screen; release media here."""
+
+    def on_finished(self) -> None:
+        pass
+
+
+def _label(text: str, size_hint_h: float, font_ratio: float, **kw: object) -> Label:
+    """A label that wraps inside its box and scales its font with the screen height."""
+    lbl = Label(
+        text=text, size_hint=(0.88, size_hint_h), halign=kw.pop("halign", "left"),
+        valign=kw.pop("valign", "top"), color=kw.pop("color", (1, 1, 1, 1)), **kw,
+    )
+
+    def fit(*_: object) -> None:
+        lbl.text_size = lbl.size
+        root_h = lbl.parent.height if lbl.parent else lbl.height
+        lbl.font_size = max(12, root_h * font_ratio)
+
+    lbl.bind(size=fit, parent=fit)
+    return lbl
+
+
+class ImageSlide(Slide):
+    def __init__(self, item: ItemData, lang: str, **kw: object) -> None:
+        super().__init__(item_id=item.id, **kw)
+        assert item.media is not None
+        self.add_widget(
+            Image(source=str(item.media.path), fit_mode="contain", size_hint=(1, 1),
+                  pos_hint={"x": 0, "y": 0})
+        )
+        caption = item.caption.get(lang) if item.caption else ""
+        if caption:
+            band = FloatLayout(size_hint=(1, 0.12), pos_hint={"x": 0, "y": 0})
+            with band.canvas.before:
+                Color(0, 0, 0, 0.72)
+                rect = Rectangle()
+            band.bind(pos=lambda w, p: setattr(rect, "pos", p), size=lambda w, s: setattr(rect, "size", s))
+            band.add_widget(
+                _label(caption, 0.8, 0.035, valign="middle", max_lines=2, shorten=True,
+                       pos_hint={"center_x": 0.5, "center_y": 0.5})
+            )
+            self.add_widget(band)
+
+
+class VideoSlide(Slide):
+    def __init__(self, item: ItemData, lang: str, **kw: object) -> None:
+        super().__init__(item_id=item.id, **kw)
+        assert item.media is not None
+        self._video = Video(
+            source=str(item.media.path), state="stop", volume=0, fit_mode="contain",
+            options={"eos": "stop"}, size_hint=(1, 1), pos_hint={"x": 0, "y": 0},
+        )
+        self._video.bind(eos=self._on_eos)
+        self._watchdog = Clock.create_trigger(self._check_started, VIDEO_START_TIMEOUT_S)
+        self.add_widget(self._video)
+
+    def start(self) -> None:
+        self._video.state = "play"
+        self._watchdog()
+
+    def _check_started(self, _dt: float) -> None:
+        if self._video.texture is None:
+            log.warning("video %s produced no frame in %.0f s; skipping", self.item_id, VIDEO_START_TIMEOUT_S)
+            self.dispatch("on_finished")
+
+    def _on_eos(self, _w: object, eos: bool) -> None:
+        if eos:
+            self.dispatch("on_finished")
+
+    def stop(self) -> None:
+        self._watchdog.cancel()
+        self._video.state = "stop"
+        self._video.unload()
+
+
+class BulletinSlide(Slide):
+    def __init__(self, bulletin: BulletinData, item_id: str, lang: str, second_lang: str | None, **kw: object) -> None:
+        colour = SEVERITY_COLOURS.get(bulletin.severity, SEVERITY_COLOURS["info"])
+        super().__init__(item_id=item_id, background=colour, **kw)
+        _ = gettext_for(lang)
+        category = _(CATEGORY_LABELS.get(bulletin.category, "Information")).upper()
+        pill = _label(category, 0.07, 0.04, bold=True, pos_hint={"x": 0.06, "top": 0.93},
+                      max_lines=1, shorten=True)
+        self.add_widget(pill)
+        self.add_widget(_label(bulletin.title.get(lang), 0.22, 0.075, bold=True, max_lines=2,
+                               shorten=True, pos_hint={"x": 0.06, "top": 0.84}))
+        self.add_widget(_label(bulletin.body.get(lang), 0.36, 0.045, max_lines=6, shorten=True,
+                               pos_hint={"x": 0.06, "top": 0.6}))
+        if second_lang and bulletin.title.get(second_lang, fallback=lang) != bulletin.title.get(lang):
+            self.add_widget(_label(bulletin.title.get(second_lang), 0.1, 0.04, italic=True,
+                                   color=(1, 1, 1, 0.85), max_lines=1, shorten=True,
+                                   pos_hint={"x": 0.06, "top": 0.2}))
+
+
+class MessageSlide(Slide):
+    """Shown when there is nothing to play: never a black screen."""
+
+    def __init__(self, title: str, body: str, heading: str, **kw: object) -> None:
+        super().__init__(item_id=kw.pop("item_id", "fallback"), background=SEVERITY_COLOURS["info"], **kw)
+        self.add_widget(_label(heading, 0.1, 0.05, bold=True, pos_hint={"x": 0.06, "top": 0.92},
+                               max_lines=1, shorten=True))
+        self.add_widget(_label(title, 0.2, 0.08, bold=True, pos_hint={"x": 0.06, "top": 0.7},
+                               max_lines=2, shorten=True))
+        self.add_widget(_label(body, 0.3, 0.04, pos_hint={"x": 0.06, "top": 0.48}, max_lines=5,
+                               shorten=True))
+
+
+class StatusBar(FloatLayout):
+    """Bottom strip: the town's name and the local time, refreshed each minute."""
+
+    def __init__(self, site_name: str, now: Callable[[], datetime], **kw: object) -> None:
+        super().__init__(size_hint=(1, 0.07), pos_hint={"x": 0, "y": 0}, **kw)
+        self._now = now
+        with self.canvas.before:
+            Color(0, 0, 0, 0.78)
+            self._rect = Rectangle()
+        self.bind(pos=self._sync, size=self._sync)
+        self._name = _label(site_name, 0.8, 0.035, valign="middle", max_lines=1, shorten=True,
+                            pos_hint={"x": 0.03, "center_y": 0.5})
+        self._name.size_hint_x = 0.7
+        self._clock = _label("", 0.8, 0.035, valign="middle", halign="right", max_lines=1,
+                             pos_hint={"right": 0.97, "center_y": 0.5})
+        self._clock.size_hint_x = 0.25
+        self.add_widget(self._name)
+        self.add_widget(self._clock)
+        self._tick()
+
+    def set_site_name(self, name: str) -> None:
+        self._name.text = name
+
+    def _sync(self, *_: object) -> None:
+        self._rect.pos, self._rect.size = self.pos, self.size
+
+    def _tick(self, *_: object) -> None:
+        t = self._now()
+        self._clock.text = t.strftime("%d/%m/%Y  %H:%M")
+        # Wake up at the next minute only: the bar costs nothing in between.
+        Clock.schedule_once(self._tick, 60 - t.second + 0.05)
+
+    def _label_for_tests(self) -> str:
+        return self._clock.text
+
+
+def build_slide(item: ItemData, lang: str, second_lang: str | None) -> Slide:
+    """The renderer for ``item``; raises ValueError for an item it cannot show."""
+    if item.kind == "image" and item.media is not None:
+        return ImageSlide(item, lang)
+    if item.kind == "video" and item.media is not None:
+        return VideoSlide(item, lang)
+    if item.kind == "bulletin" and item.bulletin is not None:
+        return BulletinSlide(item.bulletin, item.id, lang, second_lang)
+    raise ValueError(f"item {item.id}: no renderer for a {item.kind} item without its content")

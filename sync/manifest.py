@@ -1,0 +1,222 @@
+"""The content manifest (content API v1): parsing and full validation.
+
+Validation collects every problem as one line ``path: message`` (``playlists[0].items[2]
+.duration: -5 is not greater than 0``), so a publisher sees all its mistakes at once and
+a device log names the exact field. Nothing is written anywhere until a manifest passes.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jsonschema
+
+SCHEMA_VERSION = 1
+MAX_MANIFEST_BYTES = 8 * 1024 * 1024
+
+
+class ManifestError(ValueError):
+    """A manifest failed validation; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: Sequence[str], source: str = "manifest") -> None:
+        self.problems = list(problems)
+        self.source = source
+        first = self.problems[0] if self.problems else "invalid"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(f"{source}: {first}{more}")
+
+    def lines(self) -> list[str]:
+        return [f"{self.source}: {p}" for p in self.problems]
+
+
+@dataclass(frozen=True)
+class MediaEntry:
+    sha256: str
+    size: int
+    mime_type: str
+    name: str
+    duration_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A validated manifest. ``document`` is the checked JSON, kept for storage."""
+
+    version: str
+    published_at: datetime
+    timezone: str
+    media: tuple[MediaEntry, ...]
+    document: Mapping[str, Any]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(m.size for m in self.media)
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    text = resources.files("sync").joinpath("schema/manifest-v1.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schema())
+    cls.check_schema(schema())
+    return cls(schema())
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(document)"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    # jsonschema's messages can quote whole sub-documents; keep each line short.
+    v = err.validator
+    if v == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        return f"missing required field '{missing}'"
+    if v == "additionalProperties":
+        return err.message.replace(" were unexpected", " is not allowed").replace(
+            " was unexpected", " is not allowed"
+        )
+    if v == "pattern":
+        return f"{_short(err.instance)} has an invalid format"
+    if v == "enum":
+        return f"{_short(err.instance)} is not one of {', '.join(map(str, err.validator_value))}"
+    if v == "type":
+        return f"{_short(err.instance)} is not of type {err.validator_value}"
+    if v in ("maxItems", "maxProperties", "maxLength"):
+        return f"too long (limit {err.validator_value})"
+    return err.message if len(err.message) <= 160 else err.message[:157] + "..."
+
+
+def _parse_dt(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _semantic_problems(doc: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    try:
+        ZoneInfo(doc["site"]["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"site.timezone: unknown time zone {doc['site']['timezone']!r}")
+
+    media: dict[str, str] = {}
+    for i, m in enumerate(doc["media"]):
+        if m["sha256"] in media:
+            problems.append(f"media[{i}].sha256: listed twice")
+        media[m["sha256"]] = m["type"].split("/")[0]
+
+    bulletin_ids: set[str] = set()
+    for i, b in enumerate(doc["bulletins"]):
+        if b["id"] in bulletin_ids:
+            problems.append(f"bulletins[{i}].id: duplicate id {b['id']!r}")
+        bulletin_ids.add(b["id"])
+        problems += _window_problems(b, f"bulletins[{i}]")
+
+    playlist_ids: set[str] = set()
+    for p_i, p in enumerate(doc["playlists"]):
+        if p["id"] in playlist_ids:
+            problems.append(f"playlists[{p_i}].id: duplicate id {p['id']!r}")
+        playlist_ids.add(p["id"])
+        item_ids: set[str] = set()
+        for i_i, item in enumerate(p["items"]):
+            where = f"playlists[{p_i}].items[{i_i}]"
+            if item["id"] in item_ids:
+                problems.append(f"{where}.id: duplicate id {item['id']!r} in playlist")
+            item_ids.add(item["id"])
+            kind = item["type"]
+            if kind in ("image", "video"):
+                sha = item.get("media")
+                if sha not in media:
+                    problems.append(f"{where}.media: {sha} is not in the media list")
+                elif media[sha] != kind:
+                    problems.append(f"{where}.media: a {kind} item points to a {media[sha]} file")
+            elif item.get("bulletin") not in bulletin_ids:
+                problems.append(f"{where}.bulletin: unknown bulletin {item.get('bulletin')!r}")
+            problems += _window_problems(item, where)
+
+    if doc["site"]["default_playlist"] not in playlist_ids:
+        problems.append(
+            f"site.default_playlist: no playlist has id {doc['site']['default_playlist']!r}"
+        )
+    for section, docs in (doc.get("kiosk") or {}).items():
+        seen: set[str] = set()
+        for i, d in enumerate(docs):
+            if d["id"] in seen:
+                problems.append(f"kiosk.{section}[{i}].id: duplicate id {d['id']!r}")
+            seen.add(d["id"])
+    return problems
+
+
+def _window_problems(obj: Mapping[str, Any], where: str) -> list[str]:
+    start, end = obj.get("valid_from"), obj.get("valid_until")
+    if start and end and _parse_dt(end) <= _parse_dt(start):
+        return [f"{where}.valid_until: {end} is not after valid_from {start}"]
+    return []
+
+
+def validate_document(doc: Any, source: str = "manifest") -> Manifest:
+    """Validate a decoded manifest fully; raise :class:`ManifestError` listing all problems."""
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    problems = [f"{format_path(e.absolute_path)}: {_schema_message(e)}" for e in errors]
+    if problems:
+        raise ManifestError(problems, source)
+    problems = _semantic_problems(doc)
+    if problems:
+        raise ManifestError(problems, source)
+    return Manifest(
+        version=doc["version"],
+        published_at=_parse_dt(doc["published_at"]),
+        timezone=doc["site"]["timezone"],
+        media=tuple(
+            MediaEntry(
+                sha256=m["sha256"],
+                size=m["size"],
+                mime_type=m["type"],
+                name=m.get("name", ""),
+                duration_s=m.get("duration"),
+            )
+            for m in doc["media"]
+        ),
+        document=doc,
+    )
+
+
+def parse_manifest(body: bytes, source: str = "manifest") -> Manifest:
+    """Decode and validate a manifest body received from the content API."""
+    if len(body) > MAX_MANIFEST_BYTES:
+        raise ManifestError([f"body is {len(body)} bytes, over the {MAX_MANIFEST_BYTES} limit"], source)
+    if not body.strip():
+        raise ManifestError(["body is empty"], source)
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ManifestError([f"not UTF-8 ({e.reason} at byte {e.start})"], source) from None
+    except json.JSONDecodeError as e:
+        raise ManifestError([f"not JSON: {e.msg} at line {e.lineno} column {e.colno}"], source) from None
+    except RecursionError:
+        raise ManifestError(["JSON nested too deeply"], source) from None
+    if not isinstance(doc, dict):
+        raise ManifestError(["(document): not a JSON object"], source)
+    return validate_document(doc, source)
+
+
+def manifest_bytes(doc: Mapping[str, Any]) -> bytes:
+    """Canonical serialisation used by the publisher (stable, so ETags are stable)."""
+    return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")

@@ -1,0 +1,83 @@
+"""Turn a validated manifest into content-cache rows for one version."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from content_cache import (
+    Bulletin,
+    ContentVersion,
+    KioskDocument,
+    Playlist,
+    PlaylistItem,
+    VersionMedia,
+)
+
+from .manifest import Manifest, _parse_dt
+
+
+def _dt(value: str | None) -> datetime | None:
+    return _parse_dt(value) if value else None
+
+
+def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, now: datetime) -> ContentVersion:
+    """Build the (unsaved) ORM graph of ``manifest``; the cache inserts it in one transaction."""
+    doc = manifest.document
+    site = doc["site"]
+    v = ContentVersion(
+        id=manifest.version,
+        schema_version=doc["schema_version"],
+        published_at=manifest.published_at,
+        received_at=now,
+        manifest_sha256=manifest_sha256,
+        etag=etag,
+        site_id=site["id"],
+        site_name=site["name"],
+        timezone=site["timezone"],
+        languages=list(site["languages"]),
+        default_playlist=site["default_playlist"],
+    )
+    v.media = [
+        VersionMedia(
+            sha256=m.sha256, size=m.size, mime_type=m.mime_type, name=m.name[:255],
+            duration_s=m.duration_s,
+        )
+        for m in manifest.media
+    ]
+    v.bulletins = [
+        Bulletin(
+            id=b["id"],
+            category=b["category"],
+            severity=b["severity"],
+            title=b["title"],
+            body=b.get("body", {}),
+            valid_from=_dt(b.get("valid_from")),
+            valid_until=_dt(b.get("valid_until")),
+        )
+        for b in doc["bulletins"]
+    ]
+    playlists = []
+    for p in doc["playlists"]:
+        pl = Playlist(id=p["id"], name=p.get("name", {}))
+        pl.items = [
+            PlaylistItem(
+                playlist_id=p["id"],
+                position=pos,
+                id=it["id"],
+                kind=it["type"],
+                media_sha256=it.get("media"),
+                bulletin_id=it.get("bulletin"),
+                duration_s=it.get("duration"),
+                valid_from=_dt(it.get("valid_from")),
+                valid_until=_dt(it.get("valid_until")),
+                caption=it.get("caption"),
+            )
+            for pos, it in enumerate(p["items"])
+        ]
+        playlists.append(pl)
+    v.playlists = playlists
+    v.kiosk_documents = [
+        KioskDocument(section=section, id=d["id"], body=d)
+        for section, docs in (doc.get("kiosk") or {}).items()
+        for d in docs
+    ]
+    return v

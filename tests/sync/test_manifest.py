@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sync import ManifestError, parse_manifest, validate_document
+from sync.manifest import MAX_MANIFEST_BYTES
+
+from ..helpers import dumps, manifest_doc
+
+
+def _problems(doc) -> list[str]:
+    with pytest.raises(ManifestError) as exc:
+        validate_document(doc)
+    return exc.value.problems
+
+
+def test_valid_manifest_parses_into_values() -> None:
+    m = parse_manifest(dumps(manifest_doc()))
+    assert m.version == "c1"
+    assert m.media[0].size == 10 and m.media[0].mime_type == "image/png"
+    assert m.published_at.isoformat() == "2026-11-26T07:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda d: d["playlists"][0]["items"][0].update(duration=-5),
+         "playlists[0].items[0].duration: -5 is less than or equal to the minimum of 0"),
+        (lambda d: d["playlists"][0]["items"][0].update(duration="ten"),
+         "playlists[0].items[0].duration: 'ten' is not of type number"),
+        (lambda d: d["playlists"][0]["items"][0].update(duration=10**9),
+         "playlists[0].items[0].duration: 1000000000 is greater than the maximum of 86400"),
+        (lambda d: d["playlists"][0]["items"][0].update(id="../../etc/passwd"),
+         "playlists[0].items[0].id: '../../etc/passwd' has an invalid format"),
+        (lambda d: d["media"][0].update(sha256="/etc/passwd"),
+         "media[0].sha256: '/etc/passwd' has an invalid format"),
+        (lambda d: d["media"][0].update(sha256="md5:" + "a" * 32),
+         "media[0].sha256: 'md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' has an invalid format"),
+        (lambda d: d["site"].pop("timezone"), "site: missing required field 'timezone'"),
+        (lambda d: d["site"].update(timezone="Mars/Olympus"), "site.timezone: unknown time zone 'Mars/Olympus'"),
+        (lambda d: d["site"].update(default_playlist="hall"), "site.default_playlist: no playlist has id 'hall'"),
+        (lambda d: d["playlists"][0]["items"][0].update(media="b" * 64),
+         f"playlists[0].items[0].media: {'b' * 64} is not in the media list"),
+        (lambda d: d["playlists"][0]["items"][0].update(type="video"),
+         "playlists[0].items[0].media: a video item points to a image file"),
+        (lambda d: d["playlists"][0]["items"][0].update(
+            valid_from="2026-12-01T00:00:00Z", valid_until="2026-11-01T00:00:00Z"),
+         "playlists[0].items[0].valid_until: 2026-11-01T00:00:00Z is not after valid_from 2026-12-01T00:00:00Z"),
+        (lambda d: d.update(extra=1), "(document): Additional properties are not allowed ('extra' is not allowed)"),
+    ],
+)
+def test_each_problem_is_one_line_naming_the_field(mutate, expected: str) -> None:
+    doc = manifest_doc()
+    mutate(doc)
+    problems = _problems(doc)
+    assert expected in problems
+    assert all("\n" not in p for p in problems)
+
+
+def test_all_problems_are_collected_at_once() -> None:
+    doc = manifest_doc()
+    doc["playlists"][0]["items"][0]["duration"] = 0
+    doc["media"][0]["size"] = -1
+    problems = _problems(doc)
+    assert [p.split(":")[0] for p in problems] == ["media[0].size", "playlists[0].items[0].duration"]
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (b"", "body is empty"),
+        (b"{not json", "not JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"[1, 2]", "not a JSON object"),
+        (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
+        (b" " * (MAX_MANIFEST_BYTES + 1), "over the"),
+    ],
+)
+def test_bodies_that_are_not_manifests_are_rejected(body: bytes, expected: str) -> None:
+    with pytest.raises(ManifestError) as exc:
+        parse_manifest(body, source="http://x/v1/manifest.json")
+    assert expected in str(exc.value)
+    assert str(exc.value).startswith("http://x/v1/manifest.json: ")
+
+
+def test_schema_file_is_itself_valid_json_schema() -> None:
+    from sync.manifest import _validator, schema
+
+    assert schema()["title"].startswith("Town kiosk")
+    _validator()
+    json.dumps(schema())
