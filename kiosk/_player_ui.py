@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime
 
@@ -17,6 +18,8 @@ from player.slides import MessageSlide, Slide, StatusBar, build_slide
 from .player_app import PlaybackState, PlayerOptions
 
 log = logging.getLogger(__name__)
+
+STATUS_BAR_HEIGHT = 0.07
 
 
 class PlayerApp(App):
@@ -36,9 +39,10 @@ class PlayerApp(App):
     # -- Kivy lifecycle ------------------------------------------------------------
     def build(self) -> FloatLayout:
         root = FloatLayout()
-        self.stage = FloatLayout(size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
+        # Slides fill the screen above the status bar, so the bar never hides content.
+        self.stage = FloatLayout(size_hint=(1, 1 - STATUS_BAR_HEIGHT), pos_hint={"x": 0, "top": 1})
         root.add_widget(self.stage)
-        self.status = StatusBar("", self.state.now)
+        self.status = StatusBar("", self.state.now, height_hint=STATUS_BAR_HEIGHT)
         root.add_widget(self.status)
         Window.bind(on_request_close=self._on_request_close)
         if self.options.screenshots:
@@ -122,5 +126,7 @@ class PlayerApp(App):
             return
         self._shots += 1
         path = self.options.screenshots / f"{self._shots:03d}-{slide.item_id}.png"
-        Window.screenshot(name=str(path))
-        log.info("screenshot %s", path)
+        written = Window.screenshot(name=str(path))  # Kivy appends a counter to the name
+        if written:
+            os.replace(written, path)
+            log.info("screenshot %s", path)

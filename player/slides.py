@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from kivy.clock import Clock
+from kivy.core.window import Window
 from kivy.graphics import Color, Rectangle, RoundedRectangle
 from kivy.properties import ListProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
@@ -42,6 +43,7 @@ class Slide(FloatLayout):
     __events__ = ("on_finished",)
 
     def __init__(self, **kw: object) -> None:
+        kw.setdefault("pos_hint", {"x": 0, "y": 0})
         super().__init__(**kw)
         with self.canvas.before:
             self._bg_colour = Color(*self.background)
@@ -63,7 +65,10 @@ class Slide(FloatLayout):
 
 
 def _label(text: str, size_hint_h: float, font_ratio: float, **kw: object) -> Label:
-    """A label that wraps inside its box and scales its font with the screen height."""
+    """A label that wraps inside its box, its font a fraction of the screen's height.
+
+    Text that does not fit its box is cut at the box, never drawn outside it.
+    """
     lbl = Label(
         text=text, size_hint=(0.88, size_hint_h), halign=kw.pop("halign", "left"),
         valign=kw.pop("valign", "top"), color=kw.pop("color", (1, 1, 1, 1)), **kw,
@@ -71,10 +76,10 @@ def _label(text: str, size_hint_h: float, font_ratio: float, **kw: object) -> La
 
     def fit(*_: object) -> None:
         lbl.text_size = lbl.size
-        root_h = lbl.parent.height if lbl.parent else lbl.height
-        lbl.font_size = max(12, root_h * font_ratio)
+        lbl.font_size = max(12, min(Window.height, Window.width * 1.2) * font_ratio)
 
-    lbl.bind(size=fit, parent=fit)
+    lbl.bind(size=fit)
+    fit()
     return lbl
 
 
@@ -94,17 +99,25 @@ class ImageSlide(Slide):
                 rect = Rectangle()
             band.bind(pos=lambda w, p: setattr(rect, "pos", p), size=lambda w, s: setattr(rect, "size", s))
             band.add_widget(
-                _label(caption, 0.8, 0.035, valign="middle", max_lines=2, shorten=True,
+                _label(caption, 0.8, 0.038, valign="middle", max_lines=2, bold=True,
                        pos_hint={"center_x": 0.5, "center_y": 0.5})
             )
             self.add_widget(band)
+
+
+class _Video(Video):
+    def texture_update(self, *_: object) -> None:
+        # Kivy's Video would try to decode its source as a still image here; only a
+        # poster (preview) is a still image.
+        if self.preview:
+            self.set_texture_from_resource(self.preview)
 
 
 class VideoSlide(Slide):
     def __init__(self, item: ItemData, lang: str, **kw: object) -> None:
         super().__init__(item_id=item.id, **kw)
         assert item.media is not None
-        self._video = Video(
+        self._video = _Video(
             source=str(item.media.path), state="stop", volume=0, fit_mode="contain",
             options={"eos": "stop"}, size_hint=(1, 1), pos_hint={"x": 0, "y": 0},
         )
@@ -140,12 +153,12 @@ class BulletinSlide(Slide):
         pill = _label(category, 0.07, 0.04, bold=True, pos_hint={"x": 0.06, "top": 0.93},
                       max_lines=1, shorten=True)
         self.add_widget(pill)
-        self.add_widget(_label(bulletin.title.get(lang), 0.22, 0.075, bold=True, max_lines=2,
-                               shorten=True, pos_hint={"x": 0.06, "top": 0.84}))
-        self.add_widget(_label(bulletin.body.get(lang), 0.36, 0.045, max_lines=6, shorten=True,
-                               pos_hint={"x": 0.06, "top": 0.6}))
+        self.add_widget(_label(bulletin.title.get(lang), 0.24, 0.085, bold=True, max_lines=2,
+                               pos_hint={"x": 0.06, "top": 0.84}))
+        self.add_widget(_label(bulletin.body.get(lang), 0.4, 0.055, max_lines=6,
+                               pos_hint={"x": 0.06, "top": 0.58}))
         if second_lang and bulletin.title.get(second_lang, fallback=lang) != bulletin.title.get(lang):
-            self.add_widget(_label(bulletin.title.get(second_lang), 0.1, 0.04, italic=True,
+            self.add_widget(_label(bulletin.title.get(second_lang), 0.1, 0.045, italic=True,
                                    color=(1, 1, 1, 0.85), max_lines=1, shorten=True,
                                    pos_hint={"x": 0.06, "top": 0.2}))
 
@@ -158,25 +171,25 @@ class MessageSlide(Slide):
         self.add_widget(_label(heading, 0.1, 0.05, bold=True, pos_hint={"x": 0.06, "top": 0.92},
                                max_lines=1, shorten=True))
         self.add_widget(_label(title, 0.2, 0.08, bold=True, pos_hint={"x": 0.06, "top": 0.7},
-                               max_lines=2, shorten=True))
-        self.add_widget(_label(body, 0.3, 0.04, pos_hint={"x": 0.06, "top": 0.48}, max_lines=5,
-                               shorten=True))
+                               max_lines=2))
+        self.add_widget(_label(body, 0.3, 0.045, pos_hint={"x": 0.06, "top": 0.48}, max_lines=5))
 
 
 class StatusBar(FloatLayout):
     """Bottom strip: the town's name and the local time, refreshed each minute."""
 
-    def __init__(self, site_name: str, now: Callable[[], datetime], **kw: object) -> None:
-        super().__init__(size_hint=(1, 0.07), pos_hint={"x": 0, "y": 0}, **kw)
+    def __init__(self, site_name: str, now: Callable[[], datetime], height_hint: float = 0.07,
+                 **kw: object) -> None:
+        super().__init__(size_hint=(1, height_hint), pos_hint={"x": 0, "y": 0}, **kw)
         self._now = now
         with self.canvas.before:
             Color(0, 0, 0, 0.78)
             self._rect = Rectangle()
         self.bind(pos=self._sync, size=self._sync)
-        self._name = _label(site_name, 0.8, 0.035, valign="middle", max_lines=1, shorten=True,
+        self._name = _label(site_name, 0.8, 0.032, valign="middle", max_lines=1, shorten=True,
                             pos_hint={"x": 0.03, "center_y": 0.5})
         self._name.size_hint_x = 0.7
-        self._clock = _label("", 0.8, 0.035, valign="middle", halign="right", max_lines=1,
+        self._clock = _label("", 0.8, 0.032, valign="middle", halign="right", max_lines=1,
                              pos_hint={"right": 0.97, "center_y": 0.5})
         self._clock.size_hint_x = 0.25
         self.add_widget(self._name)
@@ -194,9 +207,6 @@ class StatusBar(FloatLayout):
         self._clock.text = t.strftime("%d/%m/%Y  %H:%M")
         # Wake up at the next minute only: the bar costs nothing in between.
         Clock.schedule_once(self._tick, 60 - t.second + 0.05)
-
-    def _label_for_tests(self) -> str:
-        return self._clock.text
 
 
 def build_slide(item: ItemData, lang: str, second_lang: str | None) -> Slide:

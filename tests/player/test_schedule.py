@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from content_cache import BulletinData, ItemData, LiveContent, LocalText, MediaRef, PlaylistData
+from player.schedule import (
+    MAX_VIDEO_SECONDS,
+    DurationLimits,
+    Rotation,
+    plan_playlist,
+    slide_seconds,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=PARIS)
+
+
+def image(item_id: str, **kw) -> ItemData:
+    media = MediaRef("a" * 64, Path("/x"), "image/jpeg", 1, "x.jpg")
+    return ItemData(id=item_id, kind="image", position=0, duration_s=kw.pop("duration_s", 8.0), media=media, **kw)
+
+
+def content(*items: ItemData) -> LiveContent:
+    return LiveContent(
+        version_id="v1", generation=1, published_at=at(2026, 1, 1), site_id="t",
+        site_name=LocalText.from_mapping({"fr": "Testville"}), timezone="Europe/Paris",
+        languages=("fr",), default_playlist="lobby",
+        playlists={"lobby": PlaylistData("lobby", LocalText(), tuple(items))}, bulletins=(),
+    )
+
+
+def test_items_outside_their_validity_window_are_not_played_and_the_deadline_is_the_next_edge() -> None:
+    c = content(
+        image("always"),
+        image("from-noon", valid_from=at(2026, 11, 26, 12)),
+        image("until-ten", valid_until=at(2026, 11, 26, 10)),
+    )
+    plan = plan_playlist(c, at(2026, 11, 26, 9))
+    assert [i.id for i in plan.items] == ["always", "until-ten"]
+    assert plan.valid_until == at(2026, 11, 26, 10)
+    plan = plan_playlist(c, at(2026, 11, 26, 10))  # the end is exclusive
+    assert [i.id for i in plan.items] == ["always"] and plan.valid_until == at(2026, 11, 26, 12)
+    plan = plan_playlist(c, at(2026, 11, 26, 12))
+    assert [i.id for i in plan.items] == ["always", "from-noon"] and plan.valid_until is None
+
+
+def test_a_bulletin_item_follows_its_bulletins_window_too() -> None:
+    b = BulletinData("storm", "alert", "critical", LocalText.from_mapping({"fr": "Tempête"}), LocalText(),
+                     valid_until=at(2026, 11, 27, 6))
+    item = ItemData(id="b", kind="bulletin", position=0, duration_s=10.0, bulletin=b)
+    c = content(item)
+    assert [i.id for i in plan_playlist(c, at(2026, 11, 27, 5, 59)).items] == ["b"]
+    assert plan_playlist(c, at(2026, 11, 27, 6)).items == ()
+
+
+@pytest.mark.parametrize(
+    "local_now, expected",
+    [
+        # 28 March 2027: 02:00 → 03:00 in Paris; the window ends at 03:30 local = 01:30 UTC
+        (datetime(2027, 3, 28, 1, 59, tzinfo=PARIS), ["dst"]),
+        (datetime(2027, 3, 28, 3, 29, tzinfo=PARIS), ["dst"]),
+        (datetime(2027, 3, 28, 3, 30, tzinfo=PARIS), []),
+    ],
+)
+def test_windows_are_instants_across_the_spring_dst_change(local_now: datetime, expected: list[str]) -> None:
+    c = content(image("dst", valid_until=datetime(2027, 3, 28, 1, 30, tzinfo=timezone.utc)))
+    assert [i.id for i in plan_playlist(c, local_now).items] == expected
+
+
+def test_autumn_dst_repeated_hour_is_told_apart_by_fold() -> None:
+    # 31 October 2027: 03:00 → 02:00; the item ends at the second 02:30 (01:30 UTC)
+    c = content(image("x", valid_until=datetime(2027, 10, 31, 1, 30, tzinfo=timezone.utc)))
+    first = datetime(2027, 10, 31, 2, 45, tzinfo=PARIS, fold=0)  # 00:45 UTC
+    second = datetime(2027, 10, 31, 2, 45, tzinfo=PARIS, fold=1)  # 01:45 UTC
+    assert [i.id for i in plan_playlist(c, first).items] == ["x"]
+    assert plan_playlist(c, second).items == ()
+
+
+def test_naive_now_is_refused() -> None:
+    with pytest.raises(ValueError, match="tz-aware"):
+        plan_playlist(content(image("a")), datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "kind, duration, expected",
+    [("image", 0.1, 2.0), ("image", 10_000.0, 300.0), ("image", None, 10.0), ("image", 7.5, 7.5),
+     ("video", None, MAX_VIDEO_SECONDS), ("bulletin", None, 12.0)],
+)
+def test_durations_are_clamped(kind: str, duration: float | None, expected: float) -> None:
+    item = ItemData(id="i", kind=kind, position=0, duration_s=duration)
+    assert slide_seconds(item, DurationLimits()) == expected
+
+
+def test_rotation_loops_and_continues_after_the_current_item_when_the_plan_changes() -> None:
+    c = content(image("a"), image("b"), image("c"))
+    rot = Rotation()
+    rot.set_plan(plan_playlist(c, at(2026, 1, 2)))
+    assert [rot.next_item().id for _ in range(4)] == ["a", "b", "c", "a"]
+    c2 = content(image("z"), image("a"), image("b"))
+    rot.set_plan(plan_playlist(c2, at(2026, 1, 2)))
+    assert [rot.next_item().id for _ in range(3)] == ["b", "z", "a"]
+    rot.set_plan(plan_playlist(content(), at(2026, 1, 2)))
+    assert rot.next_item() is None
+
+
+def test_local_text_falls_back_to_french_then_anything() -> None:
+    t = LocalText.from_mapping({"fr": "Bonjour", "en": "Hello"})
+    assert (t.get("en"), t.get("de"), LocalText.from_mapping({"es": "Hola"}).get("de")) == ("Hello", "Bonjour", "Hola")
+
+
+def test_deadline_is_never_in_the_past() -> None:
+    now = at(2026, 11, 26, 9)
+    items = [image(f"i{k}", valid_from=now + timedelta(minutes=k - 5), valid_until=now + timedelta(minutes=k))
+             for k in range(10)]
+    plan = plan_playlist(content(*items), now)
+    assert plan.valid_until is not None and plan.valid_until > now
