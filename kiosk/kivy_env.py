@@ -7,6 +7,7 @@ video driver (Mesa renders without a display).
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -14,6 +15,13 @@ from pathlib import Path
 
 class KivyAlreadyImported(RuntimeError):
     pass
+
+
+class _KivyWarningsOnly(logging.Filter):
+    kiosk_quiet = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or logging.getLogger().level <= logging.DEBUG
 
 
 def display_available() -> bool:
@@ -35,15 +43,23 @@ def prepare_kivy(
     os.environ["KIVY_HOME"] = str(kivy_home)
     os.environ["KIVY_NO_ARGS"] = "1"
     os.environ["KIVY_NO_FILELOG"] = "1"
+    # Everything Kivy needs is set below; no config.ini is read or written.
+    os.environ["KIVY_NO_CONFIG"] = "1"
     os.environ["KIVY_LOG_MODE"] = "PYTHON"
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "offscreen"
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
+    # Kivy's start-up banner is INFO and Kivy resets its logger's level on import; a
+    # filter survives that. A device's journal only needs Kivy's warnings.
+    kivy_logger = logging.getLogger("kivy")
+    if not any(getattr(f, "kiosk_quiet", False) for f in kivy_logger.filters):
+        quiet = _KivyWarningsOnly()
+        kivy_logger.addFilter(quiet)
+
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")
-    Config.set("kivy", "log_level", "warning")
     Config.set("graphics", "width", str(size[0]))
     Config.set("graphics", "height", str(size[1]))
     Config.set("graphics", "fullscreen", "auto" if fullscreen and not headless else "0")
