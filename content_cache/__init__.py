@@ -2,7 +2,17 @@
 
 Imports no other project package.
 """
-from .cache import CacheError, ContentCache, LiveState, MissingMediaError, SyncRunRecord, utcnow
+from .cache import (
+    CacheError,
+    ContentCache,
+    LiveState,
+    MissingMediaError,
+    QuotaExceeded,
+    SyncRunRecord,
+    VerifyReport,
+    is_alert,
+    utcnow,
+)
 from .models import (
     Bulletin,
     ContentVersion,
@@ -12,6 +22,7 @@ from .models import (
     VersionMedia,
 )
 from .snapshot import BulletinData, ItemData, LiveContent, LocalText, MediaRef, PlaylistData
+from .outbox import Outbox, OutboxRecord
 from .store import MediaStore, MediaVerificationError, StoreError, StoredFile, check_sha256
 
 __all__ = [
@@ -29,6 +40,11 @@ __all__ = [
     "MediaStore",
     "MediaVerificationError",
     "MissingMediaError",
+    "Outbox",
+    "OutboxRecord",
+    "QuotaExceeded",
+    "VerifyReport",
+    "is_alert",
     "Playlist",
     "PlaylistData",
     "PlaylistItem",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .db import create_schema, make_engine, session_factory
 from .models import (
+    AlertOverlay,
     Bulletin,
     ContentVersion,
     LivePointer,
@@ -43,6 +44,10 @@ class MissingMediaError(CacheError):
     """A version was offered for activation while some of its files are absent."""
 
 
+class QuotaExceeded(CacheError):
+    """A version cannot fit in ``cache.max_bytes`` beside the live one."""
+
+
 @dataclass(frozen=True)
 class LiveState:
     """The live pointer, read cheaply (one row)."""
@@ -52,6 +57,14 @@ class LiveState:
     generation: int
     switched_at: datetime | None
     etag: str | None = None
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    files: int
+    hashed: int
+    missing: tuple[str, ...]
+    corrupt: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -169,6 +182,12 @@ class ContentCache:
             s.flush()
             keep = {v for v in (version.id, old_live) if v}
             s.execute(delete(ContentVersion).where(ContentVersion.id.not_in(keep)))
+            s.execute(delete(AlertOverlay).where(AlertOverlay.source_version == version.id))
+            s.execute(
+                MediaFile.__table__.update()
+                .where(MediaFile.sha256.in_([sha for sha, _ in needed]))
+                .values(problem=None)
+            )
             log.info(
                 "content version %s is live (previous: %s, generation %d)",
                 version.id, old_live, pointer.generation,
@@ -205,9 +224,14 @@ class ContentCache:
                     selectinload(ContentVersion.kiosk_documents),
                 )
             ).one()
-            return self._snapshot(v, pointer.generation)
+            overlay = s.get(AlertOverlay, 1)
+            if overlay is not None and overlay.source_version == v.id:
+                overlay = None
+            return self._snapshot(v, pointer.generation, overlay)
 
-    def _snapshot(self, v: ContentVersion, generation: int) -> LiveContent:
+    def _snapshot(
+        self, v: ContentVersion, generation: int, overlay: AlertOverlay | None = None
+    ) -> LiveContent:
         media = {
             m.sha256: MediaRef(
                 sha256=m.sha256,
@@ -220,6 +244,13 @@ class ContentCache:
             for m in v.media
         }
         bulletins = {b.id: _bulletin(b) for b in v.bulletins}
+        if overlay is not None:
+            # The newer manifest's alerts replace the live version's alerts (so an alert
+            # withdrawn upstream also leaves the screen) while its media still download.
+            bulletins = {k: b for k, b in bulletins.items() if not is_alert(b)}
+            for data in overlay.bulletins:
+                b = _bulletin(_bulletin_from_json(data))
+                bulletins[b.id] = b
         playlists = {
             p.id: PlaylistData(
                 id=p.id,
@@ -258,15 +289,158 @@ class ContentCache:
             kiosk_sections={k: tuple(docs) for k, docs in sections.items()},
         )
 
+    # -- alert fast lane ---------------------------------------------------------
+    def set_alert_overlay(self, source_version: str, alerts: list[Bulletin], now: datetime) -> bool:
+        """Show ``alerts`` of a not-yet-live version now; True if what plays changed.
+
+        Bumps the live pointer's generation so the player reloads within its poll.
+        """
+        data = [_bulletin_to_json(b) for b in alerts]
+        with self.session() as s, s.begin():
+            pointer = s.get(LivePointer, POINTER_ID)
+            assert pointer is not None
+            row = s.get(AlertOverlay, 1)
+            if pointer.live_version_id == source_version:
+                if row is not None:
+                    s.delete(row)
+                    pointer.generation += 1
+                    return True
+                return False
+            if row is not None and row.bulletins == data and row.source_version == source_version:
+                return False
+            if row is None:
+                live_alerts = [
+                    _bulletin_to_json(b)
+                    for b in s.scalars(select(Bulletin).where(
+                        Bulletin.version_id == pointer.live_version_id).order_by(Bulletin.id))
+                    if is_alert(b)
+                ]
+                if sorted(live_alerts, key=lambda d: d["id"]) == sorted(
+                    ({**d, "version_id": pointer.live_version_id} for d in data), key=lambda d: d["id"]
+                ):
+                    return False  # the same alerts already play
+            if row is None:
+                s.add(AlertOverlay(id=1, source_version=source_version, bulletins=data, set_at=now))
+            else:
+                row.source_version, row.bulletins, row.set_at = source_version, data, now
+            pointer.generation += 1
+            log.info("alerts of pending version %s shown ahead of its media (%d alert(s))",
+                     source_version, len(data))
+            return True
+
+    # -- space -------------------------------------------------------------------
+    def version_files(self, version_id: str | None) -> dict[str, int]:
+        if not version_id:
+            return {}
+        with self.session() as s:
+            rows = s.execute(
+                select(VersionMedia.sha256, VersionMedia.size).where(VersionMedia.version_id == version_id)
+            ).all()
+        return dict(rows)
+
+    def make_room(self, needed: dict[str, int], max_bytes: int | None, version: str) -> None:
+        """Make sure ``needed`` files fit beside the live version within ``max_bytes``.
+
+        The previous version is given up (rows and files) when that is what it takes;
+        raises :class:`QuotaExceeded` when even that is not enough. Nothing of the live
+        version is ever removed.
+        """
+        if max_bytes is None:
+            return
+        state = self.live_state()
+        live = self.version_files(state.live_version_id)
+        required = sum({**live, **needed}.values())
+        if required > max_bytes:
+            raise QuotaExceeded(
+                f"version {version} does not fit: it needs {_mb(sum(needed.values()))} "
+                f"beside the live version's {_mb(sum(live.values()))}, cache.max_bytes is {_mb(max_bytes)}"
+            )
+        to_fetch = sum(size for sha, size in needed.items() if not self.store.has(sha, size))
+        if self.store.bytes_used() + to_fetch <= max_bytes:
+            return
+        if state.previous_version_id:
+            with self.session() as s, s.begin():
+                pointer = s.get(LivePointer, POINTER_ID)
+                assert pointer is not None
+                previous = pointer.previous_version_id
+                pointer.previous_version_id = None
+                s.flush()
+                s.execute(delete(ContentVersion).where(ContentVersion.id == previous))
+            log.info("gave up previous version %s to make room for %s", previous, version)
+        self.collect_garbage(extra_keep=set(needed))
+        self.store.clear_temp(keep=set(needed))
+
+    # -- integrity ---------------------------------------------------------------
+    def missing_live_files(self) -> dict[str, int]:
+        """Files of the live version absent from the store or of the wrong size."""
+        live = self.version_files(self.live_state().live_version_id)
+        return {sha: size for sha, size in live.items() if not self.store.has(sha, size)}
+
+    def verify_live(self, now: datetime, hash_budget_s: float = 10.0) -> VerifyReport:
+        """Check the live version's files: every size, and hashes within a time budget.
+
+        Hashing starts with the files checked longest ago, so successive starts cover
+        everything. A bad file is removed (it is fetched again by the next sync) and
+        marked, so what the device reports is what is on disk.
+        """
+        import time
+
+        live = self.version_files(self.live_state().live_version_id)
+        with self.session() as s:
+            order = dict(
+                s.execute(select(MediaFile.sha256, MediaFile.verified_at)
+                          .where(MediaFile.sha256.in_(list(live)))).all()
+            )
+        missing, corrupt, hashed = [], [], 0
+        deadline = time.monotonic() + hash_budget_s
+        for sha in sorted(live, key=lambda d: (order.get(d) or now, d)):
+            size = live[sha]
+            if not self.store.has(sha, size):
+                missing.append(sha)
+                self.store.remove(sha)
+                continue
+            if time.monotonic() < deadline:
+                hashed += 1
+                if not self.store.verify(sha, size):
+                    corrupt.append(sha)
+                    self.store.remove(sha)
+                    continue
+                self._mark(sha, now, None)
+        for sha in missing:
+            self._mark(sha, None, "missing")
+        for sha in corrupt:
+            self._mark(sha, None, "corrupt")
+        if missing or corrupt:
+            log.warning("live version: %d file(s) missing, %d corrupt; they will be fetched again",
+                        len(missing), len(corrupt))
+        return VerifyReport(len(live), hashed, tuple(missing), tuple(corrupt))
+
+    def _mark(self, sha: str, verified_at: datetime | None, problem: str | None) -> None:
+        with self.session() as s, s.begin():
+            row = s.get(MediaFile, sha)
+            if row is None:
+                return
+            row.problem = problem
+            if verified_at is not None:
+                row.verified_at = verified_at
+
+    def media_problems(self) -> dict[str, str]:
+        with self.session() as s:
+            return dict(s.execute(select(MediaFile.sha256, MediaFile.problem)
+                                  .where(MediaFile.problem.is_not(None))).all())
+
+    def clear_problem(self, sha: str, now: datetime) -> None:
+        self._mark(sha, now, None)
+
     # -- housekeeping ----------------------------------------------------------
     def referenced_digests(self) -> set[str]:
         """Digests needed by the live or previous version."""
         with self.session() as s:
             return set(s.scalars(select(VersionMedia.sha256).distinct()))
 
-    def collect_garbage(self) -> list[str]:
+    def collect_garbage(self, extra_keep: set[str] | None = None) -> list[str]:
         """Delete store files and media rows no longer referenced by a kept version."""
-        keep = self.referenced_digests()
+        keep = self.referenced_digests() | (extra_keep or set())
         removed = sorted(self.store.list_digests() - keep)
         with self.session() as s, s.begin():
             s.execute(delete(MediaFile).where(MediaFile.sha256.not_in(keep)))
@@ -292,6 +466,31 @@ class ContentCache:
             ]
 
 
+def is_alert(b: BulletinData | Bulletin) -> bool:
+    """Alerts are the bulletins of critical severity; they travel on the fast lane."""
+    return b.severity == "critical"
+
+
+_DT_COLUMNS = ("valid_from", "valid_until")
+
+
+def _bulletin_to_json(b: Bulletin) -> dict:
+    out = {}
+    for col in Bulletin.__table__.columns:
+        value = getattr(b, col.key)
+        out[col.key] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+def _bulletin_from_json(data: dict) -> Bulletin:
+    values = {
+        k: (datetime.fromisoformat(v) if k in _DT_COLUMNS and v else v)
+        for k, v in data.items()
+        if k in Bulletin.__table__.columns
+    }
+    return Bulletin(**values)
+
+
 def _bulletin(b: Bulletin) -> BulletinData:
     return BulletinData(
         id=b.id,
@@ -302,6 +501,10 @@ def _bulletin(b: Bulletin) -> BulletinData:
         valid_from=b.valid_from,
         valid_until=b.valid_until,
     )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"
 
 
 def utcnow() -> datetime:

@@ -82,6 +82,8 @@ class MediaFile(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
     verified_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Set when a check found the file missing or corrupt; cleared when it is fetched again.
+    problem: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class VersionMedia(Base):
@@ -199,3 +201,40 @@ class SyncRun(Base):
     files_fetched: Mapped[int] = mapped_column(Integer, default=0)
     bytes_fetched: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
+
+
+class AlertOverlay(Base):
+    """Alerts of a newer manifest, shown before its media have all arrived.
+
+    Alerts are text: they must not wait behind a large video of the version that
+    carries them. The overlay replaces the live version's alerts until that version goes
+    live (or another manifest replaces the overlay). One row at most.
+    """
+
+    __tablename__ = "alert_overlay"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_version: Mapped[str] = mapped_column(String(64))
+    bulletins: Mapped[list] = mapped_column(JSON)
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxEntry(Base):
+    """A record waiting to be uploaded (proof of play, heartbeat)."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    payload: Mapped[dict] = mapped_column(JSON)
+
+
+class Counter(Base):
+    """Named counters a technician may need (e.g. outbox records dropped)."""
+
+    __tablename__ = "counter"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

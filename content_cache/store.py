@@ -10,7 +10,6 @@ import hashlib
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +90,11 @@ class MediaStore:
             return False
         return h.hexdigest() == sha256 and (size is None or n == size)
 
+    def partial(self, sha256: str, size: int) -> PartialDownload:
+        """The resumable partial file of ``sha256`` (created empty if absent)."""
+        self.ensure()
+        return PartialDownload(self, sha256, size)
+
     def put_verified(
         self, chunks: Iterable[bytes], sha256: str, size: int
     ) -> StoredFile:
@@ -101,42 +105,15 @@ class MediaStore:
         is fsynced. On any mismatch the temp file is removed and
         :class:`MediaVerificationError` is raised; nothing appears under the final name.
         """
-        final = self.path_for(sha256)
-        self.ensure()
-        h = hashlib.sha256()
-        received = 0
-        fd, tmp_name = tempfile.mkstemp(prefix=sha256[:16] + ".", suffix=".part", dir=self._tmp)
-        tmp = Path(tmp_name)
+        part = self.partial(sha256, size)
+        part.restart()
         try:
-            with os.fdopen(fd, "wb") as out:
-                for chunk in chunks:
-                    if not chunk:
-                        continue
-                    received += len(chunk)
-                    if received > size:
-                        raise MediaVerificationError(
-                            f"media {sha256}: more than the announced {size} bytes received"
-                        )
-                    h.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            if received != size:
-                raise MediaVerificationError(
-                    f"media {sha256}: received {received} bytes, expected {size}"
-                )
-            digest = h.hexdigest()
-            if digest != sha256:
-                raise MediaVerificationError(
-                    f"media {sha256}: content hashes to {digest}"
-                )
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, final)
-            _fsync_dir(final.parent)
+            for chunk in chunks:
+                part.write(chunk)
+            return part.commit()
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            part.discard()
             raise
-        return StoredFile(sha256=sha256, size=size, path=final)
 
     def put_file(self, src: BinaryIO, sha256: str, size: int) -> StoredFile:
         """Copy a local file-like object into the store with the same checks."""
@@ -157,14 +134,125 @@ class MediaStore:
             if SHA256_RE.match(p.name)
         }
 
-    def clear_temp(self) -> int:
-        """Remove leftover partial files (from a killed download); returns how many."""
+    def partial_path(self, sha256: str) -> Path:
+        return self._tmp / f"{check_sha256(sha256)}.part"
+
+    def clear_temp(self, keep: set[str] | None = None) -> int:
+        """Remove leftover temp files, except the partial downloads of ``keep`` digests."""
         if not self._tmp.is_dir():
             return 0
         n = 0
         for p in self._tmp.iterdir():
+            digest = p.name.removesuffix(".part")
+            if keep and p.name.endswith(".part") and digest in keep:
+                continue
             p.unlink(missing_ok=True)
             n += 1
         if n:
-            log.info("removed %d partial download(s) from %s", n, self._tmp)
+            log.info("removed %d stale partial download(s) from %s", n, self._tmp)
         return n
+
+    def bytes_used(self) -> int:
+        """Bytes of all files under final names and partial downloads."""
+        total = 0
+        for base in (self._objects, self._tmp):
+            if base.is_dir():
+                for p in base.rglob("*"):
+                    if p.is_file():
+                        total += p.stat().st_size
+        return total
+
+
+class PartialDownload:
+    """A download in progress, kept in ``tmp/<sha256>.part`` so a later attempt resumes.
+
+    The bytes already there are re-hashed when the download resumes (a partial file is
+    never trusted beyond its length, and its hash is checked at the end anyway).
+    """
+
+    def __init__(self, store: MediaStore, sha256: str, size: int) -> None:
+        self.store = store
+        self.sha256 = sha256
+        self.size = size
+        self.path = store.partial_path(sha256)
+        self._hash = hashlib.sha256()
+        self._file: BinaryIO | None = None
+        self.offset = 0
+
+    def resume(self) -> int:
+        """Open for appending after the bytes already present; returns the offset."""
+        self.close()
+        self._hash = hashlib.sha256()
+        self.offset = 0
+        try:
+            with self.path.open("rb") as f:
+                while chunk := f.read(_CHUNK):
+                    self._hash.update(chunk)
+                    self.offset += len(chunk)
+        except FileNotFoundError:
+            pass
+        if self.offset > self.size:
+            return self.restart()
+        self._file = self.path.open("ab")
+        return self.offset
+
+    def restart(self) -> int:
+        """Throw away what was there (e.g. the server ignored our Range)."""
+        self.close()
+        self._hash = hashlib.sha256()
+        self.offset = 0
+        self._file = self.path.open("wb")
+        return 0
+
+    def write(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        if self._file is None:
+            self.resume()
+        assert self._file is not None
+        if self.offset + len(chunk) > self.size:
+            raise MediaVerificationError(
+                f"media {self.sha256}: more than the announced {self.size} bytes received"
+            )
+        self._file.write(chunk)
+        self._hash.update(chunk)
+        self.offset += len(chunk)
+
+    @property
+    def complete(self) -> bool:
+        return self.offset == self.size
+
+    def commit(self) -> StoredFile:
+        """Verify size and hash, fsync, rename to the content address, fsync the directory.
+
+        On a mismatch the partial file is deleted (it can never become right by resuming).
+        """
+        if self._file is None:
+            self.resume()
+        assert self._file is not None
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self.close()
+        if self.offset != self.size:
+            message = f"media {self.sha256}: received {self.offset} bytes, expected {self.size}"
+            self.discard()
+            raise MediaVerificationError(message)
+        digest = self._hash.hexdigest()
+        if digest != self.sha256:
+            self.discard()
+            raise MediaVerificationError(f"media {self.sha256}: content hashes to {digest}")
+        final = self.store.path_for(self.sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.path, final)
+        _fsync_dir(final.parent)
+        return StoredFile(sha256=self.sha256, size=self.size, path=final)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def discard(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
+        self.offset = 0

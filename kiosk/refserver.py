@@ -40,7 +40,8 @@ class ContentTreeServer(ThreadingHTTPServer):
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
         self.root = Path(root)
         self.records: list[RequestRecord] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._in_flight = 0
         self._etag_cache: tuple[tuple[int, int], str] | None = None
         self._thread: threading.Thread | None = None
         super().__init__((host, port), _Handler)
@@ -50,12 +51,21 @@ class ContentTreeServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
 
+    def begin_request(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+
     def record(self, rec: RequestRecord) -> None:
         with self._lock:
             self.records.append(rec)
+            self._in_flight -= 1
+            self._lock.notify_all()
 
-    def take_records(self) -> list[RequestRecord]:
+    def take_records(self, settle_s: float = 2.0) -> list[RequestRecord]:
+        """Records so far, after letting requests in flight finish (a client may have
+        read the last byte before the server thread wrote its record)."""
         with self._lock:
+            self._lock.wait_for(lambda: self._in_flight <= 0, timeout=settle_s)
             out, self.records = self.records, []
         return out
 
@@ -88,9 +98,11 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), fmt % args)
 
     def do_HEAD(self) -> None:
+        self.server.begin_request()
         self._serve(head=True)
 
     def do_GET(self) -> None:
+        self.server.begin_request()
         self._serve(head=False)
 
     def _reply_empty(self, status: int, headers: dict[str, str] | None = None) -> None:

@@ -1,5 +1,6 @@
 """Content API client: manifest, verified downloads, atomic version switch. No Kivy."""
-from .client import ApiUnreachable, ContentApiClient, MediaDownloadError, SyncError
+from .client import ApiUnreachable, ContentApiClient, MediaDownloadError, Stopped, SyncError
+from .settings import SyncSettings
 from .manifest import (
     Manifest,
     ManifestError,
@@ -8,7 +9,7 @@ from .manifest import (
     parse_manifest,
     validate_document,
 )
-from .syncer import Outcome, Progress, SyncResult, sync_once
+from .syncer import Outcome, Progress, Syncer, SyncResult, sync_once
 
 __all__ = [
     "ApiUnreachable",
@@ -19,7 +20,10 @@ __all__ = [
     "MediaEntry",
     "Outcome",
     "Progress",
+    "Stopped",
     "SyncError",
+    "SyncSettings",
+    "Syncer",
     "SyncResult",
     "manifest_bytes",
     "parse_manifest",

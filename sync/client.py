@@ -1,22 +1,29 @@
 """HTTP client of the content API (v1).
 
-The API is a static tree: ``<base>/v1/manifest.json`` (ETag-able) and immutable media at
+The API is a static tree: ``<base>/v1/manifest.json`` (ETag-able), optionally a
+per-device ``<base>/v1/devices/<id>/manifest.json``, and immutable media at
 ``<base>/v1/media/<sha256>``. The client never builds a path from server text other than
-a validated sha256.
+a validated sha256, never logs the bearer token, and keeps TLS verification on.
 """
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import logging
-from importlib import metadata
-from collections.abc import Callable, Iterator
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import metadata
 
 import requests
 
-from content_cache import MediaStore, StoredFile, check_sha256
+from content_cache import MediaStore, MediaVerificationError, StoredFile, check_sha256
 
 from .manifest import MAX_MANIFEST_BYTES, Manifest, parse_manifest
+from .settings import SyncSettings
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +32,9 @@ try:
 except metadata.PackageNotFoundError:  # running from a source tree
     _client_version = "dev"
 
-CONNECT_TIMEOUT_S = 5.0
-READ_TIMEOUT_S = 30.0
 _CHUNK = 256 * 1024
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 
 class SyncError(Exception):
@@ -42,6 +49,16 @@ class MediaDownloadError(SyncError):
     """A media file could not be downloaded or failed verification."""
 
 
+class Stopped(SyncError):
+    """The sync was asked to stop (SIGTERM); partial downloads are kept for resuming."""
+
+
+class _Retry(Exception):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class ManifestFetch:
     """Result of a conditional manifest request."""
@@ -50,52 +67,168 @@ class ManifestFetch:
     manifest: Manifest | None = None
     etag: str | None = None
     body_sha256: str | None = None
+    url: str = ""
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
 class ContentApiClient:
-    def __init__(self, base_url: str, *, session: requests.Session | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.http = session or requests.Session()
-        self.http.headers.setdefault("User-Agent", f"town-kiosk/{_client_version}")
+    """Talks to one content API; safe to use from several download threads."""
+
+    def __init__(
+        self,
+        base_url: str | SyncSettings,
+        *,
+        settings: SyncSettings | None = None,
+        stop: threading.Event | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        if isinstance(base_url, SyncSettings):
+            settings = base_url
+        self.settings = settings or SyncSettings(api_url=str(base_url))
+        if self.settings.device_id is not None and not _ID_RE.match(self.settings.device_id):
+            raise ValueError(f"device id {self.settings.device_id!r}: use a-z, 0-9, '-' and '_'")
+        self.base_url = self.settings.api_url.rstrip("/")
+        self.stop = stop or threading.Event()
+        self._sleep = sleep or self.stop.wait
+        self._local = threading.local()
+        self._lock = threading.Lock()
         self.requests_made = 0
+        self._no_device_manifest_until = 0.0
+
+    # -- plumbing -----------------------------------------------------------------
+    @property
+    def http(self) -> requests.Session:
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = requests.Session()
+            s.headers["User-Agent"] = f"town-kiosk/{_client_version}"
+            if self.settings.token:
+                s.headers["Authorization"] = f"Bearer {self.settings.token}"
+            s.verify = str(self.settings.ca_bundle) if self.settings.ca_bundle else True
+            self._local.session = s
+        return s
 
     @property
     def manifest_url(self) -> str:
         return f"{self.base_url}/v1/manifest.json"
 
+    @property
+    def device_manifest_url(self) -> str | None:
+        if not self.settings.device_id:
+            return None
+        return f"{self.base_url}/v1/devices/{self.settings.device_id}/manifest.json"
+
     def media_url(self, sha256: str) -> str:
         return f"{self.base_url}/v1/media/{check_sha256(sha256)}"
 
     def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
-        self.requests_made += 1
+        if self.stop.is_set():
+            raise Stopped("sync stopped")
+        with self._lock:
+            self.requests_made += 1
         try:
-            resp = self.http.get(
-                url, headers=headers, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+            return self.http.get(
+                url,
+                headers=headers,
+                stream=True,
+                timeout=(self.settings.connect_timeout_s, self.settings.read_timeout_s),
             )
+        except requests.exceptions.SSLError as e:
+            raise ApiUnreachable(f"{url}: TLS error: {_first_line(e)}") from None
         except requests.RequestException as e:
-            raise ApiUnreachable(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
-        return resp
+            raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
 
+    def _backoff(self, attempt: int, retry_after: float | None) -> None:
+        s = self.settings
+        if retry_after is not None:
+            delay = min(retry_after, s.retry_after_max_s)
+        else:
+            # Exponential with "equal jitter": a fleet does not retry in lock-step.
+            cap = min(s.backoff_max_s, s.backoff_base_s * (2 ** attempt))
+            delay = cap / 2 + random.uniform(0, cap / 2)
+        if delay > 0:
+            self._sleep(delay)
+        if self.stop.is_set():
+            raise Stopped("sync stopped")
+
+    def _with_retries(self, what: str, fn: Callable[[], object], error: type[SyncError]):  # noqa: ANN202
+        last = ""
+        for attempt in range(self.settings.max_attempts):
+            try:
+                return fn()
+            except _Retry as e:
+                last = str(e)
+                if attempt + 1 < self.settings.max_attempts:
+                    log.debug("%s: attempt %d failed (%s); retrying", what, attempt + 1, e)
+                    self._backoff(attempt, e.retry_after)
+        raise error(f"{last} (gave up after {self.settings.max_attempts} attempts)")
+
+    # -- manifest -------------------------------------------------------------------
     def fetch_manifest(self, etag: str | None) -> ManifestFetch:
-        """GET the manifest, conditionally on ``etag``; validate it fully when it changed."""
+        """GET the manifest (the device's own if the server has one), conditionally on
+        ``etag``; validate it fully when it changed. Retries transient failures."""
+        url = self.device_manifest_url
+        if url and time.monotonic() >= self._no_device_manifest_until:
+            fetched = self._with_retries(url, lambda: self._fetch_manifest_once(url, etag, True), ApiUnreachable)
+            if fetched is not None:
+                return fetched
+            log.info("no per-device manifest at %s; using the shared one", url)
+            self._no_device_manifest_until = time.monotonic() + self.settings.device_manifest_recheck_s
+        url = self.manifest_url
+        return self._with_retries(url, lambda: self._fetch_manifest_once(url, etag, False), ApiUnreachable)
+
+    def _fetch_manifest_once(self, url: str, etag: str | None, optional: bool) -> ManifestFetch | None:
         headers = {"Accept": "application/json"}
         if etag:
             headers["If-None-Match"] = etag
-        resp = self._get(self.manifest_url, headers)
+        resp = self._get(url, headers)
         with resp:
             if resp.status_code == 304:
-                return ManifestFetch(not_modified=True, etag=etag)
+                return ManifestFetch(not_modified=True, etag=etag, url=url)
+            if optional and resp.status_code in (404, 410):
+                return None
+            if resp.status_code in RETRYABLE_STATUS:
+                raise _Retry(f"{url}: HTTP {resp.status_code}", parse_retry_after(resp.headers.get("Retry-After")))
             if resp.status_code != 200:
-                raise ApiUnreachable(f"{self.manifest_url}: HTTP {resp.status_code}")
-            body = _read_limited(resp, MAX_MANIFEST_BYTES, self.manifest_url)
-        manifest = parse_manifest(body, source=self.manifest_url)
+                raise ApiUnreachable(f"{url}: HTTP {resp.status_code}")
+            declared = resp.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > MAX_MANIFEST_BYTES:
+                raise ApiUnreachable(f"{url}: body of {declared} bytes is over the {MAX_MANIFEST_BYTES}-byte limit")
+            body = self._read_limited(resp, url)
+        manifest = parse_manifest(body, source=url)
         return ManifestFetch(
-            not_modified=False,
-            manifest=manifest,
-            etag=resp.headers.get("ETag"),
-            body_sha256=hashlib.sha256(body).hexdigest(),
+            not_modified=False, manifest=manifest, etag=resp.headers.get("ETag"),
+            body_sha256=hashlib.sha256(body).hexdigest(), url=url,
         )
 
+    def _read_limited(self, resp: requests.Response, url: str) -> bytes:
+        buf = bytearray()
+        try:
+            for chunk in resp.iter_content(64 * 1024):
+                buf += chunk
+                if len(buf) > MAX_MANIFEST_BYTES:
+                    raise ApiUnreachable(f"{url}: body over the {MAX_MANIFEST_BYTES}-byte limit")
+        except requests.RequestException as e:
+            raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) != len(buf):
+            raise _Retry(f"{url}: truncated body ({len(buf)} of {declared} bytes)")
+        return bytes(buf)
+
+    # -- media ----------------------------------------------------------------------
     def download_media(
         self,
         store: MediaStore,
@@ -103,41 +236,82 @@ class ContentApiClient:
         size: int,
         on_bytes: Callable[[int], None] | None = None,
     ) -> StoredFile:
-        """Stream one media file into the store, verified; raise MediaDownloadError on failure."""
+        """Fetch one media file into the store, resuming a partial download, verified.
+
+        Raises :class:`MediaDownloadError` after ``max_attempts``, or :class:`Stopped`.
+        """
         url = self.media_url(sha256)
-        resp = self._get(url, {})
-        with resp:
-            if resp.status_code != 200:
-                raise MediaDownloadError(f"{url}: HTTP {resp.status_code}")
+        part = store.partial(sha256, size)
+        validator: list[str | None] = [None]
+        try:
+            return self._with_retries(
+                url, lambda: self._download_once(url, part, validator, on_bytes), MediaDownloadError
+            )
+        finally:
+            part.close()
 
-            def chunks() -> Iterator[bytes]:
-                try:
-                    for chunk in resp.iter_content(_CHUNK):
-                        if on_bytes:
-                            on_bytes(len(chunk))
-                        yield chunk
-                except requests.RequestException as e:
-                    raise MediaDownloadError(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
-
+    def _download_once(
+        self, url: str, part, validator: list[str | None], on_bytes: Callable[[int], None] | None
+    ) -> StoredFile:
+        offset = part.resume()
+        if offset == part.size:
             try:
-                return store.put_verified(chunks(), sha256, size)
-            except MediaDownloadError:
-                raise
-            except Exception as e:  # verification or disk error, one line
-                raise MediaDownloadError(str(e)) from None
+                return part.commit()
+            except MediaVerificationError:
+                offset = part.restart()
+        headers: dict[str, str] = {}
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
+            if validator[0]:
+                headers["If-Range"] = validator[0]
+        deadline = time.monotonic() + self.settings.file_deadline_s(part.size)
+        resp = self._get(url, headers)
+        with resp:
+            status = resp.status_code
+            if status == 416:
+                part.restart()
+                raise _Retry(f"{url}: HTTP 416 for a resumed download; starting over", 0)
+            if status in RETRYABLE_STATUS:
+                raise _Retry(f"{url}: HTTP {status}", parse_retry_after(resp.headers.get("Retry-After")))
+            if status not in (200, 206):
+                raise MediaDownloadError(f"{url}: HTTP {status}")
+            validator[0] = resp.headers.get("ETag") or resp.headers.get("Last-Modified")
+            if status == 206:
+                start = _content_range_start(resp.headers.get("Content-Range"))
+                if start != offset:
+                    part.restart()
+                    raise _Retry(f"{url}: Content-Range starts at {start}, expected {offset}", 0)
+            elif offset:
+                part.restart()  # the server ignored Range: take the whole body again
+            try:
+                for chunk in resp.iter_content(_CHUNK):
+                    part.write(chunk)
+                    if on_bytes:
+                        on_bytes(len(chunk))
+                    if time.monotonic() > deadline:
+                        raise _Retry(
+                            f"{url}: too slow, over the {self.settings.file_deadline_s(part.size):.0f} s deadline "
+                            f"({part.offset} of {part.size} bytes kept for resuming)"
+                        )
+                    if self.stop.is_set():
+                        raise Stopped("sync stopped")
+            except requests.RequestException as e:
+                raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
+            except MediaVerificationError as e:
+                part.discard()
+                raise _Retry(str(e), 0) from None
+        try:
+            return part.commit()
+        except MediaVerificationError as e:
+            raise _Retry(str(e), 0) from None
 
 
-def _read_limited(resp: requests.Response, limit: int, url: str) -> bytes:
-    buf = bytearray()
-    try:
-        for chunk in resp.iter_content(64 * 1024):
-            buf += chunk
-            if len(buf) > limit:
-                raise SyncError(f"{url}: body over the {limit}-byte limit")
-    except requests.RequestException as e:
-        raise ApiUnreachable(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
-    return bytes(buf)
+def _content_range_start(value: str | None) -> int | None:
+    m = re.match(r"^bytes (\d+)-\d+/(\d+|\*)$", (value or "").strip())
+    return int(m.group(1)) if m else None
 
 
 def _first_line(e: BaseException) -> str:
-    return (str(e).splitlines() or [""])[0][:200]
+    text = (str(e).splitlines() or [""])[0]
+    # requests puts the whole URL (never a header) in its messages; keep them short.
+    return text[:200]

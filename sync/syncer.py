@@ -1,14 +1,29 @@
-"""One sync pass: manifest → missing media → atomic switch of the live version."""
+"""One sync pass: manifest → alerts fast lane → missing media → atomic switch.
+
+The live version only changes when every file of the new one is in the store and
+verified; the switch is one transaction in the cache. Alerts of a new manifest are
+text and do not wait for its media: they are shown at once through the cache's alert
+overlay. Files of the live version found missing or corrupt are fetched again too.
+"""
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from content_cache import ContentCache, MissingMediaError, SyncRunRecord
+from content_cache import (
+    ContentCache,
+    MissingMediaError,
+    QuotaExceeded,
+    SyncRunRecord,
+    is_alert,
+)
 
-from .client import ContentApiClient, MediaDownloadError, SyncError
+from .client import ContentApiClient, ManifestFetch, MediaDownloadError, Stopped, SyncError
 from .manifest import ManifestError
 from .to_cache import version_rows
 
@@ -21,6 +36,8 @@ class Outcome:
     UNREACHABLE = "unreachable"
     INVALID = "invalid"
     INCOMPLETE = "incomplete"
+    REFUSED = "refused"
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,7 @@ class SyncResult:
     requests: int = 0
     message: str = ""
     problems: tuple[str, ...] = field(default_factory=tuple)
+    alerts_shown_early: bool = False
 
     @property
     def ok(self) -> bool:
@@ -40,12 +58,168 @@ class SyncResult:
 
 @dataclass
 class Progress:
-    """Counters a terminal or a test can watch while a sync runs."""
+    """Counters a terminal or a test can watch while a sync runs (updated under a lock)."""
 
     files_total: int = 0
     files_done: int = 0
     bytes_total: int = 0
     bytes_done: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def rate_bytes_s(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.bytes_done / elapsed if elapsed > 0 else 0.0
+
+
+class Syncer:
+    def __init__(
+        self,
+        cache: ContentCache,
+        client: ContentApiClient,
+        now: Callable[[], datetime],
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.cache = cache
+        self.client = client
+        self.now = now
+        self.on_progress = progress
+        self._lock = threading.Lock()
+
+    # -- files --------------------------------------------------------------------
+    def fetch_files(self, files: dict[str, int]) -> tuple[list[str], list[str]]:
+        """Download ``files`` with bounded parallelism; returns (fetched, failure lines)."""
+        prog = Progress(files_total=len(files), bytes_total=sum(files.values()))
+        self._report(prog)
+        fetched: list[str] = []
+        failures: list[str] = []
+
+        def one(sha: str, size: int) -> None:
+            def on_bytes(n: int) -> None:
+                with self._lock:
+                    prog.bytes_done += n
+                self._report(prog)
+
+            try:
+                self.client.download_media(self.cache.store, sha, size, on_bytes)
+            except Stopped:
+                raise
+            except SyncError as e:
+                log.warning("%s", e)
+                with self._lock:
+                    failures.append(str(e))
+                return
+            with self._lock:
+                fetched.append(sha)
+                prog.files_done += 1
+            self._report(prog)
+
+        workers = max(1, min(self.client.settings.parallel_downloads, len(files)))
+        # Biggest first: the long downloads start early and the pool drains evenly.
+        order = sorted(files.items(), key=lambda kv: -kv[1])
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="download") as pool:
+            futures = [pool.submit(one, sha, size) for sha, size in order]
+            stopped = False
+            for f in futures:
+                try:
+                    f.result()
+                except Stopped:
+                    stopped = True
+            if stopped:
+                raise Stopped("sync stopped")
+        return fetched, failures
+
+    def _report(self, prog: Progress) -> None:
+        if self.on_progress:
+            self.on_progress(prog)
+
+    # -- one pass -----------------------------------------------------------------
+    def run_once(self) -> SyncResult:
+        started = self.now()
+        state = self.cache.live_state()
+        before = self.client.requests_made
+        fetched_files = fetched_bytes = 0
+        early_alerts = False
+
+        def finish(outcome: str, message: str, live: str | None, problems: tuple[str, ...] = ()) -> SyncResult:
+            result = SyncResult(
+                outcome, live, fetched_files, fetched_bytes, self.client.requests_made - before,
+                message, problems, early_alerts,
+            )
+            self.cache.record_sync_run(
+                SyncRunRecord(started, self.now(), outcome, live, fetched_files, fetched_bytes, message)
+            )
+            if outcome not in (Outcome.UNCHANGED,):
+                log.log(logging.INFO if result.ok else logging.WARNING, "sync %s: %s", outcome, message)
+            return result
+
+        try:
+            fetch = self.client.fetch_manifest(state.etag if state.live_version_id else None)
+        except ManifestError as e:
+            for line in e.lines():
+                log.error("%s", line)
+            return finish(Outcome.INVALID, str(e), state.live_version_id, tuple(e.lines()))
+        except Stopped:
+            return finish(Outcome.STOPPED, "stopped", state.live_version_id)
+        except SyncError as e:
+            return finish(Outcome.UNREACHABLE, str(e), state.live_version_id)
+
+        target = self._target(fetch, state.live_version_id)
+        repair = self.cache.missing_live_files()
+        needed: dict[str, int] = dict(repair)
+        rows = None
+        if target is not None:
+            rows = version_rows(target, manifest_sha256=fetch.body_sha256 or "", etag=fetch.etag, now=self.now())
+            alerts = [b for b in rows.bulletins if is_alert(b)]
+            early_alerts = self.cache.set_alert_overlay(target.version, alerts, self.now())
+            target_files = {m.sha256: m.size for m in target.media}
+            try:
+                self.cache.make_room(target_files, self.client.settings.max_cache_bytes, target.version)
+            except QuotaExceeded as e:
+                return finish(Outcome.REFUSED, str(e), state.live_version_id)
+            needed.update({sha: size for sha, size in target_files.items()
+                           if not self.cache.store.has(sha, size)})
+
+        try:
+            fetched, failures = self.fetch_files(needed) if needed else ([], [])
+        except Stopped:
+            return finish(Outcome.STOPPED, "stopped; partial downloads kept for resuming", state.live_version_id)
+        fetched_files = len(fetched)
+        fetched_bytes = sum(needed[sha] for sha in fetched)
+        for sha in fetched:
+            if sha in repair:
+                self.cache.clear_problem(sha, self.now())
+        repaired = sum(1 for sha in fetched if sha in repair)
+
+        if failures:
+            what = f"version {target.version} not installed" if target else "live files not repaired"
+            msg = f"{what}: {len(failures)} of {len(needed)} file(s) failed; first: {failures[0]}"
+            return finish(Outcome.INCOMPLETE, msg, state.live_version_id, tuple(failures))
+
+        if target is None:
+            note = f"; {repaired} missing file(s) fetched again" if repaired else ""
+            return finish(Outcome.UNCHANGED, f"version {state.live_version_id} up to date{note}",
+                          state.live_version_id)
+
+        assert rows is not None
+        try:
+            self.cache.install_version(rows, self.now())
+        except MissingMediaError as e:
+            return finish(Outcome.INCOMPLETE, str(e), state.live_version_id)
+        self.cache.collect_garbage()
+        return finish(
+            Outcome.UPDATED,
+            f"version {target.version} is live ({fetched_files} file(s), {fetched_bytes} bytes fetched)",
+            target.version,
+        )
+
+    def _target(self, fetch: ManifestFetch, live: str | None):  # noqa: ANN202
+        if fetch.not_modified or fetch.manifest is None:
+            return None
+        if fetch.manifest.version == live:
+            self.cache.set_live_etag(fetch.etag)
+            return None
+        return fetch.manifest
 
 
 def sync_once(
@@ -54,94 +228,5 @@ def sync_once(
     now: Callable[[], datetime],
     progress: Callable[[Progress], None] | None = None,
 ) -> SyncResult:
-    """Run one sync pass. Never raises for network or content faults: the result says.
-
-    The live version only changes when every file of the new one is in the store and
-    verified; the switch is one transaction in the cache.
-    """
-    started = now()
-    state = cache.live_state()
-    before = client.requests_made
-    prog = Progress()
-    fetched_files = 0
-    fetched_bytes = 0
-
-    def finish(outcome: str, message: str, live: str | None, problems: tuple[str, ...] = ()) -> SyncResult:
-        result = SyncResult(
-            outcome=outcome,
-            live_version=live,
-            files_fetched=fetched_files,
-            bytes_fetched=fetched_bytes,
-            requests=client.requests_made - before,
-            message=message,
-            problems=problems,
-        )
-        cache.record_sync_run(
-            SyncRunRecord(started, now(), outcome, live, fetched_files, fetched_bytes, message)
-        )
-        return result
-
-    try:
-        fetch = client.fetch_manifest(state.etag if state.live_version_id else None)
-    except ManifestError as e:
-        log.error("%s", e)
-        return finish(Outcome.INVALID, str(e), state.live_version_id, tuple(e.lines()))
-    except SyncError as e:
-        return finish(Outcome.UNREACHABLE, str(e), state.live_version_id)
-
-    if fetch.not_modified:
-        return finish(Outcome.UNCHANGED, "manifest not modified", state.live_version_id)
-    manifest = fetch.manifest
-    assert manifest is not None
-    if manifest.version == state.live_version_id:
-        cache.set_live_etag(fetch.etag)
-        return finish(Outcome.UNCHANGED, f"version {manifest.version} already live", manifest.version)
-
-    missing = [m for m in manifest.media if not cache.store.has(m.sha256, m.size)]
-    prog.files_total = len(missing)
-    prog.bytes_total = sum(m.size for m in missing)
-    if progress:
-        progress(prog)
-    failures: list[str] = []
-    for m in missing:
-        def on_bytes(n: int) -> None:
-            prog.bytes_done += n
-            if progress:
-                progress(prog)
-
-        try:
-            client.download_media(cache.store, m.sha256, m.size, on_bytes)
-        except MediaDownloadError as e:
-            log.warning("%s", e)
-            failures.append(str(e))
-            continue
-        except SyncError as e:
-            failures.append(str(e))
-            continue
-        fetched_files += 1
-        fetched_bytes += m.size
-        prog.files_done += 1
-        if progress:
-            progress(prog)
-
-    if failures:
-        msg = (
-            f"version {manifest.version} not installed: {len(failures)} of "
-            f"{len(manifest.media)} media file(s) failed; first: {failures[0]}"
-        )
-        log.error("%s", msg)
-        return finish(Outcome.INCOMPLETE, msg, state.live_version_id, tuple(failures))
-
-    rows = version_rows(
-        manifest, manifest_sha256=fetch.body_sha256 or "", etag=fetch.etag, now=now()
-    )
-    try:
-        cache.install_version(rows, now())
-    except MissingMediaError as e:
-        return finish(Outcome.INCOMPLETE, str(e), state.live_version_id)
-    cache.collect_garbage()
-    return finish(
-        Outcome.UPDATED,
-        f"version {manifest.version} is live ({fetched_files} file(s), {fetched_bytes} bytes fetched)",
-        manifest.version,
-    )
+    """Run one sync pass. Never raises for network or content faults: the result says."""
+    return Syncer(cache, client, now, progress).run_once()
