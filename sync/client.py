@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 import requests
+import urllib3
 
 from content_cache import MediaStore, MediaVerificationError, StoredFile, check_sha256
 
@@ -32,7 +33,7 @@ try:
 except metadata.PackageNotFoundError:  # running from a source tree
     _client_version = "dev"
 
-_CHUNK = 256 * 1024
+_CHUNK = 64 * 1024  # also the most a reset connection can make us fetch twice
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
@@ -284,7 +285,7 @@ class ContentApiClient:
             elif offset:
                 part.restart()  # the server ignored Range: take the whole body again
             try:
-                for chunk in resp.iter_content(_CHUNK):
+                for chunk in _chunks_as_they_come(resp):
                     part.write(chunk)
                     if on_bytes:
                         on_bytes(len(chunk))
@@ -304,6 +305,24 @@ class ContentApiClient:
             return part.commit()
         except MediaVerificationError as e:
             raise _Retry(str(e), 0) from None
+
+
+def _chunks_as_they_come(resp: requests.Response):  # noqa: ANN202 - a generator of bytes
+    """Body chunks as soon as the network delivers them (at most _CHUNK bytes each).
+
+    ``iter_content`` would wait for a full chunk, so a server dripping a few bytes a
+    second could keep a read going far past the file's deadline between two checks.
+    """
+    raw = resp.raw
+    try:
+        while True:
+            chunk = raw.read1(_CHUNK)
+            if not chunk:
+                break
+            yield chunk
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError, OSError) as e:
+        raise requests.exceptions.ConnectionError(e) from None
+    # urllib3 checks the announced length at the end (truncated body → ProtocolError)
 
 
 def _content_range_start(value: str | None) -> int | None:
