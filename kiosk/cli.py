@@ -11,8 +11,15 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import __version__
 from .paths import default_data_dir
+
+if TYPE_CHECKING:
+    from sync import Progress, SyncSettings
+
+    from .config import Config
 
 log = logging.getLogger("kiosk")
 
@@ -21,12 +28,21 @@ EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_INVALID = 4
 EXIT_INCOMPLETE = 5
+EXIT_REFUSED = 6
+EXIT_STOPPED = 7
 
-SYNC_EPILOG = """exit codes:
+SYNC_EPILOG = """Without --once, runs as a daemon (polls, uploads the outbox, sends heartbeats)
+until SIGTERM. Settings come from the config file (/etc/kiosk/kiosk.toml when present);
+options given here override it.
+
+exit codes of --once:
   0  the live content is up to date (updated, or nothing changed)
+  2  bad usage or an invalid config file (each problem on its own line)
   3  the content API could not be reached or answered an HTTP error
   4  the manifest is invalid (each problem is printed on its own line)
   5  some media could not be downloaded or failed verification
+  6  the new version does not fit in cache.max_bytes
+  7  stopped by a signal (partial downloads are kept and resumed next time)
 In every failure case the previous live content stays live."""
 
 
@@ -75,12 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dir", type=Path)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--accept-events", action="store_true",
+                   help="accept device uploads (proof of play, heartbeats) into DIR/events/")
 
     s = sub.add_parser("sync", help="fetch new content into the local cache",
                        epilog=SYNC_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     s.add_argument("--once", action="store_true", help="run one sync pass and exit")
-    s.add_argument("--api", required=True, help="content API base URL, e.g. https://contenu.example.fr")
-    s.add_argument("--data", type=Path, default=None, help="data folder (default: %(default)s)")
+    s.add_argument("--config", type=Path, default=None, help="config file (default: /etc/kiosk/kiosk.toml if present)")
+    s.add_argument("--api", default=None, help="content API base URL, e.g. https://contenu.example.fr")
+    s.add_argument("--data", type=Path, default=None, help="data folder")
+    s.add_argument("--device-id", default=None, help="this device's id (per-device manifest, uploads)")
+    s.add_argument("--interval", type=_positive, default=None, help="daemon: seconds between polls")
+    s.add_argument("--max-bytes", default=None, help="cache quota, e.g. 8G (default: none)")
+    s.add_argument("--quiet", action="store_true", help="--once: no progress line, summary only")
 
     s = sub.add_parser("player", help="play the live content from the cache (no network needed)")
     _player_args(s)
@@ -145,7 +168,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not manifest.is_file():
         return fail(f"{manifest}: not found (run `kiosk publish SRC {args.dir}` first)", EXIT_USAGE)
     try:
-        server = ContentTreeServer(args.dir, args.host, args.port)
+        server = ContentTreeServer(args.dir, args.host, args.port, accept_events=args.accept_events)
     except OSError as e:
         return fail(f"cannot listen on {args.host}:{args.port}: {e.strerror}", EXIT_USAGE)
     print(f"serving {args.dir} at {server.url}/v1/manifest.json (Ctrl+C to stop)", flush=True)
@@ -158,13 +181,80 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_sync_once(api: str, data_dir: Path, quiet: bool = False) -> int:
-    from content_cache import ContentCache
-    from sync import ContentApiClient, Outcome, sync_once
+def load_device_config(path: Path | None) -> Config:
+    """The config file named, else the default one if present, else defaults."""
+    from .config import DEFAULT_CONFIG, Config, load_config
 
-    with ContentCache(data_dir / "cache") as cache:
-        cache.store.clear_temp()
-        result = sync_once(cache, ContentApiClient(api), now=lambda: datetime.now(timezone.utc))
+    if path is None:
+        return load_config(DEFAULT_CONFIG) if DEFAULT_CONFIG.is_file() else Config()
+    return load_config(path)
+
+
+def sync_settings(args: argparse.Namespace, cfg: Config) -> SyncSettings:
+    from sync import SyncSettings
+
+    from .config import parse_size
+
+    api = args.api or cfg.api_url
+    if not api:
+        raise ValueError("no content API URL: give --api URL or set api.url in the config file")
+    max_bytes = parse_size(args.max_bytes) if getattr(args, "max_bytes", None) else cfg.max_cache_bytes
+    return SyncSettings(
+        api_url=api,
+        device_id=getattr(args, "device_id", None) or cfg.device_id,
+        token=cfg.token,
+        ca_bundle=cfg.ca_bundle,
+        parallel_downloads=cfg.parallel_downloads,
+        max_cache_bytes=max_bytes,
+    )
+
+
+class _ProgressLine:
+    """One line rewritten in place on a terminal: files, bytes, rate."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, p: Progress) -> None:
+        import time
+
+        if not self.enabled or not p.files_total:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.2 and p.files_done < p.files_total:
+            return
+        self._last = now
+        sys.stderr.write(
+            f"\r  files {p.files_done}/{p.files_total} · {p.bytes_done / 1e6:.1f}/{p.bytes_total / 1e6:.1f} MB"
+            f" · {p.rate_bytes_s / 1e6:.1f} MB/s   "
+        )
+        sys.stderr.flush()
+        self._shown = True
+
+    def end(self) -> None:
+        if self._shown:
+            sys.stderr.write("\n")
+
+
+def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False) -> int:
+    import signal
+
+    from content_cache import ContentCache
+    from sync import ContentApiClient, Outcome, SyncSettings, sync_once
+
+    if isinstance(settings, str):
+        settings = SyncSettings(api_url=settings)
+    client = ContentApiClient(settings)
+    previous = signal.signal(signal.SIGTERM, lambda *_: client.stop.set())
+    progress = _ProgressLine(enabled=not quiet and sys.stderr.isatty())
+    try:
+        with ContentCache(data_dir / "cache") as cache:
+            result = sync_once(cache, client, now=lambda: datetime.now(timezone.utc), progress=progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        progress.end()
     if result.ok:
         if not quiet:
             print(f"sync {result.outcome}: live version {result.live_version}, "
@@ -178,13 +268,50 @@ def run_sync_once(api: str, data_dir: Path, quiet: bool = False) -> int:
     return {
         Outcome.UNREACHABLE: EXIT_UNREACHABLE,
         Outcome.INVALID: EXIT_INVALID,
+        Outcome.REFUSED: EXIT_REFUSED,
+        Outcome.STOPPED: EXIT_STOPPED,
     }.get(result.outcome, EXIT_INCOMPLETE)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    if not args.once:
-        return fail("only `kiosk sync --once` exists in this version; run it from a timer", EXIT_USAGE)
-    return run_sync_once(args.api, args.data or default_data_dir())
+    from .config import ConfigError
+
+    try:
+        cfg = load_device_config(args.config)
+        settings = sync_settings(args, cfg)
+    except ConfigError as e:
+        for line in e.lines():
+            print(f"kiosk: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as e:
+        return fail(str(e), EXIT_USAGE)
+    data_dir = args.data or cfg.data_dir or default_data_dir()
+    if args.once:
+        return run_sync_once(settings, data_dir, quiet=args.quiet)
+    return run_sync_daemon(settings, data_dir, cfg, args.interval)
+
+
+def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interval: float | None) -> int:
+    import signal
+
+    from content_cache import ContentCache
+    from sync import ContentApiClient
+    from sync.service import ServiceTimes, SyncService
+
+    client = ContentApiClient(settings)
+    times = ServiceTimes(
+        poll_s=interval or cfg.poll_s,
+        poll_jitter_s=min(cfg.poll_jitter_s, (interval or cfg.poll_s) / 4),
+        upload_s=cfg.upload_s,
+        heartbeat_s=cfg.heartbeat_s,
+    )
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: client.stop.set())
+    with ContentCache(data_dir / "cache") as cache:
+        service = SyncService(cache, client, now=lambda: datetime.now(timezone.utc),
+                              times=times, software_version=__version__)
+        service.run_until_stopped()
+    return EXIT_OK
 
 
 def cmd_player(args: argparse.Namespace) -> int:

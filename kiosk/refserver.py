@@ -8,6 +8,7 @@ ETag (``If-None-Match`` → 304) and media by content address with byte ranges
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import threading
@@ -19,6 +20,9 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 _MEDIA_RE = re.compile(r"^/v1/media/([0-9a-f]{64})$")
+_EVENTS_RE = re.compile(r"^/v1/devices/([a-z0-9][a-z0-9_-]{0,63})/events$")
+_DEVICE_MANIFEST_RE = re.compile(r"^/v1/devices/([a-z0-9][a-z0-9_-]{0,63})/manifest\.json$")
+MAX_EVENTS_BODY = 4 * 1024 * 1024
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 256 * 1024
 
@@ -37,12 +41,14 @@ class ContentTreeServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0, *, accept_events: bool = False) -> None:
         self.root = Path(root)
+        self.accept_events = accept_events
+        self._seen_keys: set[str] = set()
         self.records: list[RequestRecord] = []
         self._lock = threading.Condition()
         self._in_flight = 0
-        self._etag_cache: tuple[tuple[int, int], str] | None = None
+        self._etag_cache: dict[str, tuple[tuple[int, int], str]] = {}
         self._thread: threading.Thread | None = None
         super().__init__((host, port), _Handler)
 
@@ -69,13 +75,31 @@ class ContentTreeServer(ThreadingHTTPServer):
             out, self.records = self.records, []
         return out
 
+    def store_events(self, device: str, events: list[dict]) -> tuple[int, int]:
+        """Append new events to ``events/<device>.jsonl``; a known key is a duplicate."""
+        accepted = duplicates = 0
+        with self._lock:
+            out_dir = self.root / "events"
+            out_dir.mkdir(exist_ok=True)
+            with (out_dir / f"{device}.jsonl").open("a", encoding="utf-8") as f:
+                for e in events:
+                    key = f"{device}/{e.get('key')}"
+                    if key in self._seen_keys:
+                        duplicates += 1
+                        continue
+                    self._seen_keys.add(key)
+                    f.write(json.dumps(e, ensure_ascii=False) + "\n")
+                    accepted += 1
+        return accepted, duplicates
+
     def manifest_etag(self, path: Path) -> str:
         st = path.stat()
         key = (st.st_mtime_ns, st.st_size)
-        if self._etag_cache is None or self._etag_cache[0] != key:
+        cached = self._etag_cache.get(str(path))
+        if cached is None or cached[0] != key:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-            self._etag_cache = (key, f'"{digest}"')
-        return self._etag_cache[1]
+            cached = self._etag_cache[str(path)] = (key, f'"{digest}"')
+        return cached[1]
 
     def start_background(self) -> ContentTreeServer:
         self._thread = threading.Thread(target=self.serve_forever, name="content-server", daemon=True)
@@ -105,6 +129,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.begin_request()
         self._serve(head=False)
 
+    def do_POST(self) -> None:
+        self.server.begin_request()
+        m = _EVENTS_RE.match(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if not m or not self.server.accept_events:
+            self.rfile.read(min(length, MAX_EVENTS_BODY))
+            return self._reply_empty(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": "GET, HEAD"})
+        if length > MAX_EVENTS_BODY:
+            return self._reply_empty(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        try:
+            events = json.loads(self.rfile.read(length))["events"]
+            assert isinstance(events, list)
+        except (ValueError, KeyError, TypeError, AssertionError):
+            return self._reply_empty(HTTPStatus.BAD_REQUEST)
+        accepted, duplicates = self.server.store_events(m.group(1), events)
+        body = json.dumps({"accepted": accepted, "duplicates": duplicates}).encode()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.server.record(RequestRecord("POST", self.path, 200, len(body)))
+
     def _reply_empty(self, status: int, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         for k, v in (headers or {}).items():
@@ -116,8 +163,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, head: bool) -> None:
         path = self.path.split("?", 1)[0]
         root = self.server.root / "v1"
-        if path == "/v1/manifest.json":
-            file = root / "manifest.json"
+        device = _DEVICE_MANIFEST_RE.match(path)
+        if path == "/v1/manifest.json" or device:
+            file = root / "manifest.json" if not device else root / "devices" / device.group(1) / "manifest.json"
             if not file.is_file():
                 return self._reply_empty(HTTPStatus.NOT_FOUND)
             etag = self.server.manifest_etag(file)

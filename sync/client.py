@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import json
 import logging
 import random
 import re
@@ -176,6 +177,17 @@ class ContentApiClient:
                     log.debug("%s: attempt %d failed (%s); retrying", what, attempt + 1, e)
                     self._backoff(attempt, e.retry_after)
         raise error(f"{last} (gave up after {self.settings.max_attempts} attempts)")
+
+    def post_json(self, url: str, body: object, headers: dict[str, str]) -> requests.Response:
+        """One POST (no retries: the caller's schedule is the retry); counted."""
+        with self._lock:
+            self.requests_made += 1
+        resp = self.http.post(
+            url, data=json.dumps(body), headers={"Content-Type": "application/json", **headers},
+            timeout=(self.settings.connect_timeout_s, self.settings.read_timeout_s),
+        )
+        resp.close()
+        return resp
 
     # -- manifest -------------------------------------------------------------------
     def fetch_manifest(self, etag: str | None) -> ManifestFetch:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -161,7 +161,46 @@ def _semantic_problems(doc: Mapping[str, Any]) -> list[str]:
             if d["id"] in seen:
                 problems.append(f"kiosk.{section}[{i}].id: duplicate id {d['id']!r}")
             seen.add(d["id"])
+    problems += _schedule_problems(doc)
     return problems
+
+
+def _schedule_problems(doc: Mapping[str, Any]) -> list[str]:
+    """Scheduling rules the schema cannot check: real calendar dates, usable day-parts,
+    and the ``alert`` mode only on critical bulletins (the ones that are alerts)."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, h in enumerate(doc["site"].get("holidays", ())):
+        problems += _date_problems(h["date"], f"site.holidays[{i}].date")
+        if h["date"] in seen:
+            problems.append(f"site.holidays[{i}].date: {h['date']} is listed twice")
+        seen.add(h["date"])
+    for i, b in enumerate(doc["bulletins"]):
+        if "alert" in b and b["severity"] != "critical":
+            problems.append(
+                f"bulletins[{i}].alert: only a critical bulletin is an alert "
+                f"(severity is {b['severity']!r})"
+            )
+    for p_i, p in enumerate(doc["playlists"]):
+        for i_i, item in enumerate(p["items"]):
+            where = f"playlists[{p_i}].items[{i_i}]"
+            for k, day in enumerate(item.get("skip_dates", ())):
+                problems += _date_problems(day, f"{where}.skip_dates[{k}]")
+            for k, part in enumerate(item.get("dayparts", ())):
+                at = f"{where}.dayparts[{k}]"
+                if part["from"] == "24:00":
+                    problems.append(f"{at}.from: '24:00' cannot start a day-part (use '00:00')")
+                elif part["to"] == part["from"]:
+                    problems.append(f"{at}.to: {part['to']!r} is the same as from (an empty day-part)")
+    return problems
+
+
+def _date_problems(value: str, where: str) -> list[str]:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return [f"{where}: {value!r} is not a calendar date"]
+    return []
 
 
 def _window_problems(obj: Mapping[str, Any], where: str) -> list[str]:

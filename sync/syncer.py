@@ -17,6 +17,7 @@ from datetime import datetime
 
 from content_cache import (
     ContentCache,
+    ContentVersion,
     MissingMediaError,
     QuotaExceeded,
     SyncRunRecord,
@@ -24,7 +25,7 @@ from content_cache import (
 )
 
 from .client import ContentApiClient, ManifestFetch, MediaDownloadError, Stopped, SyncError
-from .manifest import ManifestError
+from .manifest import Manifest, ManifestError
 from .to_cache import version_rows
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,20 @@ class Progress:
     def rate_bytes_s(self) -> float:
         elapsed = time.monotonic() - self.started
         return self.bytes_done / elapsed if elapsed > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """What one manifest check found: a failure, nothing new, or a target version."""
+
+    started: datetime
+    live_version: str | None
+    failure: str | None = None
+    message: str = ""
+    problems: tuple[str, ...] = ()
+    target: Manifest | None = None
+    rows: ContentVersion | None = None
+    alerts_shown_early: bool = False
 
 
 class Syncer:
@@ -133,57 +148,68 @@ class Syncer:
         if self.on_progress:
             self.on_progress(prog)
 
-    # -- one pass -----------------------------------------------------------------
-    def run_once(self) -> SyncResult:
-        started = self.now()
+    # -- one pass, in two steps -------------------------------------------------------
+    def check(self) -> Check:
+        """Fetch the manifest; show a new version's alerts at once (they need no files).
+
+        Quick: one conditional request. The daemon runs it on every poll, even while
+        the files of an earlier manifest are still downloading.
+        """
         state = self.cache.live_state()
-        before = self.client.requests_made
-        fetched_files = fetched_bytes = 0
-        early_alerts = False
-
-        def finish(outcome: str, message: str, live: str | None, problems: tuple[str, ...] = ()) -> SyncResult:
-            result = SyncResult(
-                outcome, live, fetched_files, fetched_bytes, self.client.requests_made - before,
-                message, problems, early_alerts,
-            )
-            self.cache.record_sync_run(
-                SyncRunRecord(started, self.now(), outcome, live, fetched_files, fetched_bytes, message)
-            )
-            if outcome not in (Outcome.UNCHANGED,):
-                log.log(logging.INFO if result.ok else logging.WARNING, "sync %s: %s", outcome, message)
-            return result
-
+        started = self.now()
         try:
             fetch = self.client.fetch_manifest(state.etag if state.live_version_id else None)
         except ManifestError as e:
             for line in e.lines():
                 log.error("%s", line)
-            return finish(Outcome.INVALID, str(e), state.live_version_id, tuple(e.lines()))
+            return Check(started, state.live_version_id, Outcome.INVALID, str(e), tuple(e.lines()))
         except Stopped:
-            return finish(Outcome.STOPPED, "stopped", state.live_version_id)
+            return Check(started, state.live_version_id, Outcome.STOPPED, "stopped")
         except SyncError as e:
-            return finish(Outcome.UNREACHABLE, str(e), state.live_version_id)
-
+            return Check(started, state.live_version_id, Outcome.UNREACHABLE, str(e))
         target = self._target(fetch, state.live_version_id)
+        if target is None:
+            return Check(started, state.live_version_id)
+        rows = version_rows(target, manifest_sha256=fetch.body_sha256 or "", etag=fetch.etag, now=self.now())
+        alerts = [b for b in rows.bulletins if is_alert(b)]
+        early = self.cache.set_alert_overlay(target.version, alerts, self.now())
+        return Check(started, state.live_version_id, target=target, rows=rows, alerts_shown_early=early)
+
+    def apply(self, check: Check, requests_before: int | None = None) -> SyncResult:
+        """Fetch what is missing (new version's files, live files found bad) and switch."""
+        before = self.client.requests_made if requests_before is None else requests_before
+        live = check.live_version
+        fetched_files = fetched_bytes = 0
+
+        def finish(outcome: str, message: str, live_now: str | None, problems: tuple[str, ...] = ()) -> SyncResult:
+            result = SyncResult(
+                outcome, live_now, fetched_files, fetched_bytes, self.client.requests_made - before,
+                message, problems, check.alerts_shown_early,
+            )
+            self.cache.record_sync_run(
+                SyncRunRecord(check.started, self.now(), outcome, live_now, fetched_files, fetched_bytes, message)
+            )
+            if outcome != Outcome.UNCHANGED or fetched_files:
+                log.log(logging.INFO if result.ok else logging.WARNING, "sync %s: %s", outcome, message)
+            return result
+
+        if check.failure:
+            return finish(check.failure, check.message, live, check.problems)
+        target = check.target
         repair = self.cache.missing_live_files()
         needed: dict[str, int] = dict(repair)
-        rows = None
         if target is not None:
-            rows = version_rows(target, manifest_sha256=fetch.body_sha256 or "", etag=fetch.etag, now=self.now())
-            alerts = [b for b in rows.bulletins if is_alert(b)]
-            early_alerts = self.cache.set_alert_overlay(target.version, alerts, self.now())
             target_files = {m.sha256: m.size for m in target.media}
             try:
                 self.cache.make_room(target_files, self.client.settings.max_cache_bytes, target.version)
             except QuotaExceeded as e:
-                return finish(Outcome.REFUSED, str(e), state.live_version_id)
+                return finish(Outcome.REFUSED, str(e), live)
             needed.update({sha: size for sha, size in target_files.items()
                            if not self.cache.store.has(sha, size)})
-
         try:
             fetched, failures = self.fetch_files(needed) if needed else ([], [])
         except Stopped:
-            return finish(Outcome.STOPPED, "stopped; partial downloads kept for resuming", state.live_version_id)
+            return finish(Outcome.STOPPED, "stopped; partial downloads kept for resuming", live)
         fetched_files = len(fetched)
         fetched_bytes = sum(needed[sha] for sha in fetched)
         for sha in fetched:
@@ -194,18 +220,15 @@ class Syncer:
         if failures:
             what = f"version {target.version} not installed" if target else "live files not repaired"
             msg = f"{what}: {len(failures)} of {len(needed)} file(s) failed; first: {failures[0]}"
-            return finish(Outcome.INCOMPLETE, msg, state.live_version_id, tuple(failures))
-
+            return finish(Outcome.INCOMPLETE, msg, live, tuple(failures))
         if target is None:
             note = f"; {repaired} missing file(s) fetched again" if repaired else ""
-            return finish(Outcome.UNCHANGED, f"version {state.live_version_id} up to date{note}",
-                          state.live_version_id)
-
-        assert rows is not None
+            return finish(Outcome.UNCHANGED, f"version {live} up to date{note}", live)
+        assert check.rows is not None
         try:
-            self.cache.install_version(rows, self.now())
+            self.cache.install_version(check.rows, self.now())
         except MissingMediaError as e:
-            return finish(Outcome.INCOMPLETE, str(e), state.live_version_id)
+            return finish(Outcome.INCOMPLETE, str(e), live)
         self.cache.collect_garbage()
         return finish(
             Outcome.UPDATED,
@@ -213,7 +236,11 @@ class Syncer:
             target.version,
         )
 
-    def _target(self, fetch: ManifestFetch, live: str | None):  # noqa: ANN202
+    def run_once(self) -> SyncResult:
+        before = self.client.requests_made
+        return self.apply(self.check(), before)
+
+    def _target(self, fetch: ManifestFetch, live: str | None) -> Manifest | None:
         if fetch.not_modified or fetch.manifest is None:
             return None
         if fetch.manifest.version == live:

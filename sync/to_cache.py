@@ -35,6 +35,7 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
         timezone=site["timezone"],
         languages=list(site["languages"]),
         default_playlist=site["default_playlist"],
+        holidays=site.get("holidays"),
     )
     v.media = [
         VersionMedia(
@@ -52,6 +53,7 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
             body=b.get("body", {}),
             valid_from=_dt(b.get("valid_from")),
             valid_until=_dt(b.get("valid_until")),
+            alert=b.get("alert"),
         )
         for b in doc["bulletins"]
     ]
@@ -70,6 +72,14 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
                 valid_from=_dt(it.get("valid_from")),
                 valid_until=_dt(it.get("valid_until")),
                 caption=it.get("caption"),
+                weekdays=it.get("weekdays"),
+                dayparts=it.get("dayparts"),
+                skip_dates=it.get("skip_dates"),
+                skip_holidays=it.get("skip_holidays", False),
+                priority=it.get("priority", 0),
+                weight=it.get("weight", 1),
+                languages=it.get("languages"),
+                tags=it.get("tags"),
             )
             for pos, it in enumerate(p["items"])
         ]

@@ -71,6 +71,7 @@ class FaultServer(ThreadingHTTPServer):
         self.root = Path(root)
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.always: dict[str, Fault] = {}
+        self.media_rate: float | None = None  # bytes/s for every media body, when set
         self.hits: list[Hit] = []
         self.lock = threading.Condition()
         self.in_flight = 0
@@ -149,6 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return hit(fault.status, 0)
+        if fault is None and self.server.media_rate and path.startswith("/v1/media/"):
+            fault = drip(self.server.media_rate)
         if file is None or not file.is_file():
             self.send_response(404)
             self.send_header("Content-Length", "0")

@@ -1,0 +1,161 @@
+"""Device configuration (`/etc/kiosk/kiosk.toml`): a typed schema, all errors at once.
+
+Every problem is reported as ``section.key: problem`` (with "did you mean …?" for an
+unknown key), so a technician fixes a file in one go. Secrets are read from a separate
+file (``api.token_file``, mode 0600) and never printed.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*$", re.IGNORECASE)
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[str], source: str) -> None:
+        self.problems = problems
+        self.source = source
+        super().__init__(f"{source}: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+
+    def lines(self) -> list[str]:
+        return [f"{self.source}: {p}" for p in self.problems]
+
+
+@dataclass(frozen=True)
+class Config:
+    device_id: str | None = None
+    api_url: str | None = None
+    token: str | None = field(default=None, repr=False)
+    ca_bundle: Path | None = None
+    data_dir: Path | None = None
+    poll_s: float = 300.0
+    poll_jitter_s: float = 30.0
+    parallel_downloads: int = 3
+    heartbeat_s: float = 900.0
+    upload_s: float = 120.0
+    max_cache_bytes: int | None = None
+
+
+def parse_size(value: Any) -> int:
+    """``8G``, ``500M``, ``1.5G`` or a plain number of bytes."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    m = _SIZE_RE.match(str(value)) if isinstance(value, str) else None
+    if not m:
+        raise ValueError(f"{value!r} is not a size (e.g. 8G, 500M or a number of bytes)")
+    n = float(m.group(1)) * 1024 ** "_KMGT".index(m.group(2).upper() or "_")
+    if n <= 0:
+        raise ValueError("must be more than 0")
+    return int(n)
+
+
+# section -> key -> (Config field, converter)
+def _number(lo: float, hi: float):  # noqa: ANN202
+    def conv(v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ValueError(f"{v!r} is not a number")
+        if not lo <= v <= hi:
+            raise ValueError(f"{v} is out of range {lo:g}..{hi:g}")
+        return float(v)
+    return conv
+
+
+def _int(lo: int, hi: int):  # noqa: ANN202
+    def conv(v: Any) -> int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ValueError(f"{v!r} is not a whole number")
+        if not lo <= v <= hi:
+            raise ValueError(f"{v} is out of range {lo}..{hi}")
+        return v
+    return conv
+
+
+def _device_id(v: Any) -> str:
+    if not isinstance(v, str) or not _ID_RE.match(v):
+        raise ValueError(f"{v!r} is not a device id (a-z, 0-9, '-', '_', up to 64)")
+    return v
+
+
+def _url(v: Any) -> str:
+    if not isinstance(v, str) or not re.match(r"^https?://[^\s/]+", v):
+        raise ValueError(f"{v!r} is not an http(s) URL")
+    return v.rstrip("/")
+
+
+def _path(v: Any) -> Path:
+    if not isinstance(v, str) or not v:
+        raise ValueError(f"{v!r} is not a path")
+    return Path(v)
+
+
+SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
+    "device": {"id": ("device_id", _device_id)},
+    "api": {
+        "url": ("api_url", _url),
+        "token_file": ("token", _path),
+        "ca_bundle": ("ca_bundle", _path),
+    },
+    "sync": {
+        "interval": ("poll_s", _number(10, 86400)),
+        "jitter": ("poll_jitter_s", _number(0, 3600)),
+        "parallel_downloads": ("parallel_downloads", _int(1, 16)),
+        "heartbeat_interval": ("heartbeat_s", _number(30, 86400)),
+        "upload_interval": ("upload_s", _number(10, 86400)),
+    },
+    "cache": {"dir": ("data_dir", _path), "max_bytes": ("max_cache_bytes", parse_size)},
+}
+
+
+def _suggest(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def load_config(path: Path) -> Config:
+    """Read and check ``path``; raise :class:`ConfigError` listing every problem."""
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(["file not found"], str(path)) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError([f"not valid TOML: {e}"], str(path)) from None
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for section, table in data.items():
+        if section not in SCHEMA:
+            problems.append(f"{section}: unknown section{_suggest(section, list(SCHEMA))}")
+            continue
+        if not isinstance(table, dict):
+            problems.append(f"{section}: expected a [{section}] table")
+            continue
+        for key, value in table.items():
+            spec = SCHEMA[section].get(key)
+            if spec is None:
+                problems.append(f"{section}.{key}: unknown key{_suggest(key, list(SCHEMA[section]))}")
+                continue
+            name, conv = spec
+            try:
+                values[name] = conv(value)
+            except ValueError as e:
+                problems.append(f"{section}.{key}: {e}")
+    token_path = values.get("token")
+    if isinstance(token_path, Path):
+        token_path = token_path if token_path.is_absolute() else path.parent / token_path
+        try:
+            token = token_path.read_text("utf-8").strip()
+            if not token:
+                problems.append(f"api.token_file: {token_path} is empty")
+            values["token"] = token or None
+        except OSError as e:
+            problems.append(f"api.token_file: cannot read {token_path} ({e.strerror})")
+    if problems:
+        raise ConfigError(problems, str(path))
+    return Config(**values)

@@ -1,0 +1,168 @@
+"""`kiosk sync`: the sync daemon.
+
+APScheduler (3.x) runs three wall-clock jobs: the manifest poll (interval with jitter),
+the outbox upload and the heartbeat. The poll is quick and never waits for downloads:
+it shows a new manifest's alerts at once and hands the version to a download job, which
+runs alone (max_instances=1) and re-checks for a newer target when it ends. SIGTERM
+stops everything cleanly: downloads stop at the next chunk, partial files are kept.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from content_cache import ContentCache, Outbox
+
+from .client import ContentApiClient
+from .syncer import Check, Outcome, Syncer, SyncResult
+from .uploads import OutboxUploader
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceTimes:
+    poll_s: float = 300.0
+    poll_jitter_s: float = 30.0
+    upload_s: float = 120.0
+    heartbeat_s: float = 900.0
+    start_hash_budget_s: float = 20.0
+
+
+class SyncService:
+    def __init__(
+        self,
+        cache: ContentCache,
+        client: ContentApiClient,
+        now: Callable[[], datetime],
+        times: ServiceTimes = ServiceTimes(),
+        software_version: str = "",
+    ) -> None:
+        self.cache = cache
+        self.client = client
+        self.now = now
+        self.times = times
+        self.software_version = software_version
+        self.syncer = Syncer(cache, client, now)
+        self.outbox = Outbox(cache)
+        self.uploader = OutboxUploader(client, self.outbox)
+        self.stop_event = client.stop
+        self._target_lock = threading.Lock()
+        self._pending: Check | None = None
+        self._downloading = threading.Lock()
+        self._last_outcome: str | None = None
+        self._started = time.monotonic()
+        self.scheduler = BackgroundScheduler(
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone="UTC",
+        )
+
+    # -- jobs ---------------------------------------------------------------------
+    def poll(self) -> None:
+        check = self.syncer.check()
+        if check.failure:
+            self._note(self.syncer.apply(check))
+            return
+        with self._target_lock:
+            if check.target is not None or self._pending is None:
+                self._pending = check
+        self._kick_download()
+
+    def _kick_download(self) -> None:
+        if self.stop_event.is_set() or self._downloading.locked():
+            return  # the running download job picks the newest target when it ends
+        self.scheduler.add_job(self._guard(self._download), id="download", replace_existing=True)
+
+    def _download(self) -> None:
+        if not self._downloading.acquire(blocking=False):
+            return
+        try:
+            while not self.stop_event.is_set():
+                with self._target_lock:
+                    check, self._pending = self._pending, None
+                if check is None:
+                    break
+                self._note(self.syncer.apply(check))
+        finally:
+            self._downloading.release()
+        with self._target_lock:
+            again = self._pending is not None
+        if again:  # a poll arrived between our last look and the release
+            self._kick_download()
+
+    def heartbeat(self) -> None:
+        state = self.cache.live_state()
+        disk = shutil.disk_usage(self.cache.root)
+        self.outbox.put("heartbeat", {
+            "live_version": state.live_version_id,
+            "uptime_s": round(time.monotonic() - self._started),
+            "disk_free_bytes": disk.free,
+            "cache_bytes": self.cache.store.bytes_used(),
+            "outbox_dropped": self.outbox.dropped(),
+            "media_problems": len(self.cache.media_problems()),
+            "software": self.software_version,
+            "pid": os.getpid(),
+        }, self.now())
+
+    def upload(self) -> None:
+        self.uploader.upload()
+
+    def _note(self, result: SyncResult) -> None:
+        # The daemon logs transitions: a failing server must not flood a small journal.
+        if result.outcome != self._last_outcome:
+            level = logging.INFO if result.ok else logging.WARNING
+            log.log(level, "sync state: %s (%s)", result.outcome, result.message)
+            self._last_outcome = result.outcome
+
+    # -- lifecycle ------------------------------------------------------------------
+    def start(self) -> None:
+        self.cache.store.clear_temp(keep=set(self._partial_keep()))
+        report = self.cache.verify_live(self.now(), self.times.start_hash_budget_s)
+        log.info("sync daemon started: live version %s, %d file(s) checked (%d hashed)",
+                 self.cache.live_state().live_version_id, report.files, report.hashed)
+        t = self.times
+        self.scheduler.add_job(self._guard(self.poll), IntervalTrigger(seconds=t.poll_s, jitter=t.poll_jitter_s),
+                               id="poll", next_run_time=datetime.now().astimezone())
+        self.scheduler.add_job(self._guard(self.upload), IntervalTrigger(seconds=t.upload_s, jitter=t.upload_s / 10),
+                               id="upload")
+        self.scheduler.add_job(self._guard(self.heartbeat), IntervalTrigger(seconds=t.heartbeat_s),
+                               id="heartbeat", next_run_time=datetime.now().astimezone())
+        self.scheduler.start()
+
+    def _partial_keep(self) -> list[str]:
+        # Partial downloads of files someone still needs are kept to be resumed.
+        return [p.name.removesuffix(".part") for p in (self.cache.store.root / "tmp").glob("*.part")]
+
+    def _guard(self, fn: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                fn()
+            except Exception:  # a job must never kill the daemon
+                log.exception("sync job %s failed", fn.__name__)
+        run.__name__ = fn.__name__
+        return run
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.scheduler.shutdown(wait=True)
+        log.info("sync daemon stopped")
+
+    def run_until_stopped(self) -> None:
+        self.start()
+        try:
+            while not self.stop_event.wait(1.0):
+                pass
+        finally:
+            self.stop()
+
+
+__all__ = ["Outcome", "ServiceTimes", "SyncService"]

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import ConfigError, load_config, parse_size
+
+
+def test_a_complete_config_is_read_with_its_token_file(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text("s3cret\n")
+    (tmp_path / "token").chmod(0o600)
+    cfg_file = tmp_path / "kiosk.toml"
+    cfg_file.write_text(
+        '[device]\nid = "totem-12"\n[api]\nurl = "https://contenu.valbruyere.fr/"\ntoken_file = "token"\n'
+        '[sync]\ninterval = 120\nparallel_downloads = 2\n[cache]\nmax_bytes = "8G"\ndir = "/var/lib/kiosk"\n'
+    )
+    cfg = load_config(cfg_file)
+    assert cfg.device_id == "totem-12" and cfg.api_url == "https://contenu.valbruyere.fr"
+    assert cfg.token == "s3cret" and "s3cret" not in repr(cfg)
+    assert (cfg.poll_s, cfg.parallel_downloads, cfg.max_cache_bytes) == (120.0, 2, 8 * 1024**3)
+
+
+def test_every_problem_is_reported_at_once_with_suggestions(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "kiosk.toml"
+    cfg_file.write_text(
+        '[device]\nid = "Totem 12"\n[api]\nurl = "ftp://x"\ntoken_file = "missing"\n'
+        '[sync]\nintervall = 60\nparallel_downloads = 99\n[cahce]\nmax_bytes = 1\n'
+    )
+    with pytest.raises(ConfigError) as exc:
+        load_config(cfg_file)
+    assert exc.value.problems == [
+        "device.id: 'Totem 12' is not a device id (a-z, 0-9, '-', '_', up to 64)",
+        "api.url: 'ftp://x' is not an http(s) URL",
+        "sync.intervall: unknown key; did you mean 'interval'?",
+        "sync.parallel_downloads: 99 is out of range 1..16",
+        "cahce: unknown section; did you mean 'cache'?",
+        f"api.token_file: cannot read {tmp_path / 'missing'} (No such file or directory)",
+    ]
+
+
+@pytest.mark.parametrize("text, expected", [("500M", 500 * 1024**2), ("1.5G", int(1.5 * 1024**3)), (4096, 4096)])
+def test_sizes(text, expected) -> None:
+    assert parse_size(text) == expected
+
+
+@pytest.mark.parametrize("bad", ["lots", "-1G", 0, True])
+def test_bad_sizes(bad) -> None:
+    with pytest.raises(ValueError):
+        parse_size(bad)
