@@ -231,7 +231,7 @@ class PartialDownload:
             self.resume()
         assert self._file is not None
         self._file.flush()
-        os.fsync(self._file.fileno())
+        os.fdatasync(self._file.fileno())  # data and size; enough before the rename
         self.close()
         if self.offset != self.size:
             message = f"media {self.sha256}: received {self.offset} bytes, expected {self.size}"

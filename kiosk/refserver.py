@@ -7,6 +7,7 @@ ETag (``If-None-Match`` → 304) and media by content address with byte ranges
 """
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import json
 import logging
@@ -188,7 +189,16 @@ class _Handler(BaseHTTPRequestHandler):
         self, file: Path, ctype: str, etag: str, head: bool, *, allow_range: bool,
         immutable: bool = False,
     ) -> None:
-        size = file.stat().st_size
+        st = file.stat()
+        size = st.st_size
+        last_modified = email.utils.formatdate(st.st_mtime, usegmt=True)
+        ims = self.headers.get("If-Modified-Since")
+        if immutable and ims and not self.headers.get("Range"):
+            try:
+                if int(st.st_mtime) <= email.utils.parsedate_to_datetime(ims).timestamp():
+                    return self._reply_empty(HTTPStatus.NOT_MODIFIED, {"ETag": etag, "Last-Modified": last_modified})
+            except (TypeError, ValueError):
+                pass
         start, end = 0, size - 1
         status = HTTPStatus.OK
         rng = self.headers.get("Range") if allow_range else None
@@ -211,6 +221,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(length))
         self.send_header("ETag", etag)
+        self.send_header("Last-Modified", last_modified)
         if allow_range:
             self.send_header("Accept-Ranges", "bytes")
         if status == HTTPStatus.PARTIAL_CONTENT:

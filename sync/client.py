@@ -34,7 +34,7 @@ try:
 except metadata.PackageNotFoundError:  # running from a source tree
     _client_version = "dev"
 
-_CHUNK = 64 * 1024  # also the most a reset connection can make us fetch twice
+_CHUNK = 256 * 1024  # read1 returns what is there, at most this
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 

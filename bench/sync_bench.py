@@ -1,0 +1,163 @@
+"""Sync benchmark: ours against curl, curl + sha256sum + sync, and `wget -N`.
+
+    .venv/bin/python -m bench.sync_bench [--files 200] [--mb 100] [--runs 3]
+
+Builds a content tree of about 200 media files (~100 MB, mixed sizes), serves it with
+the reference server on 127.0.0.1, and times, on the same URLs, in the same run:
+
+- curl alone, 3 transfers in parallel (what the network path allows);
+- curl, then `sha256sum -c`, then `sync` (the same guarantees as ours: verified, durable);
+- `wget -N -i urls` (how piSignage syncs);
+- `kiosk sync --once` (ours: verified, fsynced, atomic version switch, in a subprocess
+  including Python start-up).
+
+Then a no-change sync (requests made, bytes moved; ours vs `wget -N`) and a one-file
+change (files fetched). Prints a table; ratios are ours / baseline (lower is better).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kiosk.publisher import publish  # noqa: E402
+from kiosk.refserver import ContentTreeServer  # noqa: E402
+
+JPEG = b"\xff\xd8\xff\xe0"
+MP4 = b"\x00\x00\x00\x18ftypmp42"
+
+
+def make_source(root: Path, files: int, total_mb: float, seed: int = 42) -> None:
+    """Mixed sizes: many posters, some medium files, a few videos (about total_mb)."""
+    rng = random.Random(seed)
+    (root / "media").mkdir(parents=True)
+    (root / "playlists").mkdir()
+    (root / "site.toml").write_text(
+        '[site]\nid = "bench"\ntimezone = "Europe/Paris"\nlanguages = ["fr"]\ndefault_playlist = "lobby"\n'
+        '[site.name]\nfr = "Bench"\n')
+    n_video, n_medium = max(1, files // 20), max(1, files // 5)
+    n_small = files - n_video - n_medium
+    weights = [(n_small, 1.0), (n_medium, 6.0), (n_video, 40.0)]
+    unit = total_mb * 1e6 / sum(n * w for n, w in weights)
+    items, k = [], 0
+    for count, w in weights:
+        for _ in range(count):
+            size = int(unit * w * rng.uniform(0.6, 1.4))
+            video = w >= 40
+            head = MP4 if video else JPEG
+            name = f"f{k:03d}.{'mp4' if video else 'jpg'}"
+            (root / "media" / name).write_bytes(head + rng.randbytes(size - len(head)))
+            items.append(f'[[items]]\nid = "i{k:03d}"\ntype = "{"video" if video else "image"}"\n'
+                         f'file = "media/{name}"\nduration = 8\n')
+            k += 1
+    (root / "playlists" / "lobby.toml").write_text('id = "lobby"\n\n' + "\n".join(items))
+
+
+def timed(cmd: list[str] | str, shell: bool = False) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, shell=shell, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def best(fn, runs: int) -> float:  # noqa: ANN001
+    return min(fn() for _ in range(runs))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--files", type=int, default=200)
+    ap.add_argument("--mb", type=float, default=100)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    for tool in ("curl", "wget", "sha256sum", "sync"):
+        if not shutil.which(tool):
+            sys.exit(f"bench needs {tool} on PATH")
+
+    with tempfile.TemporaryDirectory(dir=Path.home()) as tmp_s:
+        tmp = Path(tmp_s)
+        make_source(tmp / "src", args.files, args.mb)
+        publish(tmp / "src", tmp / "tree")
+        manifest = json.loads((tmp / "tree" / "v1" / "manifest.json").read_text())
+        media = manifest["media"]
+        total = sum(m["size"] for m in media)
+        server = ContentTreeServer(tmp / "tree").start_background()
+        urls = [f"{server.url}/v1/media/{m['sha256']}" for m in media]
+        (tmp / "urls.txt").write_text("\n".join(urls) + "\n")
+        curl_cfg = tmp / "curl.cfg"
+        curl_cfg.write_text("".join(f'url = "{u}"\noutput = "{m["sha256"]}"\n' for u, m in zip(urls, media)))
+        (tmp / "SHA256SUMS").write_text("".join(f"{m['sha256']}  {m['sha256']}\n" for m in media))
+        kiosk = [sys.executable, "-m", "kiosk", "sync", "--once", "--quiet", "--api", server.url]
+
+        def fresh(name: str) -> Path:
+            d = tmp / name
+            shutil.rmtree(d, ignore_errors=True)
+            d.mkdir()
+            return d
+
+        def run_curl() -> float:
+            d = fresh("curl")
+            return timed(f"cd {d} && curl -sf --parallel --parallel-max 3 -K {curl_cfg}", shell=True)
+
+        def run_curl_verified() -> float:
+            d = fresh("curl2")
+            return timed(f"cd {d} && curl -sf --parallel --parallel-max 3 -K {curl_cfg} && "
+                         f"sha256sum --quiet -c {tmp / 'SHA256SUMS'} && sync", shell=True)
+
+        def run_wget() -> float:
+            d = fresh("wget")
+            return timed(["wget", "-q", "-N", "-i", str(tmp / "urls.txt"), "-P", str(d)])
+
+        def run_ours() -> float:
+            d = fresh("ours")
+            return timed([*kiosk, "--data", str(d)])
+
+        startup = best(lambda: timed([sys.executable, "-c", "import kiosk.cli, content_cache, sync.syncer"]), args.runs)
+        rows = {}
+        for name, fn in (("curl (3 parallel)", run_curl), ("curl + sha256sum + sync", run_curl_verified),
+                         ("wget -N", run_wget), ("kiosk sync --once", run_ours)):
+            times = [fn() for _ in range(args.runs)]
+            rows[name] = (min(times), statistics.median(times))
+
+        # no-change sync: ours (after a full sync into ours/) vs wget -N (after wget/)
+        server.take_records()
+        timed([*kiosk, "--data", str(tmp / "ours")])
+        ours_nc = server.take_records()
+        timed(["wget", "-q", "-N", "-i", str(tmp / "urls.txt"), "-P", str(tmp / "wget")])
+        wget_nc = server.take_records()
+
+        # one-file change
+        victim = sorted((tmp / "src" / "media").glob("*.jpg"))[0]
+        victim.write_bytes(JPEG + random.Random(7).randbytes(victim.stat().st_size - 4))
+        publish(tmp / "src", tmp / "tree")
+        server.take_records()
+        timed([*kiosk, "--data", str(tmp / "ours")])
+        one = server.take_records()
+        server.stop()
+
+    ours = rows["kiosk sync --once"][0]
+    print(f"full sync of {len(media)} files, {total / 1e6:.1f} MB, loopback, best of {args.runs} (median):")
+    for name, (b, med) in rows.items():
+        ratio = "" if name.startswith("kiosk") else f"   ours/this = {ours / b:.2f}"
+        print(f"  {name:26s} {b:6.2f} s ({med:5.2f})  {total / b / 1e6:7.1f} MB/s{ratio}")
+    print(f"  of which interpreter start-up + imports: {startup:.2f} s; "
+          f"ours without it / curl + sha256sum + sync = {(ours - startup) / rows['curl + sha256sum + sync'][0]:.2f}")
+    print("no-change sync:")
+    print(f"  kiosk sync --once          {len(ours_nc)} request(s), {sum(r.bytes_sent for r in ours_nc)} body bytes "
+          f"({', '.join(sorted({str(r.status) for r in ours_nc}))})")
+    print(f"  wget -N                    {len(wget_nc)} request(s), {sum(r.bytes_sent for r in wget_nc)} body bytes")
+    media_fetched = [r for r in one if r.path.startswith("/v1/media/")]
+    print(f"one-file change: {len(media_fetched)} media file(s) fetched, "
+          f"{len(one)} request(s) in all, {sum(r.bytes_sent for r in one) / 1e3:.0f} kB")
+
+
+if __name__ == "__main__":
+    main()
