@@ -308,3 +308,29 @@ def test_a_file_corrupted_or_deleted_behind_the_cache_is_fetched_again(cache, se
         ["/v1/manifest.json", f"/v1/media/{sha}", f"/v1/media/{png}"])
     assert cache.media_problems() == {}
     assert_store_is_clean(cache)
+
+
+def test_names_from_the_server_never_become_paths(cache, server, tree, tmp_path) -> None:
+    import json
+
+    path = tree / "v1" / "manifest.json"
+    doc = json.loads(path.read_bytes())
+    doc["media"][0]["name"] = "../../../../escape.txt"
+    doc["version"] = "c-evil-names"
+    path.write_text(json.dumps(doc))
+    r = run(cache, server)
+    assert r.outcome == Outcome.UPDATED
+    assert not list(tmp_path.rglob("escape.txt"))
+    store_root = cache.store.root.resolve()
+    for p in cache.root.rglob("*"):
+        if p.is_file() and p.suffix not in (".sqlite", ".sqlite-wal", ".sqlite-shm"):
+            assert p.resolve().is_relative_to(store_root), p
+    # and an id shaped like a path is refused before anything is written
+    doc["playlists"][0]["items"][0]["id"] = "../../etc/passwd"
+    doc["version"] = "c-evil-id"
+    path.write_text(json.dumps(doc))
+    before = sorted(p.name for p in cache.root.rglob("*"))
+    r = run(cache, server)
+    assert r.outcome == Outcome.INVALID
+    assert "playlists[0].items[0].id: '../../etc/passwd' has an invalid format" in r.message
+    assert sorted(p.name for p in cache.root.rglob("*")) == before
