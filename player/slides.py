@@ -211,6 +211,14 @@ class StatusBar(FloatLayout):
 
 def build_slide(item: ItemData, lang: str, second_lang: str | None) -> Slide:
     """The renderer for ``item``; raises ValueError for an item it cannot show."""
+    if item.media is not None:
+        try:
+            size = item.media.path.stat().st_size
+        except OSError:
+            size = -1
+        if size != item.media.size:
+            # Missing or damaged on disk: sync fetches it again; skip it meanwhile.
+            raise ValueError(f"item {item.id}: media file {item.media.sha256[:12]} is not on disk yet")
     if item.kind == "image" and item.media is not None:
         return ImageSlide(item, lang)
     if item.kind == "video" and item.media is not None:

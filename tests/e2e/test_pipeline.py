@@ -120,3 +120,25 @@ def test_demo_command_shows_at_least_three_different_slides_headless(tmp_path: P
         assert image_stats(f)[1] > 8, f.name
     for a, b in zip(files, files[1:]):
         assert mean_abs_diff(a, b) > 5, (a.name, b.name)
+
+
+def test_an_item_whose_file_is_missing_on_disk_is_skipped_and_the_loop_goes_on(tmp_path: Path) -> None:
+    from content_cache import ContentCache
+
+    src = write_source(tmp_path / "src")
+    tree, data, shots = tmp_path / "tree", tmp_path / "device", tmp_path / "shots"
+    assert run_kiosk("publish", str(src), str(tree)).returncode == 0
+    server = ContentTreeServer(tree).start_background()
+    try:
+        assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
+    finally:
+        server.stop()
+    with ContentCache(data / "cache") as cache:
+        victim = cache.read_live().playlist().items[1]
+        victim.media.path.unlink()
+    r = run_kiosk("player", "--data", str(data), "--headless", "--screenshots", str(shots),
+                  "--duration", "7", "--max-slide-seconds", "2", "--size", "640x360")
+    assert r.returncode == 0, r.stderr[-2000:]
+    names = [f.name.split("-", 1)[1] for f in sorted(shots.glob("*.png"))]
+    assert names[:3] == ["img-0.png", "img-2.png", "news.png"], names
+    assert "item img-1 cannot be shown" in r.stderr
