@@ -13,8 +13,9 @@ from kivy.uix.floatlayout import FloatLayout
 
 from content_cache import ContentCache, ItemData
 from player.i18n import gettext_for
-from player.slides import MessageSlide, Slide, StatusBar, build_slide
+from player.slides import MessageSlide, Slide, StatusBar, TestCardSlide, build_slide
 
+from ._player_device import DeviceLink
 from .player_app import PlaybackState, PlayerOptions
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,13 @@ class PlayerApp(App):
         self._slide_timer = None
         self._shots = 0
         self.shown: list[str] = []
+        self.current_kind: str | None = None
+        self.current_reason: str = ""
+        self.device = DeviceLink(self)
+
+    @property
+    def current_item_id(self) -> str | None:
+        return self._current.item_id if self._current else None
 
     # -- Kivy lifecycle ------------------------------------------------------------
     def build(self) -> FloatLayout:
@@ -51,7 +59,11 @@ class PlayerApp(App):
         if self.options.duration_s:
             Clock.schedule_once(lambda _dt: self.stop(), self.options.duration_s)
         Clock.schedule_once(lambda _dt: self.show_next(), 0)
+        self.device.start()
         return root
+
+    def on_stop(self) -> None:
+        self.device.stop()
 
     def _on_request_close(self, *_: object, **__: object) -> bool:
         # A full-screen player is closed by its service manager, not by a window button.
@@ -86,6 +98,9 @@ class PlayerApp(App):
                 item = None
         if slide is None:
             slide = self._fallback_slide()
+        self.current_kind = item.kind if item else slide.item_id
+        self.current_reason = (f"playlist {self.state.rotation.plan.playlist_id}, item {item.position + 1}"
+                               if item else "nothing playable: fallback")
         self._swap(slide)
         duration = self.state.seconds_for(item) if item else 30.0
         slide.bind(on_finished=lambda *_: self._advance())
@@ -106,6 +121,17 @@ class PlayerApp(App):
         self.shown.append(slide.item_id)
         content = self.state.content
         self.status.set_site_name(content.site_name.get(self.state.lang) if content else "")
+        version = content.version_id if content else "none"
+        self.device.first_frame_shown(f"showing {slide.item_id} (content {version})")
+
+    def show_test_card(self, seconds: float) -> None:
+        """A technician's test card (colour bars, grid, resolution) for ``seconds``."""
+        if self._slide_timer is not None:
+            self._slide_timer.cancel()
+        self.current_kind, self.current_reason = "test-card", "asked for by a technician"
+        self._swap(TestCardSlide(f"{Window.width}×{Window.height}", self.state.content.version_id
+                                 if self.state.content else "no content"))
+        self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), seconds)
 
     def _fallback_slide(self) -> Slide:
         _ = gettext_for(self.state.lang)

@@ -108,6 +108,23 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("player", help="play the live content from the cache (no network needed)")
     _player_args(s)
 
+    s = sub.add_parser("status", help="what is on screen and why, content, last sync, cache, outbox")
+    s.add_argument("--data", type=Path, default=None, help="data folder")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+
+    s = sub.add_parser("screenshot", help="save what the running player shows as a PNG")
+    s.add_argument("out", type=Path, help="PNG file to write")
+    s.add_argument("--data", type=Path, default=None, help="data folder")
+    for name, text in (("next", "skip to the next slide"),
+                       ("show-test-card", "show a test card (colour bars, grid, resolution)")):
+        s = sub.add_parser(name, help=text)
+        s.add_argument("--data", type=Path, default=None, help="data folder")
+        if name == "show-test-card":
+            s.add_argument("--seconds", type=_positive, default=30.0)
+    s = sub.add_parser("watchdog-test", help="freeze the player's main loop to check that systemd restarts it")
+    s.add_argument("--data", type=Path, default=None, help="data folder")
+    s.add_argument("--seconds", type=_positive, default=60.0)
+
     s = sub.add_parser("demo", help="publish, serve and sync the demo town, then play it")
     s.add_argument("--data", type=Path, default=None, help="demo data folder")
     s.add_argument("--headless", action="store_true", help="render offscreen even if a display exists")
@@ -307,9 +324,13 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     )
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: client.stop.set())
+    from .sdnotify import Notifier
+
+    notifier = Notifier()
     with ContentCache(data_dir / "cache") as cache:
         service = SyncService(cache, client, now=lambda: datetime.now(timezone.utc),
-                              times=times, software_version=__version__)
+                              times=times, software_version=__version__,
+                              notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s)
         service.run_until_stopped()
     return EXIT_OK
 
@@ -346,6 +367,35 @@ def _has_kms() -> bool:
     return Path("/dev/dri/card0").exists() or Path("/dev/dri/card1").exists()
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from .status import gather, render, to_json
+
+    info = gather(args.data or default_data_dir())
+    print(to_json(info) if args.json else render(info))
+    return EXIT_OK
+
+
+def cmd_control(args: argparse.Namespace) -> int:
+    from .control import ControlError, call, socket_path
+
+    sock = socket_path(args.data or default_data_dir())
+    try:
+        if args.command == "screenshot":
+            reply = call(sock, "screenshot", path=str(args.out.resolve()))
+            print(f"{reply['path']} ({reply['size'][0]}×{reply['size'][1]})")
+        elif args.command == "next":
+            print(f"showing {call(sock, 'next')['showing']}")
+        elif args.command == "show-test-card":
+            call(sock, "test-card", seconds=args.seconds)
+            print(f"test card on screen for {args.seconds:.0f} s")
+        else:
+            call(sock, "freeze", seconds=args.seconds)
+            print(f"player main loop frozen for {args.seconds:.0f} s; under systemd the watchdog restarts it")
+    except ControlError as e:
+        return fail(str(e), EXIT_UNREACHABLE)
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -358,6 +408,11 @@ COMMANDS = {
     "sync": cmd_sync,
     "player": cmd_player,
     "demo": cmd_demo,
+    "status": cmd_status,
+    "screenshot": cmd_control,
+    "next": cmd_control,
+    "show-test-card": cmd_control,
+    "watchdog-test": cmd_control,
 }
 
 

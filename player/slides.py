@@ -175,6 +175,32 @@ class MessageSlide(Slide):
         self.add_widget(_label(body, 0.3, 0.045, pos_hint={"x": 0.06, "top": 0.48}, max_lines=5))
 
 
+class TestCardSlide(Slide):
+    """Colour bars, a grid and the screen's resolution: checks colours, geometry, scaling."""
+
+    BARS = [(1, 1, 1), (1, 1, 0), (0, 1, 1), (0, 1, 0), (1, 0, 1), (1, 0, 0), (0, 0, 1), (0, 0, 0)]
+
+    def __init__(self, resolution: str, version: str, **kw: object) -> None:
+        super().__init__(item_id="test-card", background=(0.5, 0.5, 0.5, 1), **kw)
+        self.bind(pos=self._draw, size=self._draw)
+        self.add_widget(_label(f"Test card · {resolution} · {version}", 0.1, 0.05, bold=True,
+                               halign="center", valign="middle", max_lines=1,
+                               pos_hint={"center_x": 0.5, "y": 0.05}))
+
+    def _draw(self, *_: object) -> None:
+        self.canvas.after.clear()
+        x, y, w, h = self.x, self.y, self.width, self.height
+        with self.canvas.after:
+            bar_w = w / len(self.BARS)
+            for i, rgb in enumerate(self.BARS):
+                Color(*rgb, 1)
+                Rectangle(pos=(x + i * bar_w, y + h * 0.3), size=(bar_w, h * 0.6))
+            Color(1, 1, 1, 0.6)
+            for k in range(1, 10):  # a 10×10 grid: squares stay squares if scaling is right
+                Rectangle(pos=(x + w * k / 10, y), size=(1, h))
+                Rectangle(pos=(x, y + h * k / 10), size=(w, 1))
+
+
 class StatusBar(FloatLayout):
     """Bottom strip: the town's name and the local time, refreshed each minute."""
 

@@ -46,6 +46,8 @@ class SyncService:
         now: Callable[[], datetime],
         times: ServiceTimes = ServiceTimes(),
         software_version: str = "",
+        notify: Callable[[str], object] | None = None,
+        watchdog_interval_s: float | None = None,
     ) -> None:
         self.cache = cache
         self.client = client
@@ -61,6 +63,9 @@ class SyncService:
         self._downloading = threading.Lock()
         self._last_outcome: str | None = None
         self._started = time.monotonic()
+        # systemd notify (READY/WATCHDOG/STATUS), wired by the application
+        self.notify = notify or (lambda _msg: None)
+        self.watchdog_interval_s = watchdog_interval_s
         self.scheduler = BackgroundScheduler(
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
@@ -122,6 +127,7 @@ class SyncService:
             level = logging.INFO if result.ok else logging.WARNING
             log.log(level, "sync state: %s (%s)", result.outcome, result.message)
             self._last_outcome = result.outcome
+            self.notify(f"STATUS=sync {result.outcome}: live {result.live_version}")
 
     # -- lifecycle ------------------------------------------------------------------
     def start(self) -> None:
@@ -158,10 +164,15 @@ class SyncService:
 
     def run_until_stopped(self) -> None:
         self.start()
+        self.notify("READY=1")
+        # The watchdog is fed from this loop: if the daemon wedges, systemd restarts it.
+        tick = min(1.0, self.watchdog_interval_s or 1.0)
         try:
-            while not self.stop_event.wait(1.0):
-                pass
+            while not self.stop_event.wait(tick):
+                if self.watchdog_interval_s:
+                    self.notify("WATCHDOG=1")
         finally:
+            self.notify("STOPPING=1")
             self.stop()
 
 

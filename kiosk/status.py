@@ -1,0 +1,88 @@
+"""`kiosk status`: what the device shows now and why, and the state behind it."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from content_cache import ContentCache, Outbox
+
+from .control import ControlError, call, socket_path
+
+
+def gather(data_dir: Path) -> dict[str, Any]:
+    """Everything `kiosk status` reports, as plain data (also its --json output)."""
+    out: dict[str, Any] = {"data_dir": str(data_dir)}
+    db = data_dir / "cache" / "cache.sqlite"
+    if db.exists():
+        with ContentCache(data_dir / "cache") as cache:
+            state = cache.live_state()
+            runs = cache.last_sync_runs(1)
+            outbox = Outbox(cache)
+            out["content"] = {
+                "live_version": state.live_version_id,
+                "previous_version": state.previous_version_id,
+                "switched_at": state.switched_at.isoformat() if state.switched_at else None,
+                "media_problems": cache.media_problems(),
+            }
+            out["last_sync"] = (
+                {"at": runs[0].finished_at.isoformat(), "outcome": runs[0].outcome, "message": runs[0].message}
+                if runs else None
+            )
+            out["cache_bytes"] = cache.store.bytes_used()
+            out["outbox"] = {"waiting": outbox.size(), "dropped": outbox.dropped()}
+    else:
+        out["content"] = None
+        out["last_sync"] = None
+    try:
+        out["player"] = call(socket_path(data_dir), "status", timeout=5)
+        out["player"].pop("ok", None)
+    except ControlError as e:
+        out["player"] = {"running": False, "error": str(e)}
+    return out
+
+
+def _ago(iso: str | None, now: datetime) -> str:
+    if not iso:
+        return "never"
+    seconds = (now - datetime.fromisoformat(iso)).total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f} {unit} ago"
+    return f"{seconds:.0f} s ago"
+
+
+def render(info: dict[str, Any], now: datetime | None = None) -> str:
+    """The human summary a technician reads over SSH."""
+    now = now or datetime.now(timezone.utc)
+    lines = []
+    p = info.get("player") or {}
+    if p.get("running") is False:
+        lines.append(f"player      not running ({p.get('error')})")
+    else:
+        wd = p.get("watchdog") or {}
+        wd_text = f"watchdog every {wd['interval_s']:.0f} s, {wd['pings']} pings" if wd.get("enabled") else "no watchdog"
+        lines.append(f"on screen   {p.get('showing')} ({p.get('showing_kind')}) — {p.get('why')}")
+        lines.append(f"player      up {p.get('uptime_s')} s, {p.get('slides_shown')} slides, "
+                     f"screen {'×'.join(map(str, p.get('screen') or []))}, {wd_text}")
+    c = info.get("content")
+    if c is None:
+        lines.append("content     no cache yet (run `kiosk sync --once`)")
+    else:
+        lines.append(f"content     live {c['live_version']} (since {_ago(c['switched_at'], now)}), "
+                     f"previous {c['previous_version']}")
+        problems = c.get("media_problems") or {}
+        if problems:
+            lines.append(f"media       {len(problems)} file(s) missing or corrupt, being fetched again")
+    s = info.get("last_sync")
+    lines.append(f"last sync   {s['outcome']} {_ago(s['at'], now)}: {s['message']}" if s else "last sync   never")
+    if "cache_bytes" in info:
+        lines.append(f"cache       {info['cache_bytes'] / 1e6:.1f} MB")
+        o = info["outbox"]
+        lines.append(f"outbox      {o['waiting']} waiting" + (f", {o['dropped']} dropped" if o["dropped"] else ""))
+    return "\n".join(lines)
+
+
+def to_json(info: dict[str, Any]) -> str:
+    return json.dumps(info, indent=2, ensure_ascii=False, sort_keys=True)

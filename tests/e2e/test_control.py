@@ -1,0 +1,68 @@
+"""A technician's commands against a running headless player, through the real CLI."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PIL import Image
+
+from kiosk.refserver import ContentTreeServer
+
+from ..helpers import write_source
+from .test_pipeline import run_kiosk
+
+
+def test_status_screenshot_next_and_test_card_on_a_running_player(tmp_path: Path) -> None:
+    src = write_source(tmp_path / "src")
+    tree, data = tmp_path / "tree", tmp_path / "device"
+    assert run_kiosk("publish", str(src), str(tree)).returncode == 0
+    server = ContentTreeServer(tree).start_background()
+    try:
+        assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
+    finally:
+        server.stop()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "player", "--data", str(data), "--headless",
+         "--duration", "25", "--max-slide-seconds", "20", "--size", "640x360"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        sock = data / "control.sock"
+        end = time.monotonic() + 15
+        while not sock.exists() and time.monotonic() < end:
+            time.sleep(0.1)
+        assert stat.S_IMODE(sock.stat().st_mode) == 0o600
+        time.sleep(1.0)
+
+        r = run_kiosk("status", "--json", "--data", str(data))
+        assert r.returncode == 0, r.stderr
+        info = json.loads(r.stdout)
+        live = info["content"]["live_version"]
+        assert info["player"]["content_version"] == live and live.startswith("c")
+        assert info["player"]["showing"] == "img-0" and info["player"]["showing_kind"] == "image"
+        assert info["last_sync"]["outcome"] == "updated"
+
+        shot = tmp_path / "screen.png"
+        r = run_kiosk("screenshot", str(shot), "--data", str(data))
+        assert r.returncode == 0, r.stderr
+        with Image.open(shot) as img:
+            assert img.size == (640, 360)
+            assert img.convert("RGB").getpixel((320, 100)) == (200, 40, 40)  # img-0 is red
+
+        r = run_kiosk("next", "--data", str(data))
+        assert r.stdout.strip() == "showing img-1"
+        r = run_kiosk("show-test-card", "--seconds", "5", "--data", str(data))
+        assert r.returncode == 0
+        r = run_kiosk("status", "--data", str(data))
+        assert r.stdout.startswith("on screen   test-card (test-card) — asked for by a technician")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    r = run_kiosk("next", "--data", str(data))
+    assert r.returncode == 3 and "kiosk: error: no player running" in r.stderr
