@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -13,9 +14,11 @@ from kivy.uix.floatlayout import FloatLayout
 
 from content_cache import ContentCache, ItemData
 from player.i18n import gettext_for
+from player.quarantine import Quarantine
 from player.slides import MessageSlide, Slide, StatusBar, TestCardSlide, build_slide
 
 from ._player_device import DeviceLink
+from .proof_of_play import ProofOfPlay
 from .player_app import PlaybackState, PlayerOptions
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,11 @@ class PlayerApp(App):
         self.current_kind: str | None = None
         self.current_reason: str = ""
         self.device = DeviceLink(self)
+        self._pending: Slide | None = None
+        self.quarantine = Quarantine()
+        self.proof = ProofOfPlay(cache, now)
+        self.derived_dir = options.data_dir / "derived"
+        self._seen_generation = -2
 
     @property
     def current_item_id(self) -> str | None:
@@ -63,6 +71,7 @@ class PlayerApp(App):
         return root
 
     def on_stop(self) -> None:
+        self.proof.ended()
         self.device.stop()
 
     def _on_request_close(self, *_: object, **__: object) -> bool:
@@ -77,36 +86,72 @@ class PlayerApp(App):
 
     # -- rotation ------------------------------------------------------------------
     def show_next(self) -> None:
+        """Prepare the next slide off-screen; it replaces the current one when ready."""
         if self._slide_timer is not None:
             self._slide_timer.cancel()
-        item = None
-        slide = None
+        item, slide = self._build_next()
+        self._pending = slide
+        slide.prepare(lambda: self._present(slide, item),
+                      lambda why: self._prepare_failed(slide, item, why))
+
+    def _build_next(self) -> tuple[ItemData | None, Slide]:
+        now = time.monotonic()
         for _attempt in range(64):  # a playlist of broken items must not spin forever
             try:
                 item = self.state.next_item()
             except Exception:
-                log.exception("could not read the content cache; keeping the current slide")
-                self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), 5)
-                return
+                log.exception("could not read the content cache; showing the fallback")
+                item = None
+            if self.state.generation != self._seen_generation:
+                self._seen_generation = self.state.generation
+                self.quarantine.clear()  # a new version may carry mended files
+                self._prune_derived()
             if item is None:
                 break
+            if self.quarantine.blocks(item.id, now):
+                continue
             try:
-                slide = build_slide(item, self.state.lang, self.state.second_lang)
-                break
+                return item, build_slide(item, self.state.lang, self.state.second_lang,
+                                         screen=tuple(Window.size), derived_dir=self.derived_dir)
             except Exception as e:
-                log.warning("item %s cannot be shown (%s); skipping", item.id, e)
-                item = None
-        if slide is None:
-            slide = self._fallback_slide()
+                self.quarantine.add(item.id, self._version(), str(e), now)
+        return None, self._fallback_slide()
+
+    def _prune_derived(self) -> None:
+        """Drop downscaled copies of images the live content no longer has."""
+        content = self.state.content
+        if content is None or not self.derived_dir.is_dir():
+            return
+        live = {i.media.sha256 for p in content.playlists.values() for i in p.items if i.media}
+        for f in self.derived_dir.iterdir():
+            if f.name.split("-", 1)[0] not in live:
+                f.unlink(missing_ok=True)
+
+    def _version(self) -> str:
+        return self.state.content.version_id if self.state.content else "none"
+
+    def _prepare_failed(self, slide: Slide, item: ItemData | None, why: str) -> None:
+        if item is not None:
+            self.quarantine.add(item.id, self._version(), why, time.monotonic())
+        if slide is self._pending:
+            self._advance()
+
+    def _present(self, slide: Slide, item: ItemData | None) -> None:
+        if slide is not self._pending:
+            slide.stop()  # overtaken by a newer request (e.g. `kiosk next` twice)
+            return
+        self._pending = None
         self.current_kind = item.kind if item else slide.item_id
         self.current_reason = (f"playlist {self.state.rotation.plan.playlist_id}, item {item.position + 1}"
                                if item else "nothing playable: fallback")
         self._swap(slide)
+        self.proof.started(slide.item_id, self.current_kind, self.state.content.version_id
+                           if self.state.content else None)
         duration = self.state.seconds_for(item) if item else 30.0
-        slide.bind(on_finished=lambda *_: self._advance())
+        slide.bind(on_finished=lambda *_: self._advance() if slide is self._current else None)
         self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), duration)
         if self.options.screenshots:
-            delay = self.options.screenshot_delay_s * (3 if item and item.kind == "video" else 1)
+            delay = self.options.screenshot_delay_s
             Clock.schedule_once(lambda _dt, s=slide: self._screenshot(s), min(delay, duration * 0.8))
 
     def _swap(self, slide: Slide) -> None:
@@ -129,6 +174,8 @@ class PlayerApp(App):
         if self._slide_timer is not None:
             self._slide_timer.cancel()
         self.current_kind, self.current_reason = "test-card", "asked for by a technician"
+        self._pending = None
+        self.proof.ended()
         self._swap(TestCardSlide(f"{Window.width}×{Window.height}", self.state.content.version_id
                                  if self.state.content else "no content"))
         self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), seconds)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -21,6 +22,7 @@ from kivy.uix.video import Video
 from content_cache import BulletinData, ItemData
 
 from .i18n import CATEGORY_LABELS, gettext_for
+from .images import prepared_image
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,8 @@ SEVERITY_COLOURS = {
     "warning": (0.478, 0.294, 0.0, 1),  # #7A4B00, white text 7.6:1
     "critical": (0.545, 0.102, 0.102, 1),  # #8B1A1A, white text 8.9:1
 }
-# A video that produces no frame within this delay is treated as broken and skipped.
+# A video that produces no frame within this delay is treated as broken and skipped
+# (the slide before it stays up meanwhile).
 VIDEO_START_TIMEOUT_S = 8.0
 
 
@@ -53,6 +56,13 @@ class Slide(FloatLayout):
     def _sync_bg(self, *_: object) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
         self._bg_colour.rgba = self.background
+
+    def prepare(self, on_ready: Callable[[], None], on_failed: Callable[[str], None]) -> None:
+        """Get ready off-screen; call ``on_ready`` once the first frame can be drawn.
+
+        The player keeps the current slide up until then, so no black frame shows.
+        """
+        on_ready()
 
     def start(self) -> None:
         """Called when the slide becomes visible."""
@@ -84,12 +94,13 @@ def _label(text: str, size_hint_h: float, font_ratio: float, **kw: object) -> La
 
 
 class ImageSlide(Slide):
-    def __init__(self, item: ItemData, lang: str, **kw: object) -> None:
+    def __init__(self, item: ItemData, lang: str, source: Path | None = None, **kw: object) -> None:
         super().__init__(item_id=item.id, **kw)
         assert item.media is not None
+        # nocache: textures live as long as the slide, so memory stays bounded
         self.add_widget(
-            Image(source=str(item.media.path), fit_mode="contain", size_hint=(1, 1),
-                  pos_hint={"x": 0, "y": 0})
+            Image(source=str(source or item.media.path), fit_mode="contain", size_hint=(1, 1),
+                  pos_hint={"x": 0, "y": 0}, nocache=True)
         )
         caption = item.caption.get(lang) if item.caption else ""
         if caption:
@@ -122,24 +133,39 @@ class VideoSlide(Slide):
             options={"eos": "stop"}, size_hint=(1, 1), pos_hint={"x": 0, "y": 0},
         )
         self._video.bind(eos=self._on_eos)
-        self._watchdog = Clock.create_trigger(self._check_started, VIDEO_START_TIMEOUT_S)
+        self._timeout: object | None = None
         self.add_widget(self._video)
+
+    def prepare(self, on_ready: Callable[[], None], on_failed: Callable[[str], None]) -> None:
+        """Decode until the first frame exists, paused, then hand over; give up after a while."""
+        def first_frame(_w: object, texture: object) -> None:
+            if texture is None:
+                return
+            self._video.unbind(texture=first_frame)
+            if self._timeout is not None:
+                self._timeout.cancel()  # type: ignore[attr-defined]
+            self._video.state = "pause"
+            on_ready()
+
+        def give_up(_dt: float) -> None:
+            self._video.unbind(texture=first_frame)
+            self.stop()
+            on_failed(f"no video frame within {VIDEO_START_TIMEOUT_S:.0f} s")
+
+        self._video.bind(texture=first_frame)
+        self._timeout = Clock.schedule_once(give_up, VIDEO_START_TIMEOUT_S)
+        self._video.state = "play"
 
     def start(self) -> None:
         self._video.state = "play"
-        self._watchdog()
-
-    def _check_started(self, _dt: float) -> None:
-        if self._video.texture is None:
-            log.warning("video %s produced no frame in %.0f s; skipping", self.item_id, VIDEO_START_TIMEOUT_S)
-            self.dispatch("on_finished")
 
     def _on_eos(self, _w: object, eos: bool) -> None:
         if eos:
             self.dispatch("on_finished")
 
     def stop(self) -> None:
-        self._watchdog.cancel()
+        if self._timeout is not None:
+            self._timeout.cancel()  # type: ignore[attr-defined]
         self._video.state = "stop"
         self._video.unload()
 
@@ -235,8 +261,18 @@ class StatusBar(FloatLayout):
         Clock.schedule_once(self._tick, 60 - t.second + 0.05)
 
 
-def build_slide(item: ItemData, lang: str, second_lang: str | None) -> Slide:
-    """The renderer for ``item``; raises ValueError for an item it cannot show."""
+def build_slide(
+    item: ItemData,
+    lang: str,
+    second_lang: str | None,
+    screen: tuple[int, int] = (1920, 1080),
+    derived_dir: Path | None = None,
+) -> Slide:
+    """The renderer for ``item``; raises ValueError for an item it cannot show.
+
+    Images are checked by header (format, pixel count) and downscaled to ``screen`` into
+    ``derived_dir`` before Kivy loads them.
+    """
     if item.media is not None:
         try:
             size = item.media.path.stat().st_size
@@ -246,7 +282,8 @@ def build_slide(item: ItemData, lang: str, second_lang: str | None) -> Slide:
             # Missing or damaged on disk: sync fetches it again; skip it meanwhile.
             raise ValueError(f"item {item.id}: media file {item.media.sha256[:12]} is not on disk yet")
     if item.kind == "image" and item.media is not None:
-        return ImageSlide(item, lang)
+        source = prepared_image(item.media.path, screen, derived_dir or item.media.path.parent)
+        return ImageSlide(item, lang, source)
     if item.kind == "video" and item.media is not None:
         return VideoSlide(item, lang)
     if item.kind == "bulletin" and item.bulletin is not None:

@@ -1,0 +1,91 @@
+"""Checking and preparing still images before Kivy sees them (Pillow, no Kivy).
+
+An image is opened by header first: format allow-list and a pixel-count limit, so a
+30000×30000 PNG (a decompression bomb) or a renamed file is refused before any decoding.
+Images larger than the screen are downscaled once into a derived file, so the GPU holds
+a screen-sized texture, not a 24-megapixel one.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_PIXELS = 40_000_000  # 40 MP: any real poster fits; a bomb does not
+
+
+class ImageRejected(ValueError):
+    """The file is not an image the player will decode; the message says why."""
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    format: str
+    width: int
+    height: int
+
+
+def inspect_image(path: Path, max_pixels: int = MAX_PIXELS) -> ImageInfo:
+    """Read only the header; raise :class:`ImageRejected` for anything not allowed."""
+    try:
+        with Image.open(path) as img:
+            fmt, (w, h) = img.format or "?", img.size
+    except FileNotFoundError:
+        raise ImageRejected(f"{path.name}: file missing") from None
+    except Image.DecompressionBombError:
+        raise ImageRejected(f"{path.name}: over the {max_pixels // 1_000_000} MP limit (decompression bomb)") from None
+    except (UnidentifiedImageError, OSError) as e:
+        raise ImageRejected(f"{path.name}: not a readable image ({type(e).__name__})") from None
+    if fmt not in ALLOWED_FORMATS:
+        raise ImageRejected(f"{path.name}: format {fmt} is not allowed ({', '.join(sorted(ALLOWED_FORMATS))})")
+    if w * h > max_pixels:
+        raise ImageRejected(f"{path.name}: {w}×{h} is over the {max_pixels // 1_000_000} MP limit")
+    if w == 0 or h == 0:
+        raise ImageRejected(f"{path.name}: empty image")
+    return ImageInfo(fmt, w, h)
+
+
+def prepared_image(path: Path, screen: tuple[int, int], derived_dir: Path,
+                   max_pixels: int = MAX_PIXELS) -> Path:
+    """The file Kivy should load: ``path`` itself, or a screen-sized copy of it.
+
+    The copy is decoded fully once (so a truncated JPEG is caught here, not on screen)
+    and kept under ``derived_dir`` by source name and screen size.
+    """
+    info = inspect_image(path, max_pixels)
+    sw, sh = screen
+    if info.width <= sw and info.height <= sh:
+        _decode_fully(path)
+        return path
+    target = derived_dir / f"{path.name}-{sw}x{sh}.{'png' if info.format == 'PNG' else 'jpg'}"
+    if target.exists():
+        return target
+    derived_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with Image.open(path) as img:
+            img.draft("RGB", (sw, sh))  # JPEG: decode at a reduced scale directly
+            img = img.convert("RGBA" if info.format == "PNG" else "RGB")
+            img.thumbnail((sw, sh), Image.Resampling.LANCZOS)
+            fd, tmp = tempfile.mkstemp(dir=derived_dir, suffix=target.suffix)
+            with os.fdopen(fd, "wb") as out:
+                img.save(out, format="PNG" if info.format == "PNG" else "JPEG", quality=90)
+            os.replace(tmp, target)
+    except (OSError, Image.DecompressionBombError) as e:
+        raise ImageRejected(f"{path.name}: cannot be decoded ({type(e).__name__}: {e})") from None
+    log.info("downscaled %s from %d×%d for a %d×%d screen", path.name, info.width, info.height, sw, sh)
+    return target
+
+
+def _decode_fully(path: Path) -> None:
+    try:
+        with Image.open(path) as img:
+            img.load()
+    except (OSError, Image.DecompressionBombError) as e:
+        raise ImageRejected(f"{path.name}: cannot be decoded ({type(e).__name__})") from None
