@@ -27,6 +27,10 @@ from .snapshot import (
     LocalText,
     MediaRef,
     PlaylistData,
+    parse_dates,
+    parse_dayparts,
+    parse_holidays,
+    parse_weekdays,
 )
 from .store import MediaStore
 
@@ -266,6 +270,14 @@ class ContentCache:
                         media=media.get(i.media_sha256) if i.media_sha256 else None,
                         bulletin=bulletins.get(i.bulletin_id) if i.bulletin_id else None,
                         caption=LocalText.from_mapping(i.caption),
+                        weekdays=parse_weekdays(i.weekdays),
+                        dayparts=parse_dayparts(i.dayparts),
+                        skip_dates=parse_dates(i.skip_dates),
+                        skip_holidays=bool(i.skip_holidays),
+                        priority=i.priority or 0,
+                        weight=i.weight or 1,
+                        languages=frozenset(i.languages or ()),
+                        tags=frozenset(i.tags or ()),
                     )
                     for i in p.items
                 ),
@@ -287,6 +299,7 @@ class ContentCache:
             playlists=playlists,
             bulletins=tuple(sorted(bulletins.values(), key=lambda b: b.id)),
             kiosk_sections={k: tuple(docs) for k, docs in sections.items()},
+            holidays=parse_holidays(v.holidays),
         )
 
     # -- alert fast lane ---------------------------------------------------------
@@ -500,6 +513,7 @@ def _bulletin(b: Bulletin) -> BulletinData:
         body=LocalText.from_mapping(b.body),
         valid_from=b.valid_from,
         valid_until=b.valid_until,
+        alert=b.alert,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import timezone
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -59,6 +60,8 @@ class ContentVersion(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     languages: Mapped[list] = mapped_column(JSON)
     default_playlist: Mapped[str] = mapped_column(String(64))
+    # Site closures / public holidays: [{"date": "YYYY-MM-DD", "label": {...}}, ...]
+    holidays: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
     playlists: Mapped[list[Playlist]] = relationship(
         back_populates="version", cascade="all, delete-orphan", passive_deletes=True
@@ -139,6 +142,15 @@ class PlaylistItem(Base):
     valid_from: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     caption: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # Scheduling rules, as the manifest gives them (NULL: no rule).
+    weekdays: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    dayparts: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    skip_dates: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    skip_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    languages: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    tags: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class Bulletin(Base):
@@ -154,6 +166,7 @@ class Bulletin(Base):
     body: Mapped[dict] = mapped_column(JSON)
     valid_from: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    alert: Mapped[str | None] = mapped_column(String(16), nullable=True)  # banner | fullscreen
 
 
 class KioskDocument(Base):

@@ -5,10 +5,14 @@ ORM objects or a session, and never sees a mix of two versions.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+
+# Weekday names as the manifest spells them; their index is ``date.weekday()``.
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MINUTES_PER_DAY = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,69 @@ class MediaRef:
 
 
 @dataclass(frozen=True)
+class DayPart:
+    """A daily range of local wall-clock time, in minutes after midnight.
+
+    ``end`` is exclusive; ``end == 1440`` is "24:00". ``end < start`` runs past midnight
+    (22:00 → 06:00) and belongs to the day it starts on.
+    """
+
+    start: int
+    end: int
+
+    @classmethod
+    def parse(cls, start: str, end: str) -> DayPart:
+        return cls(_minutes(start), _minutes(end))
+
+    @property
+    def overnight(self) -> bool:
+        return self.end < self.start
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.start)}-{_hhmm(self.end)}"
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A site-wide closure or public holiday; items with ``skip_holidays`` rest that day."""
+
+    day: date
+    label: LocalText = field(default_factory=LocalText)
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def parse_weekdays(names: Iterable[str] | None) -> frozenset[int]:
+    """``["mon", "sun"]`` → ``{0, 6}``; empty or None means every day."""
+    return frozenset(WEEKDAY_NAMES.index(n) for n in names or ())
+
+
+def parse_dayparts(raw: Iterable[Mapping[str, str]] | None) -> tuple[DayPart, ...]:
+    """Manifest day-parts (``{"from": "HH:MM", "to": "HH:MM"}``) → values."""
+    return tuple(DayPart.parse(p["from"], p["to"]) for p in raw or ())
+
+
+def parse_dates(raw: Iterable[str] | None) -> frozenset[date]:
+    return frozenset(date.fromisoformat(d) for d in raw or ())
+
+
+def parse_holidays(raw: Iterable[Mapping[str, object]] | None) -> tuple[Holiday, ...]:
+    """Site holidays (``{"date": "YYYY-MM-DD", "label": {...}}``) → values, by date."""
+    out = [
+        Holiday(date.fromisoformat(str(h["date"])), LocalText.from_mapping(h.get("label")))  # type: ignore[arg-type]
+        for h in raw or ()
+    ]
+    return tuple(sorted(out, key=lambda h: h.day))
+
+
+@dataclass(frozen=True)
 class BulletinData:
     id: str
     category: str
@@ -55,6 +122,8 @@ class BulletinData:
     body: LocalText
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+    # "banner" | "fullscreen" makes the bulletin an alert while it is valid; None: a plain bulletin.
+    alert: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +137,15 @@ class ItemData:
     media: MediaRef | None = None
     bulletin: BulletinData | None = None
     caption: LocalText = field(default_factory=LocalText)
+    # Scheduling rules (see docs/content-api.md, "Scheduling rules"). Empty means no rule.
+    weekdays: frozenset[int] = frozenset()  # 0 = Monday, as date.weekday()
+    dayparts: tuple[DayPart, ...] = ()
+    skip_dates: frozenset[date] = frozenset()
+    skip_holidays: bool = False
+    priority: int = 0
+    weight: int = 1
+    languages: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -90,6 +168,7 @@ class LiveContent:
     playlists: Mapping[str, PlaylistData]
     bulletins: tuple[BulletinData, ...]
     kiosk_sections: Mapping[str, tuple[Mapping[str, object], ...]] = field(default_factory=dict)
+    holidays: tuple[Holiday, ...] = ()
 
     def playlist(self, playlist_id: str | None = None) -> PlaylistData | None:
         return self.playlists.get(playlist_id or self.default_playlist)

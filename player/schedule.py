@@ -1,7 +1,8 @@
 """What plays now, and until when that answer holds. Pure Python, no Kivy.
 
-The engine takes the live content and a tz-aware ``now``; it never reads the clock
-itself, so tests fix time and the player asks again only at the returned deadline.
+The engine itself is :class:`player.engine.ScheduleEngine`; this module keeps the small
+API the player app was written against (``plan_playlist``, ``PlayPlan``, ``Rotation``,
+``slide_seconds``) working on top of it, and holds slide durations.
 """
 from __future__ import annotations
 
@@ -9,6 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from content_cache import ItemData, LiveContent
+
+from .engine import FULLSCREEN, Alert, NowPlaying, ScheduleEngine
+from .rotation import Rotation
+
+__all__ = [
+    "DEFAULT_BULLETIN_SECONDS",
+    "DEFAULT_IMAGE_SECONDS",
+    "MAX_VIDEO_SECONDS",
+    "DurationLimits",
+    "PlayPlan",
+    "Rotation",
+    "alert_item",
+    "plan_playlist",
+    "slide_seconds",
+]
 
 DEFAULT_IMAGE_SECONDS = 10.0
 DEFAULT_BULLETIN_SECONDS = 12.0
@@ -29,41 +45,43 @@ class DurationLimits:
 
 @dataclass(frozen=True)
 class PlayPlan:
-    """The ordered items playable at ``now``; the answer holds until ``valid_until``."""
+    """The ordered items to play at ``now``; the answer holds until ``valid_until``.
+
+    The flat view of a :class:`~player.engine.NowPlaying` for a player that knows only a
+    loop of slides: alerts become bulletin slides (see :func:`plan_playlist`).
+    ``answer`` is the full engine answer, when there is one.
+    """
 
     items: tuple[ItemData, ...]
     valid_until: datetime | None
     playlist_id: str | None
+    answer: NowPlaying | None = None
 
 
-def _active(start: datetime | None, end: datetime | None, now: datetime) -> bool:
-    return (start is None or start <= now) and (end is None or now < end)
-
-
-def item_is_active(item: ItemData, now: datetime) -> bool:
-    if not _active(item.valid_from, item.valid_until, now):
-        return False
-    b = item.bulletin
-    return b is None or _active(b.valid_from, b.valid_until, now)
-
-
-def _boundaries(item: ItemData) -> list[datetime]:
-    out = [t for t in (item.valid_from, item.valid_until) if t]
-    if item.bulletin:
-        out += [t for t in (item.bulletin.valid_from, item.bulletin.valid_until) if t]
-    return out
+# One engine for the module-level API, so the clock's trust transitions are logged once.
+_ENGINE = ScheduleEngine()
 
 
 def plan_playlist(content: LiveContent, now: datetime, playlist_id: str | None = None) -> PlayPlan:
-    """Items of the playlist (default: the site's) that may play at ``now``."""
-    if now.tzinfo is None:
-        raise ValueError("plan_playlist needs a tz-aware now")
-    playlist = content.playlist(playlist_id)
-    if playlist is None:
-        return PlayPlan((), None, None)
-    items = tuple(i for i in playlist.items if item_is_active(i, now))
-    future = [t for i in playlist.items for t in _boundaries(i) if t > now]
-    return PlayPlan(items, min(future) if future else None, playlist.id)
+    """Items of the playlist (default: the site's) to play at ``now``, as one loop.
+
+    Full-screen alerts replace the loop; banner alerts (which a loop cannot overlay) are
+    played first in it. The display language is the site's first. New code should call
+    :meth:`ScheduleEngine.now_playing` and render alerts itself.
+    """
+    answer = _ENGINE.now_playing(content, now, playlist_id=playlist_id)
+    fullscreen = [a for a in answer.alerts if a.mode == FULLSCREEN]
+    if fullscreen:
+        items = tuple(alert_item(a) for a in fullscreen)
+    else:
+        items = tuple(alert_item(a) for a in answer.alerts) + answer.items
+    return PlayPlan(items, answer.valid_until, answer.playlist_id, answer)
+
+
+def alert_item(alert: Alert) -> ItemData:
+    """A bulletin slide showing ``alert`` (for players without an alert layer)."""
+    return ItemData(id=f"alert-{alert.id}", kind="bulletin", position=-1, duration_s=None,
+                    bulletin=alert.bulletin)
 
 
 def slide_seconds(item: ItemData, limits: DurationLimits) -> float:
@@ -75,28 +93,3 @@ def slide_seconds(item: ItemData, limits: DurationLimits) -> float:
             return limits.clamp(item.media.duration_s)
         return MAX_VIDEO_SECONDS
     return limits.clamp(DEFAULT_BULLETIN_SECONDS if item.kind == "bulletin" else DEFAULT_IMAGE_SECONDS)
-
-
-class Rotation:
-    """Cycles through a plan; a new plan continues after the item on screen."""
-
-    def __init__(self) -> None:
-        self._plan: PlayPlan = PlayPlan((), None, None)
-        self._last_id: str | None = None
-
-    @property
-    def plan(self) -> PlayPlan:
-        return self._plan
-
-    def set_plan(self, plan: PlayPlan) -> None:
-        self._plan = plan
-
-    def next_item(self) -> ItemData | None:
-        items = self._plan.items
-        if not items:
-            self._last_id = None
-            return None
-        ids = [i.id for i in items]
-        idx = (ids.index(self._last_id) + 1) % len(items) if self._last_id in ids else 0
-        self._last_id = items[idx].id
-        return items[idx]

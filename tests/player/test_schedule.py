@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -7,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from content_cache import BulletinData, ItemData, LiveContent, LocalText, MediaRef, PlaylistData
+from player.engine import ClockPolicy
 from player.schedule import (
     MAX_VIDEO_SECONDS,
     DurationLimits,
@@ -48,7 +50,9 @@ def test_items_outside_their_validity_window_are_not_played_and_the_deadline_is_
     plan = plan_playlist(c, at(2026, 11, 26, 10))  # the end is exclusive
     assert [i.id for i in plan.items] == ["always"] and plan.valid_until == at(2026, 11, 26, 12)
     plan = plan_playlist(c, at(2026, 11, 26, 12))
-    assert [i.id for i in plan.items] == ["always", "from-noon"] and plan.valid_until is None
+    # No window edge left: the only deadline is where the clock stops being trusted.
+    assert [i.id for i in plan.items] == ["always", "from-noon"]
+    assert plan.valid_until == at(2026, 1, 1) + ClockPolicy().ahead
 
 
 def test_a_bulletin_item_follows_its_bulletins_window_too() -> None:
@@ -121,3 +125,31 @@ def test_deadline_is_never_in_the_past() -> None:
              for k in range(10)]
     plan = plan_playlist(content(*items), now)
     assert plan.valid_until is not None and plan.valid_until > now
+
+
+def test_plan_playlist_lets_a_fullscreen_alert_replace_the_loop_for_the_current_player() -> None:
+    storm = BulletinData("storm", "alert", "critical", LocalText.from_mapping({"fr": "Tempête"}), LocalText(),
+                         valid_until=at(2026, 11, 27, 6))
+    c = replace(content(image("a"), image("b")), bulletins=(storm,))
+    plan = plan_playlist(c, at(2026, 11, 26, 9))
+    assert [i.id for i in plan.items] == ["alert-storm"] and plan.items[0].bulletin == storm
+    assert plan.valid_until == at(2026, 11, 27, 6)
+    assert plan.answer is not None and [i.id for i in plan.answer.items] == ["a", "b"]
+    assert [i.id for i in plan_playlist(c, at(2026, 11, 27, 6)).items] == ["a", "b"]
+
+
+def test_plan_playlist_plays_banner_alerts_first_in_the_loop() -> None:
+    water = BulletinData("water", "works", "warning", LocalText.from_mapping({"fr": "Coupure d'eau"}),
+                         LocalText(), alert="banner")
+    c = replace(content(image("a"), image("b")), bulletins=(water,))
+    assert [i.id for i in plan_playlist(c, at(2026, 11, 26, 9)).items] == ["alert-water", "a", "b"]
+
+
+def test_rotation_walks_a_weighted_loop_whole_even_though_items_repeat() -> None:
+    c = content(image("a", weight=2), image("b"), image("c"))
+    rot = Rotation()
+    rot.set_plan(plan_playlist(c, at(2026, 1, 2)))
+    assert [rot.next_item().id for _ in range(8)] == ["a", "b", "a", "c", "a", "b", "a", "c"]
+    # the same loop again (a re-plan at a deadline) does not restart it
+    rot.set_plan(plan_playlist(c, at(2026, 1, 2, 1)))
+    assert rot.next_item().id == "a"

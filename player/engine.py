@@ -1,0 +1,363 @@
+"""The schedule engine: what plays now, which alerts are up, and until when that holds.
+
+Pure Python, no Kivy, no clock reading: ``now`` is always passed in (tz-aware). The
+answer is a frozen :class:`NowPlaying`; the player asks again at ``valid_until`` (or when
+its clock jumps backwards, see :meth:`NowPlaying.holds`). Semantics are documented in
+docs/content-api.md, "Scheduling rules".
+"""
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from content_cache import BulletinData, ItemData, LiveContent
+from content_cache.snapshot import WEEKDAY_NAMES, DayPart
+
+from .localtime import NEVER, from_us, to_us
+from .rotation import interleave
+from .rules import CompiledPlaylist, LocalDay, evaluate
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TZ = "Europe/Paris"
+SEVERITY_RANK = {"critical": 2, "warning": 1, "info": 0}
+FULLSCREEN, BANNER = "fullscreen", "banner"
+
+
+@dataclass(frozen=True)
+class ClockPolicy:
+    """When the wall clock is believed: within [published_at - behind, published_at + ahead).
+
+    A Pi without a real-time clock may boot in 1970 or far in the future; time rules
+    would then show stale or not-yet-valid content, so only rule-free items play.
+    """
+
+    behind: timedelta = timedelta(days=1)
+    ahead: timedelta = timedelta(days=5 * 365 + 1)
+    recheck: timedelta = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An active alert; ``fullscreen`` pre-empts the loop, ``banner`` goes over it."""
+
+    bulletin: BulletinData
+    mode: str
+
+    @property
+    def id(self) -> str:
+        return self.bulletin.id
+
+    @property
+    def severity(self) -> str:
+        return self.bulletin.severity
+
+
+def alert_mode(bulletin: BulletinData) -> str | None:
+    """How a bulletin shows as an alert: its ``alert`` field, else fullscreen if critical."""
+    if bulletin.alert:
+        return bulletin.alert
+    return FULLSCREEN if bulletin.severity == "critical" else None
+
+
+@dataclass(frozen=True)
+class PlayReason:
+    """Why an item is on screen (for ``kiosk status``)."""
+
+    item_id: str
+    priority: int
+    clock_trusted: bool
+    valid_from: datetime | None = None  # the item's window met with its bulletin's
+    valid_until: datetime | None = None
+    weekdays: tuple[str, ...] = ()
+    daypart: DayPart | None = None  # the day-part that is on now
+    daypart_day: date | None = None  # the local day that day-part started on
+    skip_holidays: bool = False
+    skip_dates: int = 0
+    weight: int = 1
+    languages: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        parts = [f"priority {self.priority}"]
+        if not self.clock_trusted:
+            parts.append("no time rule (clock not trusted)")
+        if self.valid_from:
+            parts.append(f"from {self.valid_from:%Y-%m-%d %H:%M}")
+        if self.valid_until:
+            parts.append(f"until {self.valid_until:%Y-%m-%d %H:%M}")
+        if self.weekdays:
+            parts.append("on " + ",".join(self.weekdays))
+        if self.daypart:
+            parts.append(f"day-part {self.daypart} of {self.daypart_day:%a %Y-%m-%d}")
+        if self.skip_holidays:
+            parts.append("not on holidays")
+        if self.skip_dates:
+            parts.append(f"{self.skip_dates} skipped date(s)")
+        if self.weight > 1:
+            parts.append(f"weight {self.weight}")
+        if self.languages:
+            parts.append("languages " + ",".join(self.languages))
+        if self.tags:
+            parts.append("tags " + ",".join(self.tags))
+        if len(parts) == 1:
+            parts.append("always")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class NowPlaying:
+    """The engine's answer for ``computed_at``; it holds until ``valid_until``.
+
+    ``items`` is the loop (highest playable priority tier only, weights expanded and
+    interleaved); ``alerts`` are separate, most severe first, and their bulletins never
+    appear in ``items``. ``fallback``: nothing to play and no full-screen alert — show
+    the town's name, date and time, never a black screen.
+
+    ``valid_until`` is in UTC on purpose: Python compares two datetimes of the SAME zone
+    by wall time, which orders instants wrongly during the repeated autumn hour.
+    """
+
+    items: tuple[ItemData, ...]
+    alerts: tuple[Alert, ...]
+    fallback: bool
+    valid_until: datetime
+    computed_at: datetime
+    clock_trusted: bool
+    playlist_id: str | None
+    priority: int | None
+    _explain: Callable[[str], PlayReason | None] = field(compare=False, repr=False, default=lambda _id: None)
+
+    @property
+    def fullscreen_alert(self) -> Alert | None:
+        return next((a for a in self.alerts if a.mode == FULLSCREEN), None)
+
+    @property
+    def banner_alerts(self) -> tuple[Alert, ...]:
+        return tuple(a for a in self.alerts if a.mode == BANNER)
+
+    def reason(self, item_id: str) -> PlayReason | None:
+        """Why ``item_id`` plays (None if it is not in ``items``)."""
+        return self._explain(item_id)
+
+    def holds(self, now: datetime) -> bool:
+        """True while this answer is still the answer: not past its deadline, and the
+        clock has not gone backwards before the instant it was computed for."""
+        now = now.astimezone(timezone.utc)
+        return self.computed_at.astimezone(timezone.utc) <= now < self.valid_until
+
+
+class _CompiledContent:
+    def __init__(self, content: LiveContent) -> None:
+        try:
+            self.tz = ZoneInfo(content.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.tz = ZoneInfo(DEFAULT_TZ)
+        self.holidays = frozenset(h.day.toordinal() for h in content.holidays)
+        self.published_us = to_us(content.published_at)
+        self.alerts: list[tuple[int, int, tuple[object, ...], Alert]] = []
+        for b in content.bulletins:
+            mode = alert_mode(b)
+            if mode is None:
+                continue
+            start = to_us(b.valid_from) if b.valid_from else -NEVER
+            end = to_us(b.valid_until) if b.valid_until else NEVER
+            # Most severe first, full screen before banner, newest first, then by id.
+            order = (-SEVERITY_RANK.get(b.severity, 0), mode != FULLSCREEN, -start, b.id)
+            self.alerts.append((start, end, order, Alert(b, mode)))
+        self.alerts.sort(key=lambda a: a[2])
+        self._content = content
+        self._playlists: dict[str, CompiledPlaylist | None] = {}
+
+    def playlist(self, playlist_id: str | None) -> CompiledPlaylist | None:
+        key = playlist_id or self._content.default_playlist
+        if key not in self._playlists:
+            data = self._content.playlists.get(key)
+            self._playlists[key] = CompiledPlaylist(data) if data else None
+        return self._playlists[key]
+
+
+class ScheduleEngine:
+    """Answers "what plays now, and until when must I not ask again".
+
+    Keeps the last content's compiled rules (rebuilt when another content object comes)
+    and the clock's trust state, to log its transitions once rather than on every call.
+    """
+
+    def __init__(self, clock: ClockPolicy | None = None) -> None:
+        self.clock = clock or ClockPolicy()
+        self._compiled: tuple[weakref.ref[LiveContent], _CompiledContent] | None = None
+        self._clock_trusted: bool | None = None
+
+    def compile(self, content: LiveContent) -> _CompiledContent:
+        """Compile ``content``'s rules now (otherwise done by the first call for it)."""
+        if self._compiled is not None and self._compiled[0]() is content:
+            return self._compiled[1]
+        compiled = _CompiledContent(content)
+        self._compiled = (weakref.ref(content), compiled)
+        return compiled
+
+    def now_playing(
+        self,
+        content: LiveContent,
+        now: datetime,
+        *,
+        playlist_id: str | None = None,
+        lang: str | None = None,
+        exclude_tags: Iterable[str] = (),
+        require_tags: Iterable[str] = (),
+    ) -> NowPlaying:
+        """The answer at ``now`` for ``playlist_id`` (default: the site's playlist).
+
+        ``lang``: the display language (default: the site's first); items restricted to
+        other languages are left out. ``exclude_tags``: items carrying any of them are
+        left out. ``require_tags``: if given, only items carrying at least one play.
+        """
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError("the schedule engine needs a tz-aware now")
+        comp = self.compile(content)
+        now_us = to_us(now)
+        pub = comp.published_us
+        low, high = pub - _us(self.clock.behind), pub + _us(self.clock.ahead)
+        trusted = low <= now_us < high
+        self._note_clock(trusted, now, content.published_at)
+        if trusted:
+            nxt = high
+        else:
+            nxt = now_us + _us(self.clock.recheck)
+            if now_us < low:
+                nxt = min(nxt, low)
+
+        alerts: list[Alert] = []
+        if trusted:
+            for start, end, _order, alert in comp.alerts:
+                if now_us < start:
+                    nxt = min(nxt, start)
+                elif now_us < end:
+                    nxt = min(nxt, end)
+                    alerts.append(alert)
+
+        pl = comp.playlist(playlist_id)
+        items: tuple[ItemData, ...] = ()
+        top: int | None = None
+        tier: list[int] = []
+        states: list[tuple[bool, int] | None] = []
+        day: LocalDay | None = None
+        if pl is not None:
+            lang = lang or (content.languages[0] if content.languages else "fr")
+            cand = pl.candidates(lang, frozenset(exclude_tags), frozenset(require_tags), trusted)
+            states = [None] * len(pl.rules)
+            starts, ends, rules = pl.start, pl.end, pl.rule
+            active: list[int] = []
+            for i in cand:
+                s = starts[i]
+                if now_us < s:
+                    if s < nxt:
+                        nxt = s
+                    continue
+                e = ends[i]
+                if now_us >= e:
+                    continue
+                if e < nxt:
+                    nxt = e
+                r = rules[i]
+                if r >= 0:
+                    st = states[r]
+                    if st is None:
+                        if day is None:
+                            day = LocalDay(now_us, comp.tz, comp.holidays)
+                        st = states[r] = pl.rule_at(r, day)
+                    if st[1] < nxt:
+                        nxt = st[1]
+                    if not st[0]:
+                        continue
+                active.append(i)
+            if alerts:
+                # An alert's bulletin is shown as the alert, not again inside the loop.
+                alert_ids = {a.id for a in alerts}
+                bids = pl.bulletin_id
+                active = [i for i in active if bids[i] not in alert_ids]
+            if active:
+                prio = pl.priority
+                top = max(prio[i] for i in active)
+                tier = [i for i in active if prio[i] == top]
+                weights = pl.weight
+                order = interleave([weights[i] for i in tier])
+                all_items = pl.items
+                items = tuple(all_items[tier[j]] for j in order)
+
+        explain = _Explainer(pl, tier, day, trusted, comp.tz)
+        return NowPlaying(
+            items=items,
+            alerts=tuple(alerts),
+            fallback=not items and not any(a.mode == FULLSCREEN for a in alerts),
+            valid_until=from_us(nxt, timezone.utc),
+            computed_at=now,
+            clock_trusted=trusted,
+            playlist_id=pl.id if pl else None,
+            priority=top,
+            _explain=explain,
+        )
+
+    def _note_clock(self, trusted: bool, now: datetime, published_at: datetime) -> None:
+        if trusted == self._clock_trusted:
+            return
+        if not trusted:
+            log.warning(
+                "the clock reads %s, implausible for content published %s: playing only "
+                "items without time rules until the clock is set",
+                now.isoformat(timespec="seconds"), published_at.isoformat(timespec="seconds"),
+            )
+        elif self._clock_trusted is False:
+            log.info("the clock reads %s again plausibly: time rules apply",
+                     now.isoformat(timespec="seconds"))
+        self._clock_trusted = trusted
+
+
+def _us(delta: timedelta) -> int:
+    return delta // timedelta(microseconds=1)
+
+
+class _Explainer:
+    """Builds a :class:`PlayReason` on demand: most answers are never asked why."""
+
+    def __init__(self, pl: CompiledPlaylist | None, tier: list[int], day: LocalDay | None,
+                 trusted: bool, tz: ZoneInfo) -> None:
+        self._pl, self._tier, self._day = pl, tier, day
+        self._trusted, self._tz = trusted, tz
+
+    def __call__(self, item_id: str) -> PlayReason | None:
+        pl = self._pl
+        if pl is None:
+            return None
+        i = next((i for i in self._tier if pl.items[i].id == item_id), None)
+        if i is None:
+            return None
+        item = pl.items[i]
+        part, part_day = None, None
+        r = pl.rule[i]
+        if r >= 0 and self._day is not None:
+            state = evaluate(pl.rules[r], self._day)
+            part = pl.day_part(i, state)
+            if part is not None:
+                part_day = self._day.day - timedelta(days=1 if state.started_yesterday else 0)
+        start, end = pl.start[i], pl.end[i]
+        return PlayReason(
+            item_id=item.id,
+            priority=item.priority,
+            clock_trusted=self._trusted,
+            valid_from=from_us(start, self._tz) if start > -NEVER else None,
+            valid_until=from_us(end, self._tz) if end < NEVER else None,
+            weekdays=tuple(WEEKDAY_NAMES[d] for d in sorted(item.weekdays)),
+            daypart=part,
+            daypart_day=part_day,
+            skip_holidays=item.skip_holidays,
+            skip_dates=len(item.skip_dates),
+            weight=item.weight,
+            languages=tuple(sorted(item.languages)),
+            tags=tuple(sorted(item.tags)),
+        )
