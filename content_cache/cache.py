@@ -9,7 +9,13 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from .db import create_schema, make_engine, session_factory
+from .db import (
+    create_schema,
+    make_engine,
+    session_factory,
+    set_aside_if_outdated,
+    stamp_schema_version,
+)
 from .models import (
     AlertOverlay,
     Bulletin,
@@ -93,13 +99,20 @@ class ContentCache:
         self.db_path = self.root / DB_NAME
         self.store = MediaStore(self.root / "media")
         self._engine: Engine | None = None
+        self.set_aside: Path | None = None
 
     # -- lifecycle -------------------------------------------------------------
     def open(self) -> ContentCache:
+        """Open (creating if needed). A database of an older schema is set aside first:
+        ``set_aside`` then names it, for the application to rebuild versions from."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.store.ensure()
+        self.set_aside = set_aside_if_outdated(self.db_path)
+        if self.set_aside:
+            log.warning("cache database of an older schema moved to %s", self.set_aside)
         self._engine = make_engine(self.db_path)
         create_schema(self._engine)
+        stamp_schema_version(self._engine)
         self._sessions = session_factory(self._engine)
         with self._sessions.begin() as s:
             if s.get(LivePointer, POINTER_ID) is None:

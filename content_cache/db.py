@@ -46,3 +46,35 @@ def create_schema(engine: Engine) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+# Bump when a table or column changes. An older database is set aside (not migrated in
+# place) and the application rebuilds the live and previous versions from the manifests
+# kept beside it, with the media already in the store: a software upgrade never leaves
+# a screen without content, even offline.
+SCHEMA_VERSION = 2
+
+
+def set_aside_if_outdated(db_path: Path) -> Path | None:
+    """Move a database of another schema version aside; returns where it went."""
+    if not db_path.exists():
+        return None
+    con = sqlite3.connect(db_path)
+    try:
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = con.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] > 0
+    finally:
+        con.close()
+    if version == SCHEMA_VERSION or not has_tables:
+        return None
+    aside = db_path.with_name(f"{db_path.name}.schema{version}")
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(db_path) + suffix)
+        if src.exists():
+            src.replace(Path(str(aside) + suffix))
+    return aside
+
+
+def stamp_schema_version(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")

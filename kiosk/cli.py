@@ -258,8 +258,9 @@ class _ProgressLine:
 def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False) -> int:
     import signal
 
-    from content_cache import ContentCache
     from sync import ContentApiClient, Outcome, SyncSettings, sync_once
+
+    from .cache_open import open_cache
 
     if isinstance(settings, str):
         settings = SyncSettings(api_url=settings)
@@ -267,7 +268,7 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
     previous = signal.signal(signal.SIGTERM, lambda *_: client.stop.set())
     progress = _ProgressLine(enabled=not quiet and sys.stderr.isatty())
     try:
-        with ContentCache(data_dir / "cache") as cache:
+        with open_cache(data_dir) as cache:
             result = sync_once(cache, client, now=lambda: datetime.now(timezone.utc), progress=progress)
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -311,9 +312,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interval: float | None) -> int:
     import signal
 
-    from content_cache import ContentCache
     from sync import ContentApiClient
     from sync.service import ServiceTimes, SyncService
+
+    from .cache_open import open_cache
 
     client = ContentApiClient(settings)
     times = ServiceTimes(
@@ -327,7 +329,7 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     from .sdnotify import Notifier
 
     notifier = Notifier()
-    with ContentCache(data_dir / "cache") as cache:
+    with open_cache(data_dir) as cache:
         service = SyncService(cache, client, now=lambda: datetime.now(timezone.utc),
                               times=times, software_version=__version__,
                               notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from content_cache import ContentCache, ItemData, LiveContent
 from player.schedule import DurationLimits, PlayPlan, Rotation, plan_playlist, slide_seconds
 
+from .cache_open import open_cache
 from .kivy_env import prepare_kivy
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None
     )
     from ._player_ui import PlayerApp  # Kivy is imported only now, configured
 
-    cache = ContentCache(options.data_dir / "cache").open()
+    cache = open_cache(options.data_dir, now)
     try:
         app = PlayerApp(options, cache, now or (lambda: datetime.now(timezone.utc)))
         app.run()

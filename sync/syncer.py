@@ -26,6 +26,7 @@ from content_cache import (
 
 from .client import ContentApiClient, ManifestFetch, MediaDownloadError, Stopped, SyncError
 from .manifest import Manifest, ManifestError
+from .restore import prune_manifests, save_manifest
 from .to_cache import version_rows
 
 log = logging.getLogger(__name__)
@@ -225,11 +226,13 @@ class Syncer:
             note = f"; {repaired} missing file(s) fetched again" if repaired else ""
             return finish(Outcome.UNCHANGED, f"version {live} up to date{note}", live)
         assert check.rows is not None
+        save_manifest(self.cache, target)  # to rebuild the version after a schema upgrade
         try:
             self.cache.install_version(check.rows, self.now())
         except MissingMediaError as e:
             return finish(Outcome.INCOMPLETE, str(e), live)
         self.cache.collect_garbage()
+        prune_manifests(self.cache)
         return finish(
             Outcome.UPDATED,
             f"version {target.version} is live ({fetched_files} file(s), {fetched_bytes} bytes fetched)",
