@@ -18,7 +18,6 @@ from content_cache import BulletinData, ItemData, LiveContent
 from content_cache.snapshot import WEEKDAY_NAMES, DayPart
 
 from .localtime import NEVER, from_us, to_us
-from .rotation import interleave
 from .rules import CompiledPlaylist, LocalDay, evaluate
 
 log = logging.getLogger(__name__)
@@ -283,12 +282,9 @@ class ScheduleEngine:
                 active = [i for i in active if bids[i] not in alert_ids]
             if active:
                 prio = pl.priority
-                top = max(prio[i] for i in active)
+                top = max([prio[i] for i in active])
                 tier = [i for i in active if prio[i] == top]
-                weights = pl.weight
-                order = interleave([weights[i] for i in tier])
-                all_items = pl.items
-                items = tuple(all_items[tier[j]] for j in order)
+                items = pl.loop(tier)
 
         explain = _Explainer(pl, tier, day, trusted, comp.tz)
         return NowPlaying(

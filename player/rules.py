@@ -24,6 +24,7 @@ from content_cache import ItemData, PlaylistData
 from content_cache.snapshot import DayPart
 
 from .localtime import NEVER, from_us, offset_change_us, to_us, wall_edge_us
+from .rotation import interleave
 
 ALL_DAYS = 0b1111111
 
@@ -233,6 +234,7 @@ class CompiledPlaylist:
         self._candidates: dict[tuple[object, ...], tuple[int, ...]] = {}
         self._steps_day = -1
         self._steps: list[DaySteps | None] = []
+        self._loop: tuple[tuple[int, ...], tuple[ItemData, ...]] | None = None
 
     def rule_at(self, r: int, t: LocalDay) -> tuple[bool, int]:
         """Day rule ``r`` at ``t.now_us``: (on, next edge), from the day's cached steps."""
@@ -262,6 +264,21 @@ class CompiledPlaylist:
                 and (trusted or self._timeless[i])
             )
         return found
+
+    def loop(self, tier: list[int]) -> tuple[ItemData, ...]:
+        """The items at indices ``tier`` in loop order (weights interleaved).
+
+        The last loop is kept: the playing set often survives an edge unchanged.
+        """
+        key = tuple(tier)
+        if self._loop is not None and self._loop[0] == key:
+            return self._loop[1]
+        weights, items = self.weight, self.items
+        order = interleave([weights[i] for i in tier])
+        playing = [items[i] for i in tier]
+        loop = tuple(map(playing.__getitem__, order))
+        self._loop = (key, loop)
+        return loop
 
     def day_part(self, index: int, state: DayRuleState) -> DayPart | None:
         if state.part < 0:
