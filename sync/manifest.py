@@ -167,7 +167,7 @@ def _semantic_problems(doc: Mapping[str, Any]) -> list[str]:
 
 def _schedule_problems(doc: Mapping[str, Any]) -> list[str]:
     """Scheduling rules the schema cannot check: real calendar dates, usable day-parts,
-    and the ``alert`` mode only on critical bulletins (the ones that are alerts)."""
+    holidays listed once."""
     problems: list[str] = []
     seen: set[str] = set()
     for i, h in enumerate(doc["site"].get("holidays", ())):
@@ -175,12 +175,6 @@ def _schedule_problems(doc: Mapping[str, Any]) -> list[str]:
         if h["date"] in seen:
             problems.append(f"site.holidays[{i}].date: {h['date']} is listed twice")
         seen.add(h["date"])
-    for i, b in enumerate(doc["bulletins"]):
-        if "alert" in b and b["severity"] != "critical":
-            problems.append(
-                f"bulletins[{i}].alert: only a critical bulletin is an alert "
-                f"(severity is {b['severity']!r})"
-            )
     for p_i, p in enumerate(doc["playlists"]):
         for i_i, item in enumerate(p["items"]):
             where = f"playlists[{p_i}].items[{i_i}]"

@@ -114,3 +114,10 @@ def test_each_rule_problem_is_one_line_naming_the_field(mutate, expected: str) -
 
 def test_a_manifest_without_any_rule_is_still_valid() -> None:
     validate_document(manifest_doc())
+
+
+def test_any_bulletin_may_ask_to_be_a_banner_alert() -> None:
+    doc = ruled_doc()
+    doc["bulletins"].append({"id": "closed", "category": "info", "severity": "info", "alert": "banner",
+                             "title": {"fr": "Mairie fermée cet après-midi"}})
+    validate_document(doc)
