@@ -493,8 +493,8 @@ class ContentCache:
 
 
 def is_alert(b: BulletinData | Bulletin) -> bool:
-    """Alerts are the bulletins of critical severity; they travel on the fast lane."""
-    return b.severity == "critical"
+    """Alerts (critical bulletins, or any with an ``alert`` mode) travel on the fast lane."""
+    return b.severity == "critical" or getattr(b, "alert", None) is not None
 
 
 _DT_COLUMNS = ("valid_from", "valid_until")

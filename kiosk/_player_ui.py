@@ -15,7 +15,7 @@ from kivy.uix.floatlayout import FloatLayout
 from content_cache import ContentCache, ItemData
 from player.i18n import gettext_for
 from player.quarantine import Quarantine
-from player.slides import MessageSlide, Slide, StatusBar, TestCardSlide, build_slide
+from player.slides import AlertBanner, MessageSlide, Slide, StatusBar, TestCardSlide, build_slide
 
 from ._player_device import DeviceLink
 from .proof_of_play import ProofOfPlay
@@ -60,13 +60,16 @@ class PlayerApp(App):
         root.add_widget(self.stage)
         self.status = StatusBar("", self.state.now, height_hint=STATUS_BAR_HEIGHT)
         root.add_widget(self.status)
+        self.banner = AlertBanner()
+        root.add_widget(self.banner)
+        self._deadline = Clock.schedule_once(self._reevaluate, 0)
         Window.bind(on_request_close=self._on_request_close)
         if self.options.screenshots:
             self.options.screenshots.mkdir(parents=True, exist_ok=True)
         Clock.schedule_interval(self._poll, self.options.poll_s)
         if self.options.duration_s:
             Clock.schedule_once(lambda _dt: self.stop(), self.options.duration_s)
-        Clock.schedule_once(lambda _dt: self.show_next(), 0)
+        Clock.schedule_once(lambda _dt: self.show_next(), 0.01)
         self.device.start()
         return root
 
@@ -80,9 +83,34 @@ class PlayerApp(App):
 
     def _poll(self, _dt: float) -> None:
         try:
-            self.state.poll()
+            if self.state.poll():
+                self._reevaluate(0)
         except Exception:  # the cache may be busy or briefly unreadable; try again later
             log.exception("could not read the live pointer")
+
+    def _reevaluate(self, _dt: float) -> None:
+        """At the engine's deadline or on a new version: alerts apply now; changes to
+        the loop wait for the current slide to end."""
+        self._deadline.cancel()
+        try:
+            answer = self.state.refresh()
+        except Exception:
+            log.exception("could not evaluate the schedule")
+            answer = None
+        banner = tuple(a.bulletin for a in answer.banner_alerts) if answer else ()
+        if tuple(b.id for b in banner) != self.banner.alert_ids:
+            self.banner.show(banner, self.state.lang)
+            # The loop moves below the banner rather than hiding under it.
+            top = 1 - (self.banner.size_hint_y if banner else 0)
+            self.stage.size_hint_y = top - STATUS_BAR_HEIGHT
+            self.stage.pos_hint = {"x": 0, "top": top}
+            log.info("alert banner: %s", ", ".join(b.id for b in banner) or "none")
+        full = answer.fullscreen_alert if answer else None
+        showing = self._current.item_id if self._current else None
+        wanted = f"alert-{full.id}" if full else None
+        if wanted != showing and (wanted or (showing or "").startswith("alert-")):
+            self.show_next()  # a full-screen alert pre-empts (or its end releases) the loop
+        self._deadline = Clock.schedule_once(self._reevaluate, self.state.seconds_to_deadline())
 
     # -- rotation ------------------------------------------------------------------
     def show_next(self) -> None:
@@ -142,8 +170,7 @@ class PlayerApp(App):
             return
         self._pending = None
         self.current_kind = item.kind if item else slide.item_id
-        self.current_reason = (f"playlist {self.state.rotation.plan.playlist_id}, item {item.position + 1}"
-                               if item else "nothing playable: fallback")
+        self.current_reason = self.state.reason(item)
         self._swap(slide)
         self.proof.started(slide.item_id, self.current_kind, self.state.content.version_id
                            if self.state.content else None)

@@ -154,7 +154,8 @@ def _configure_logging(verbose: bool) -> None:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
-    for noisy in ("urllib3", "kivy"):
+    # APScheduler logs every job run at INFO: a small journal must keep state changes only.
+    for noisy in ("urllib3", "kivy", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

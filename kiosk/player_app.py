@@ -13,7 +13,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from content_cache import ContentCache, ItemData, LiveContent
-from player.schedule import DurationLimits, PlayPlan, Rotation, plan_playlist, slide_seconds
+from player.engine import NowPlaying, ScheduleEngine
+from player.rotation import Rotation
+from player.schedule import DurationLimits, alert_item, slide_seconds
 
 from .cache_open import open_cache
 from .kivy_env import prepare_kivy
@@ -59,7 +61,12 @@ def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None
 
 
 class PlaybackState:
-    """What the player plays, independent of Kivy: content, plan and rotation."""
+    """What the player plays, independent of Kivy: content, the engine's answer, rotation.
+
+    The app asks :meth:`next_item` at each slide boundary and :meth:`refresh` when the
+    answer's deadline comes or a new version is noticed, so alerts apply at once while
+    loop changes wait for the current slide to end.
+    """
 
     def __init__(self, cache: ContentCache, options: PlayerOptions, now: Callable[[], datetime]) -> None:
         self.cache = cache
@@ -67,6 +74,8 @@ class PlaybackState:
         self._now_utc = now
         self.content: LiveContent | None = None
         self.generation = -1
+        self.engine = ScheduleEngine()
+        self.answer: NowPlaying | None = None
         self.rotation = Rotation()
         self.reload_pending = True
 
@@ -97,20 +106,51 @@ class PlaybackState:
             self.reload_pending = True
         return self.reload_pending
 
-    def next_item(self) -> ItemData | None:
-        now = self.now()
+    def refresh(self) -> NowPlaying | None:
+        """Reload the content if a new version is live, and ask the engine again."""
         if self.reload_pending:
             self.content = self.cache.read_live()
             self.generation = self.content.generation if self.content else self.cache.live_state().generation
             self.reload_pending = False
-            self.rotation.set_plan(plan_playlist(self.content, now, self.options.playlist) if self.content else PlayPlan((), None, None))
-            if self.content:
-                log.info("playing content version %s (%d item(s) now)",
-                         self.content.version_id, len(self.rotation.plan.items))
-        elif self.content and (self.rotation.plan.valid_until and now >= self.rotation.plan.valid_until):
-            self.rotation.set_plan(plan_playlist(self.content, now, self.options.playlist))
+            self.answer = None
+        if self.content is None:
+            return None
+        now = self.now()
+        if self.answer is None or not self.answer.holds(now):
+            before = self.answer
+            self.answer = self.engine.now_playing(self.content, now, playlist_id=self.options.playlist,
+                                                  lang=self.lang)
+            self.rotation.set_plan(self.answer)
+            if before is None or [i.id for i in before.items] != [i.id for i in self.answer.items]:
+                log.info("content %s: %d item(s) in the loop, %d alert(s)%s", self.content.version_id,
+                         len(self.answer.items), len(self.answer.alerts),
+                         "" if self.answer.clock_trusted else ", clock untrusted")
+        return self.answer
+
+    def seconds_to_deadline(self) -> float:
+        if self.answer is None:
+            return 60.0
+        left = (self.answer.valid_until - self.now()).total_seconds()
+        # Re-check at least every minute: a clock set by NTP may jump either way.
+        return min(max(left, 0.05), 60.0)
+
+    def next_item(self) -> ItemData | None:
+        answer = self.refresh()
+        if answer is None:
+            return None
+        alert = answer.fullscreen_alert
+        if alert is not None:
+            return alert_item(alert)
         return self.rotation.next_item()
+
+    def reason(self, item: ItemData | None) -> str:
+        if item is None:
+            return "nothing playable: fallback"
+        if item.id.startswith("alert-") and self.answer and self.answer.fullscreen_alert:
+            return f"full-screen alert {self.answer.fullscreen_alert.id} ({self.answer.fullscreen_alert.severity})"
+        why = self.answer.reason(item.id) if self.answer else None
+        where = f"playlist {self.answer.playlist_id}" if self.answer else "playlist"
+        return f"{where}: {why}" if why else where
 
     def seconds_for(self, item: ItemData) -> float:
         return slide_seconds(item, self.options.limits)
-

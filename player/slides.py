@@ -227,6 +227,36 @@ class TestCardSlide(Slide):
                 Rectangle(pos=(x, y + h * k / 10), size=(w, 1))
 
 
+class AlertBanner(FloatLayout):
+    """Banner alerts over the loop: a strip in the alert's colour, always on top."""
+
+    def __init__(self, height_hint: float = 0.13, **kw: object) -> None:
+        super().__init__(size_hint=(1, height_hint), pos_hint={"x": 0, "top": 1}, opacity=0, **kw)
+        with self.canvas.before:
+            self._colour = Color(*SEVERITY_COLOURS["critical"])
+            self._rect = Rectangle()
+        self.bind(pos=self._sync, size=self._sync)
+        self._label = _label("", 0.8, 0.045, bold=True, valign="middle", max_lines=2,
+                             pos_hint={"x": 0.04, "center_y": 0.5})
+        self._label.size_hint_x = 0.92
+        self.add_widget(self._label)
+        self.alert_ids: tuple[str, ...] = ()
+
+    def _sync(self, *_: object) -> None:
+        self._rect.pos, self._rect.size = self.pos, self.size
+
+    def show(self, alerts: tuple[BulletinData, ...], lang: str) -> None:
+        """Show these alerts (most severe first), or hide the banner when there are none."""
+        self.alert_ids = tuple(b.id for b in alerts)
+        if not alerts:
+            self.opacity = 0
+            return
+        _ = gettext_for(lang)
+        self._colour.rgba = SEVERITY_COLOURS.get(alerts[0].severity, SEVERITY_COLOURS["critical"])
+        self._label.text = f"{_('Alert').upper()} · " + "  ·  ".join(b.title.get(lang) for b in alerts)
+        self.opacity = 1
+
+
 class StatusBar(FloatLayout):
     """Bottom strip: the town's name and the local time, refreshed each minute."""
 

@@ -50,16 +50,16 @@ def test_daemon_shows_alerts_within_a_poll_while_a_video_downloads_and_stops_on_
         cache = ContentCache(data / "cache")
         assert wait_for(lambda: (data / "cache" / "cache.sqlite").exists(), 20)
         cache.open()
-        first = wait_for(lambda: cache.live_state().live_version_id, 30)
-        assert first
+        first = wait_for(lambda: cache.live_state().live_version_id, 60)
+        assert first, log_path.read_text()[-3000:]
 
-        # a new version with a slow 400 kB video (about 8 s) and a storm alert
+        # a new version with a slow 400 kB video and a storm alert
         big = add_video(src, "big.mp4", seed=7)
         add_alert(src, "storm", "Tempête")
         publish(src, tree)
-        server.inject_always(f"/v1/media/{big}", fs.drip(50_000))
+        server.inject_always(f"/v1/media/{big}", fs.drip(25_000))  # about 16 s
         t0 = time.monotonic()
-        assert wait_for(lambda: any(b.id == "storm" for b in cache.read_live().bulletins), 4)
+        assert wait_for(lambda: any(b.id == "storm" for b in cache.read_live().bulletins), 6)
         storm_after = time.monotonic() - t0
 
         # while that video still downloads, a second alert is published: the poll is not
@@ -67,13 +67,13 @@ def test_daemon_shows_alerts_within_a_poll_while_a_video_downloads_and_stops_on_
         add_alert(src, "flood", "Crue")
         publish(src, tree)
         t1 = time.monotonic()
-        assert wait_for(lambda: any(b.id == "flood" for b in cache.read_live().bulletins), 4)
+        assert wait_for(lambda: any(b.id == "flood" for b in cache.read_live().bulletins), 6)
         flood_after = time.monotonic() - t1
         assert cache.live_state().live_version_id == first, "the version switched before its video arrived"
         assert not cache.store.path_for(big).exists()
 
         # the video arrives, the newest version goes live with both alerts
-        live = wait_for(lambda: (c := cache.read_live()) and c.version_id != first and c, 30)
+        live = wait_for(lambda: (c := cache.read_live()) and c.version_id != first and c, 60)
         assert live and {"storm", "flood"} <= {b.id for b in live.bulletins}
         assert hashlib.sha256(cache.store.path_for(big).read_bytes()).hexdigest() == big
         cache.close()
@@ -88,4 +88,5 @@ def test_daemon_shows_alerts_within_a_poll_while_a_video_downloads_and_stops_on_
     log = log_path.read_text()
     assert "sync daemon stopped" in log and "Traceback" not in log
     assert log.count("sync state: unchanged") <= 1, "unchanged polls must not be logged each time"
-    assert storm_after < 4 and flood_after < 4
+    # one poll interval (1 s) plus scheduling on a loaded 2-core machine
+    assert storm_after < 6 and flood_after < 6
