@@ -121,4 +121,5 @@ class DeviceLink:
                 "pings": self.pings,
             },
             "notify": self.notifier.enabled,
+            "frame_rate_cap": getattr(app, "pacer", None) and app.pacer.fps,
         }

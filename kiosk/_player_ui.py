@@ -17,6 +17,7 @@ from player.i18n import gettext_for
 from player.quarantine import Quarantine
 from player.slides import AlertBanner, MessageSlide, Slide, StatusBar, TestCardSlide, build_slide
 
+from ._frame_pacer import FramePacer
 from ._player_device import DeviceLink
 from .proof_of_play import ProofOfPlay
 from .player_app import PlaybackState, PlayerOptions
@@ -71,6 +72,8 @@ class PlayerApp(App):
             Clock.schedule_once(lambda _dt: self.stop(), self.options.duration_s)
         Clock.schedule_once(lambda _dt: self.show_next(), 0.01)
         self.device.start()
+        self.pacer = FramePacer(idle_fps=self.options.idle_fps)
+        Window.bind(on_touch_down=lambda *_: self.pacer.nudge())
         return root
 
     def on_stop(self) -> None:
@@ -100,6 +103,7 @@ class PlayerApp(App):
         banner = tuple(a.bulletin for a in answer.banner_alerts) if answer else ()
         if tuple(b.id for b in banner) != self.banner.alert_ids:
             self.banner.show(banner, self.state.lang)
+            self.pacer.nudge()
             # The loop moves below the banner rather than hiding under it.
             top = 1 - (self.banner.size_hint_y if banner else 0)
             self.stage.size_hint_y = top - STATUS_BAR_HEIGHT
@@ -119,6 +123,7 @@ class PlayerApp(App):
             self._slide_timer.cancel()
         item, slide = self._build_next()
         self._pending = slide
+        self.pacer.hold("preparing")
         slide.prepare(lambda: self._present(slide, item),
                       lambda why: self._prepare_failed(slide, item, why))
 
@@ -159,6 +164,7 @@ class PlayerApp(App):
         return self.state.content.version_id if self.state.content else "none"
 
     def _prepare_failed(self, slide: Slide, item: ItemData | None, why: str) -> None:
+        self.pacer.release("preparing")
         if item is not None:
             self.quarantine.add(item.id, self._version(), why, time.monotonic())
         if slide is self._pending:
@@ -169,6 +175,11 @@ class PlayerApp(App):
             slide.stop()  # overtaken by a newer request (e.g. `kiosk next` twice)
             return
         self._pending = None
+        self.pacer.release("preparing")
+        if item is not None and item.kind == "video":
+            self.pacer.hold("video")
+        else:
+            self.pacer.release("video")
         self.current_kind = item.kind if item else slide.item_id
         self.current_reason = self.state.reason(item)
         self._swap(slide)
@@ -203,6 +214,7 @@ class PlayerApp(App):
         self.current_kind, self.current_reason = "test-card", "asked for by a technician"
         self._pending = None
         self.proof.ended()
+        self.pacer.nudge()
         self._swap(TestCardSlide(f"{Window.width}×{Window.height}", self.state.content.version_id
                                  if self.state.content else "no content"))
         self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), seconds)

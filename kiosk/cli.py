@@ -145,6 +145,8 @@ def _player_args(s: argparse.ArgumentParser) -> None:
     s.add_argument("--playlist", default=None, help="playlist id (default: the site's)")
     s.add_argument("--max-slide-seconds", type=_positive, default=None,
                    help="cap every slide's duration (for previews and tests)")
+    s.add_argument("--idle-fps", type=_positive, default=4.0,
+                   help="frame rate while a still slide is shown (default: %(default)s; 60 = Kivy's usual)")
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -361,6 +363,7 @@ def cmd_player(args: argparse.Namespace) -> int:
         lang=args.lang,
         playlist=args.playlist,
         limits=limits,
+        idle_fps=args.idle_fps,
     )
     return run_player(options)
 

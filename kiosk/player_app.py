@@ -39,6 +39,8 @@ class PlayerOptions:
     poll_s: float = 2.0
     # Delay between a slide appearing and its screenshot (video needs its first frames).
     screenshot_delay_s: float = 0.6
+    # Frame rate on a still slide (see kiosk._frame_pacer); 60 disables the saving.
+    idle_fps: float = 4.0
 
 
 def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None) -> int:

@@ -1,0 +1,55 @@
+"""Frame pacing: 60 fps while something moves, a few frames a second on a still slide.
+
+Kivy's loop wakes ``maxfps`` times a second even when nothing changes on screen; on a
+lobby screen that shows a still poster for minutes, those wake-ups are most of the
+player's CPU. The pacer lowers Kivy's frame cap while the slide is still and raises it
+for videos, slide changes and touches. Timers still fire, at the idle frame's granularity
+(a quarter second at 4 fps), which a signage loop does not notice.
+"""
+from __future__ import annotations
+
+import logging
+
+from kivy.clock import Clock
+
+log = logging.getLogger(__name__)
+
+BUSY_FPS = 60.0
+IDLE_FPS = 4.0
+# How long a change keeps the full frame rate (animations, first frames of a slide).
+SETTLE_S = 0.8
+
+
+class FramePacer:
+    def __init__(self, idle_fps: float = IDLE_FPS, busy_fps: float = BUSY_FPS) -> None:
+        self.idle_fps = idle_fps
+        self.busy_fps = busy_fps
+        self._holds: set[str] = set()
+        self._settle = Clock.create_trigger(self._maybe_idle, SETTLE_S)
+        self._apply(busy_fps)
+
+    def hold(self, reason: str) -> None:
+        """Full frame rate until :meth:`release` with the same reason (e.g. a video)."""
+        self._holds.add(reason)
+        self._apply(self.busy_fps)
+
+    def release(self, reason: str) -> None:
+        self._holds.discard(reason)
+        self._settle()
+
+    def nudge(self) -> None:
+        """Something changed on screen: full rate for a moment, then idle again."""
+        self._apply(self.busy_fps)
+        self._settle()
+
+    def _maybe_idle(self, _dt: float) -> None:
+        if not self._holds:
+            self._apply(self.idle_fps)
+
+    def _apply(self, fps: float) -> None:
+        # Kivy reads this attribute on every loop iteration (ClockBase.idle).
+        Clock._max_fps = fps  # noqa: SLF001 - no public setter in Kivy 2.3
+
+    @property
+    def fps(self) -> float:
+        return Clock._max_fps  # noqa: SLF001
