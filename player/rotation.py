@@ -76,6 +76,10 @@ class Rotation:
                 if new_ids[k] == self._last_id:
                     self._index = k
                     break
+            else:
+                # The item on screen is gone (replaced or withdrawn): carry on from its
+                # place rather than starting the loop over.
+                self._index = start if start < n else -1
 
     def next_item(self) -> ItemData | None:
         items = self._plan.items

@@ -153,3 +153,11 @@ def test_rotation_walks_a_weighted_loop_whole_even_though_items_repeat() -> None
     # the same loop again (a re-plan at a deadline) does not restart it
     rot.set_plan(plan_playlist(c, at(2026, 1, 2, 1)))
     assert rot.next_item().id == "a"
+
+
+def test_when_the_item_on_screen_is_replaced_the_loop_carries_on_from_its_place() -> None:
+    rot = Rotation()
+    rot.set_plan(plan_playlist(content(image("a"), image("b"), image("c")), at(2026, 1, 2)))
+    assert [rot.next_item().id for _ in range(2)] == ["a", "b"]
+    rot.set_plan(plan_playlist(content(image("a"), image("b2"), image("c")), at(2026, 1, 2)))
+    assert rot.next_item().id == "c"
