@@ -74,10 +74,12 @@ class Slide(FloatLayout):
         pass
 
 
-def _label(text: str, size_hint_h: float, font_ratio: float, **kw: object) -> Label:
+def _label(text: str, size_hint_h: float, font_ratio: float, autofit: bool = False,
+           **kw: object) -> Label:
     """A label that wraps inside its box, its font a fraction of the screen's height.
 
-    Text that does not fit its box is cut at the box, never drawn outside it.
+    With ``autofit`` the font shrinks (down to half) until the wrapped text fits the box;
+    whatever still does not fit is cut at the box, never drawn outside it.
     """
     lbl = Label(
         text=text, size_hint=(0.88, size_hint_h), halign=kw.pop("halign", "left"),
@@ -85,8 +87,16 @@ def _label(text: str, size_hint_h: float, font_ratio: float, **kw: object) -> La
     )
 
     def fit(*_: object) -> None:
+        base = max(12, min(Window.height, Window.width * 1.2) * font_ratio)
+        lbl.font_size = base
+        if autofit and lbl.width > 1 and lbl.height > 1:
+            for _step in range(8):
+                lbl.text_size = (lbl.width, None)  # measure the wrapped height
+                lbl.texture_update()
+                if lbl.texture_size[1] <= lbl.height or lbl.font_size <= max(12, base / 2):
+                    break
+                lbl.font_size = max(12, lbl.font_size * 0.88)
         lbl.text_size = lbl.size
-        lbl.font_size = max(12, min(Window.height, Window.width * 1.2) * font_ratio)
 
     lbl.bind(size=fit)
     fit()
@@ -179,9 +189,9 @@ class BulletinSlide(Slide):
         pill = _label(category, 0.07, 0.04, bold=True, pos_hint={"x": 0.06, "top": 0.93},
                       max_lines=1, shorten=True)
         self.add_widget(pill)
-        self.add_widget(_label(bulletin.title.get(lang), 0.24, 0.085, bold=True, max_lines=2,
+        self.add_widget(_label(bulletin.title.get(lang), 0.24, 0.085, autofit=True, bold=True,
                                pos_hint={"x": 0.06, "top": 0.84}))
-        self.add_widget(_label(bulletin.body.get(lang), 0.4, 0.055, max_lines=6,
+        self.add_widget(_label(bulletin.body.get(lang), 0.36, 0.055, autofit=True,
                                pos_hint={"x": 0.06, "top": 0.58}))
         if second_lang and bulletin.title.get(second_lang, fallback=lang) != bulletin.title.get(lang):
             self.add_widget(_label(bulletin.title.get(second_lang), 0.1, 0.045, italic=True,
