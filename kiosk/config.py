@@ -10,12 +10,22 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*$", re.IGNORECASE)
+_CLOCK_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+MODES = ("signage", "kiosk", "hybrid")
+ORIENTATIONS = (0, 90, 180, 270)
+POWER_BACKENDS = ("auto", "vcgencmd", "wlr-randr", "xset", "cec", "backlight", "none")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# One weekday's screen hours: True on all day, False off all day, (on, off) a window
+# that runs past midnight when off <= on.
+DayHours = Union[bool, tuple[time, time]]
 
 
 class ConfigError(Exception):
@@ -41,6 +51,14 @@ class Config:
     heartbeat_s: float = 900.0
     upload_s: float = 120.0
     max_cache_bytes: int | None = None
+    mode: str = "signage"
+    timezone: str = "Europe/Paris"
+    orientation: int = 0
+    display_power_backend: str = "auto"
+    display_output: str | None = None
+    display_on: time | None = None
+    display_off: time | None = None
+    display_week: tuple[tuple[int, DayHours], ...] = ()
 
 
 def parse_size(value: Any) -> int:
@@ -95,8 +113,72 @@ def _path(v: Any) -> Path:
     return Path(v)
 
 
+def _choice(options: tuple[Any, ...]):  # noqa: ANN202
+    def conv(v: Any) -> Any:
+        if not any(type(v) is type(o) and v == o for o in options):
+            raise ValueError(f"{v!r} is not one of {', '.join(map(str, options))}")
+        return v
+    return conv
+
+
+def _timezone(v: Any) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"{v!r} is not a known time zone (e.g. Europe/Paris)") from None
+    return v
+
+
+def parse_clock(v: Any) -> time:
+    """``"06:30"`` → 06:30 (24-hour, two digits each)."""
+    m = _CLOCK_RE.match(v) if isinstance(v, str) else None
+    if not m:
+        raise ValueError(f"{v!r} is not a time of day HH:MM")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_day_hours(v: Any) -> DayHours:
+    """``"on"``, ``"off"`` or ``"HH:MM-HH:MM"`` (screen on from the first to the second)."""
+    if v in ("on", "off"):
+        return v == "on"
+    parts = v.split("-") if isinstance(v, str) else []
+    if len(parts) != 2:
+        raise ValueError(f"{v!r} is not \"on\", \"off\" or \"HH:MM-HH:MM\"")
+    on, off = parse_clock(parts[0].strip()), parse_clock(parts[1].strip())
+    if on == off:
+        raise ValueError(f"{v!r} starts and ends at the same time")
+    return on, off
+
+
+def _week(v: Any) -> tuple[tuple[int, DayHours], ...]:
+    if not isinstance(v, dict):
+        raise ValueError("expected a table of weekdays, e.g. [display.week] sun = \"off\"")
+    out, problems = [], []
+    for day, hours in v.items():
+        if day not in WEEKDAYS:
+            problems.append(f"{day}: not a weekday (mon … sun){_suggest(day, list(WEEKDAYS))}")
+            continue
+        try:
+            out.append((WEEKDAYS.index(day), parse_day_hours(hours)))
+        except ValueError as e:
+            problems.append(f"{day}: {e}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return tuple(sorted(out, key=lambda kv: kv[0]))
+
+
+def _output_name(v: Any) -> str:
+    if not isinstance(v, str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", v):
+        raise ValueError(f"{v!r} is not an output name (e.g. HDMI-A-1)")
+    return v
+
+
 SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
-    "device": {"id": ("device_id", _device_id)},
+    "device": {
+        "id": ("device_id", _device_id),
+        "mode": ("mode", _choice(MODES)),
+        "timezone": ("timezone", _timezone),
+    },
     "api": {
         "url": ("api_url", _url),
         "token_file": ("token", _path),
@@ -110,7 +192,27 @@ SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "upload_interval": ("upload_s", _number(10, 86400)),
     },
     "cache": {"dir": ("data_dir", _path), "max_bytes": ("max_cache_bytes", parse_size)},
+    "display": {
+        "orientation": ("orientation", _choice(ORIENTATIONS)),
+        "power_backend": ("display_power_backend", _choice(POWER_BACKENDS)),
+        "output": ("display_output", _output_name),
+        "on": ("display_on", parse_clock),
+        "off": ("display_off", parse_clock),
+        "week": ("display_week", _week),
+    },
 }
+
+
+def _cross_problems(values: dict[str, Any], table: dict[str, Any]) -> list[str]:
+    """Rules that involve two keys (each key alone was already checked)."""
+    display = table.get("display") if isinstance(table.get("display"), dict) else {}
+    problems = []
+    if ("on" in display) != ("off" in display):
+        present, absent = ("on", "off") if "on" in display else ("off", "on")
+        problems.append(f"display.{absent}: missing (display.{present} is set; give both)")
+    elif values.get("display_on") is not None and values.get("display_on") == values.get("display_off"):
+        problems.append("display.off: same time as display.on")
+    return problems
 
 
 def _suggest(name: str, options: list[str]) -> str:
@@ -146,6 +248,7 @@ def load_config(path: Path) -> Config:
                 values[name] = conv(value)
             except ValueError as e:
                 problems.append(f"{section}.{key}: {e}")
+    problems += _cross_problems(values, data)
     token_path = values.get("token")
     if isinstance(token_path, Path):
         token_path = token_path if token_path.is_absolute() else path.parent / token_path

@@ -4,7 +4,8 @@
 # Sourced, not executed.  Safe under `set -euo pipefail`.  It:
 #   1. finds a Python >= 3.11 (python3, or $KIOSK_PYTHON if set);
 #   2. checks the system libraries Kivy needs at run time (libGL, libEGL,
-#      Mesa's DRI driver, libmtdev) and that `python3 -m venv` works;
+#      Mesa's DRI driver, libmtdev), libudev (pyudev: hotplug, doctor) and that
+#      `python3 -m venv` works;
 #      installs what is missing with apt-get when running as root, otherwise
 #      prints the exact `sudo apt install ...` line and exits 1;
 #   3. creates/reuses the virtualenv at $REPO/.venv and runs
@@ -82,7 +83,7 @@ _bs_have_venv() {
 _bs_missing_packages() {
     local missing=() pair
     _bs_load_ldcache
-    for pair in libGL.so.1=libgl1 libEGL.so.1=libegl1 libmtdev.so.1=libmtdev1 "$@"; do
+    for pair in libGL.so.1=libgl1 libEGL.so.1=libegl1 libmtdev.so.1=libmtdev1 libudev.so.1=libudev1 "$@"; do
         _bs_have_lib "${pair%%=*}" || missing+=("${pair#*=}")
     done
     _bs_have_dri || missing+=(libgl1-mesa-dri)
