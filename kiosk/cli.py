@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--duration", type=_positive, default=None,
                    help="stop after this many seconds (headless default: one full loop)")
     s.add_argument("--size", type=_size, default=(1280, 720), help="screen size WxH")
+
+    from .cli_device import register_device_commands  # provision, doctor, import
+    register_device_commands(sub, COMMANDS)
     return p
 
 
