@@ -1,0 +1,159 @@
+"""Colours and sizes of the touch UI, and the accessibility arithmetic behind them.
+
+Pure Python, so the contrast and target-size rules (EN 301 549, RGAA: text contrast at
+least 4.5:1, touch targets at least 9 mm) are checked on the values themselves, and the
+Kivy side only reads them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RGBA = tuple[float, float, float, float]
+MIN_CONTRAST = 4.5
+MIN_TARGET_MM = 9.0
+MM_PER_INCH = 25.4
+
+
+def hex_colour(value: str) -> RGBA:
+    value = value.lstrip("#")
+    r, g, b = (int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return (r, g, b, 1.0)
+
+
+def relative_luminance(colour: RGBA | tuple[float, ...]) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour (components 0…1)."""
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = colour[:3]
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def contrast_ratio(fg: RGBA | tuple[float, ...], bg: RGBA | tuple[float, ...]) -> float:
+    """WCAG contrast ratio, 1…21. A translucent foreground is blended over ``bg`` first."""
+    alpha = fg[3] if len(fg) > 3 else 1.0
+    blended = tuple(f * alpha + b * (1 - alpha) for f, b in zip(fg[:3], bg[:3]))
+    hi, lo = sorted((relative_luminance(blended), relative_luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def mm_to_px(mm: float, dpi: float) -> float:
+    return mm / MM_PER_INCH * dpi
+
+
+def px_to_mm(px: float, dpi: float) -> float:
+    return px * MM_PER_INCH / dpi
+
+
+def dpi_for(size_px: tuple[int, int], diagonal_inches: float) -> float:
+    """Physical pixel density of a screen from its resolution and diagonal."""
+    w, h = size_px
+    return (w * w + h * h) ** 0.5 / diagonal_inches
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Every colour the UI paints. Text roles are paired with the surface they sit on."""
+
+    name: str
+    background: RGBA  # page behind everything
+    text: RGBA  # body text on background and on surface
+    muted: RGBA  # secondary text on background and on surface
+    surface: RGBA  # list rows, category tiles
+    header: RGBA  # title band
+    header_text: RGBA
+    button: RGBA  # navigation and action buttons
+    button_text: RGBA
+    selected: RGBA  # the current language, an active filter, a toggled mode
+    selected_text: RGBA
+    alert: RGBA  # alerts tile and banner
+    alert_text: RGBA
+    open_text: RGBA  # "Open now" on surface/background
+    closed_text: RGBA  # "Closed" on surface/background
+    outline: RGBA  # borders of targets (not text)
+    overlay: RGBA  # dialogs (idle countdown, admin)
+    overlay_text: RGBA
+
+    def text_pairs(self) -> dict[str, tuple[RGBA, RGBA]]:
+        """Every (text colour, background colour) combination the UI draws."""
+        pairs: dict[str, tuple[RGBA, RGBA]] = {}
+        for bg_name in ("background", "surface"):
+            for fg_name in ("text", "muted", "open_text", "closed_text"):
+                pairs[f"{fg_name} on {bg_name}"] = (getattr(self, fg_name), getattr(self, bg_name))
+        for fg_name, bg_name in (("header_text", "header"), ("button_text", "button"),
+                                 ("selected_text", "selected"), ("alert_text", "alert"),
+                                 ("overlay_text", "overlay")):
+            pairs[f"{fg_name} on {bg_name}"] = (getattr(self, fg_name), getattr(self, bg_name))
+        return pairs
+
+
+STANDARD = Theme(
+    name="standard",
+    background=hex_colour("#F3F1EC"),
+    text=hex_colour("#1B1D21"),
+    muted=hex_colour("#4A4F57"),
+    surface=hex_colour("#FFFFFF"),
+    header=hex_colour("#1F3A5F"),
+    header_text=hex_colour("#FFFFFF"),
+    button=hex_colour("#1F3A5F"),
+    button_text=hex_colour("#FFFFFF"),
+    selected=hex_colour("#0B6E4F"),
+    selected_text=hex_colour("#FFFFFF"),
+    alert=hex_colour("#8B1A1A"),
+    alert_text=hex_colour("#FFFFFF"),
+    open_text=hex_colour("#1D6B35"),
+    closed_text=hex_colour("#A3161A"),
+    outline=hex_colour("#1F3A5F"),
+    overlay=hex_colour("#102A43"),
+    overlay_text=hex_colour("#FFFFFF"),
+)
+
+HIGH_CONTRAST = Theme(
+    name="high-contrast",
+    background=hex_colour("#000000"),
+    text=hex_colour("#FFFFFF"),
+    muted=hex_colour("#E6E6E6"),
+    surface=hex_colour("#111111"),
+    header=hex_colour("#000000"),
+    header_text=hex_colour("#FFFF00"),
+    button=hex_colour("#FFFF00"),
+    button_text=hex_colour("#000000"),
+    selected=hex_colour("#00FFFF"),
+    selected_text=hex_colour("#000000"),
+    alert=hex_colour("#FFFF00"),
+    alert_text=hex_colour("#000000"),
+    open_text=hex_colour("#7CFF8A"),
+    closed_text=hex_colour("#FFA0A0"),
+    outline=hex_colour("#FFFFFF"),
+    overlay=hex_colour("#000000"),
+    overlay_text=hex_colour("#FFFFFF"),
+)
+
+THEMES = {t.name: t for t in (STANDARD, HIGH_CONTRAST)}
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Pixel sizes for one screen: targets never under 9 mm, text readable at arm's length."""
+
+    target: float  # minimum height and width of anything touchable
+    pad: float
+    font_small: float
+    font_body: float
+    font_title: float
+    font_huge: float
+
+
+def sizes_for(window: tuple[int, int], dpi: float, large_text: bool = False) -> Sizes:
+    """Sizes relative to the screen's short side, with physical floors from its DPI."""
+    short = min(window)
+    scale = 1.3 if large_text else 1.0
+    target = max(mm_to_px(12.0, dpi), short * 0.075)  # 12 mm leaves margin over the 9 mm rule
+    body = max(mm_to_px(4.5, dpi), short * 0.027) * scale
+    return Sizes(
+        target=round(target),
+        pad=round(max(mm_to_px(2.0, dpi), short * 0.015)),
+        font_small=round(max(mm_to_px(3.8, dpi), short * 0.022) * scale),
+        font_body=round(body),
+        font_title=round(max(mm_to_px(7.0, dpi), short * 0.045) * scale),
+        font_huge=round(max(mm_to_px(10.0, dpi), short * 0.07) * scale),
+    )
