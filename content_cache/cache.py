@@ -1,6 +1,7 @@
 """The content cache: one SQLite file plus the media store, under one data folder."""
 from __future__ import annotations
 
+import fcntl
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -107,16 +108,20 @@ class ContentCache:
         ``set_aside`` then names it, for the application to rebuild versions from."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.store.ensure()
-        self.set_aside = set_aside_if_outdated(self.db_path)
-        if self.set_aside:
-            log.warning("cache database of an older schema moved to %s", self.set_aside)
-        self._engine = make_engine(self.db_path)
-        create_schema(self._engine)
-        stamp_schema_version(self._engine)
-        self._sessions = session_factory(self._engine)
-        with self._sessions.begin() as s:
-            if s.get(LivePointer, POINTER_ID) is None:
-                s.add(LivePointer(id=POINTER_ID, generation=0))
+        # The player and the sync daemon start together: one of them at a time checks,
+        # sets aside and creates the schema (create_all alone races: "already exists").
+        with (self.root / ".schema.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.set_aside = set_aside_if_outdated(self.db_path)
+            if self.set_aside:
+                log.warning("cache database of an older schema moved to %s", self.set_aside)
+            self._engine = make_engine(self.db_path)
+            create_schema(self._engine)
+            stamp_schema_version(self._engine)
+            self._sessions = session_factory(self._engine)
+            with self._sessions.begin() as s:
+                if s.get(LivePointer, POINTER_ID) is None:
+                    s.add(LivePointer(id=POINTER_ID, generation=0))
         return self
 
     def close(self) -> None:
