@@ -169,6 +169,11 @@ class HarnessApp(App):
             target = next(w for w in self.root_widget.walk() if getattr(w, "tid", None) == step["scroll"]["tid"])
             target.scroll_y = step["scroll"]["to"]
             return STEP_DELAY_S
+        if "content" in step:
+            from .sample import content_from_folder
+
+            self.root_widget.set_content(content_from_folder(Path(step["content"]), version=step.get("version", "v2")))
+            return STEP_DELAY_S
         if "call" in step:
             getattr(self.root_widget, step["call"])(*step.get("args", []))
             return STEP_DELAY_S
@@ -196,6 +201,8 @@ class HarnessApp(App):
             "admin_panel": r.admin_panel.parent is not None,
             "scroll": {name: s.scroll_position() for name, s in r.screens.items()},
             "mouse_provider": Config.get("input", "mouse"), "show_cursor": bool(Window.show_cursor),
+            "multitouch_emulation": any(not p.disable_multitouch for p in EventLoop.input_providers
+                                        if hasattr(p, "disable_multitouch")),
             "widgets": walk(r, (Window.width, Window.height)),
         }
 

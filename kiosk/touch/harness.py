@@ -15,6 +15,7 @@ A scenario is a JSON list of steps, each an object with one action:
     {"dump": "name"}                       the widget tree facts → results.json
     {"shot": "name"}                       DIR/name.png
     {"scroll": {"tid": "...", "to": 0.0}}  {"call": "reset_to_attract"}
+    {"content": "path/to/folder"}          a new content version, as the host's set_content
 
 DIR/results.json holds the dumps, the root's events, the host callbacks called and
 whether the app was still running at the end. :func:`run_scenario` runs one from Python.

@@ -111,7 +111,7 @@ def test_escape_f1_shortcuts_and_close_requests_leave_the_app_running(tmp_path: 
     assert (after["mode"], after["screen"]) == ("interactive", "home")
     assert not any(w["cls"] in ("SettingsWithSpinner", "Settings", "SettingsPanel") for w in after["widgets"])
     assert after["show_cursor"] is False
-    assert "disable_multitouch" in after["mouse_provider"]
+    assert "disable_multitouch" in after["mouse_provider"] and not after["multitouch_emulation"]
     assert "window close request ignored" in r.stderr
 
 
@@ -198,3 +198,30 @@ def test_bad_content_never_breaks_a_screen(tmp_path: Path) -> None:
     title = label_with(long, long_title)
     assert title["rect"][2] <= 1920 and not title["overflow"]
     assert not [w["text"][:40] for w in long["widgets"] if w.get("overflow")]
+
+
+def test_a_new_content_version_updates_the_page_or_falls_back_home(tmp_path: Path) -> None:
+    import shutil
+
+    from kiosk.touch.sample import DEMO_CONTENT
+
+    renamed, removed = tmp_path / "renamed", tmp_path / "removed"
+    for folder in (renamed, removed):
+        shutil.copytree(DEMO_CONTENT, folder)
+    services = (renamed / "kiosk" / "services.toml").read_text(encoding="utf-8")
+    (renamed / "kiosk" / "services.toml").write_text(
+        services.replace('fr = "Piscine des Tilleuls"', 'fr = "Centre aquatique des Tilleuls"'), encoding="utf-8")
+    (removed / "kiosk" / "services.toml").write_text(
+        services.split("[[services]]\nid = \"pool\"")[0], encoding="utf-8")
+    r = run_scenario([
+        {"tap": {"x": 0.5, "y": 0.6}}, {"tap": {"tid": "cat-services"}}, {"tap": {"tid": "row-pool"}},
+        {"content": str(renamed)}, {"dump": "renamed"},
+        {"content": str(removed)}, {"dump": "removed"},
+    ], tmp_path / "run")
+    assert r.results["errors"] == [], r.stderr[-3000:]
+    renamed_dump = r.dump("renamed")
+    assert (renamed_dump["screen"], renamed_dump["doc_id"]) == ("detail", "pool")
+    assert "Centre aquatique des Tilleuls" in texts(renamed_dump)
+    removed_dump = r.dump("removed")
+    assert removed_dump["screen"] == "list" and "Centre aquatique des Tilleuls" not in texts(removed_dump)
+    assert "Mairie" in texts(removed_dump)
