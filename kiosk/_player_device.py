@@ -122,4 +122,6 @@ class DeviceLink:
             },
             "notify": self.notifier.enabled,
             "frame_rate_cap": getattr(app, "pacer", None) and app.pacer.fps,
+            "mode": app.options.mode,
+            "touch": app.touch.root.mode if getattr(app, "touch", None) else None,
         }

@@ -11,6 +11,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.widget import Widget
 
 from content_cache import ContentCache, ItemData
 from player.i18n import gettext_for
@@ -47,6 +48,9 @@ class PlayerApp(App):
         self.quarantine = Quarantine()
         self.proof = ProofOfPlay(cache, now)
         self.derived_dir = options.data_dir / "derived"
+        self._loop_paused = False
+        self._touch_generation = -2
+        self.touch = None
         self._seen_generation = -2
 
     @property
@@ -54,7 +58,7 @@ class PlayerApp(App):
         return self._current.item_id if self._current else None
 
     # -- Kivy lifecycle ------------------------------------------------------------
-    def build(self) -> FloatLayout:
+    def build(self) -> Widget:
         root = FloatLayout()
         # Slides fill the screen above the status bar, so the bar never hides content.
         self.stage = FloatLayout(size_hint=(1, 1 - STATUS_BAR_HEIGHT), pos_hint={"x": 0, "top": 1})
@@ -74,7 +78,35 @@ class PlayerApp(App):
         self.device.start()
         self.pacer = FramePacer(idle_fps=self.options.idle_fps)
         Window.bind(on_touch_down=lambda *_: self.pacer.nudge())
+        self.touch = None
+        if self.options.mode in ("kiosk", "hybrid"):
+            from ._player_touch import TouchLayer
+
+            try:
+                self.state.refresh()
+            except Exception:
+                log.exception("could not read the content cache")
+            self.touch = TouchLayer(self, root)
+            if self.options.mode == "kiosk":
+                self.pause_loop()
+            return self.touch.root
         return root
+
+    def on_start(self) -> None:
+        if self.touch is not None:
+            self.touch.lock()
+
+    def pause_loop(self) -> None:
+        """Someone is using the touch kiosk: the loop stops changing slides."""
+        self._loop_paused = True
+        if self._slide_timer is not None:
+            self._slide_timer.cancel()
+        self.pacer.nudge()
+
+    def resume_loop(self) -> None:
+        if self._loop_paused and self.options.mode == "hybrid":
+            self._loop_paused = False
+            self.show_next()
 
     def on_stop(self) -> None:
         self.proof.ended()
@@ -100,6 +132,9 @@ class PlayerApp(App):
         except Exception:
             log.exception("could not evaluate the schedule")
             answer = None
+        if self.touch is not None and self.state.generation != self._touch_generation:
+            self._touch_generation = self.state.generation
+            self.touch.set_content(self.state.content)
         banner = tuple(a.bulletin for a in answer.banner_alerts) if answer else ()
         if tuple(b.id for b in banner) != self.banner.alert_ids:
             self.banner.show(banner, self.state.lang)
@@ -121,6 +156,8 @@ class PlayerApp(App):
         """Prepare the next slide off-screen; it replaces the current one when ready."""
         if self._slide_timer is not None:
             self._slide_timer.cancel()
+        if self._loop_paused:
+            return
         item, slide = self._build_next()
         self._pending = slide
         self.pacer.hold("preparing")

@@ -139,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _player_args(s: argparse.ArgumentParser) -> None:
     s.add_argument("--data", type=Path, default=None, help="data folder")
+    s.add_argument("--config", type=Path, default=None, help="config file (default: /etc/kiosk/kiosk.toml if present)")
     s.add_argument("--windowed", action="store_true", help="run in a window instead of full screen")
     s.add_argument("--headless", action="store_true", help="render offscreen (no display needed)")
     s.add_argument("--screenshots", type=Path, default=None, help="save one PNG per slide shown here")
@@ -148,6 +149,8 @@ def _player_args(s: argparse.ArgumentParser) -> None:
     s.add_argument("--playlist", default=None, help="playlist id (default: the site's)")
     s.add_argument("--max-slide-seconds", type=_positive, default=None,
                    help="cap every slide's duration (for previews and tests)")
+    s.add_argument("--mode", choices=("signage", "kiosk", "hybrid"), default=None,
+                   help="signage loop, touch kiosk, or both (default: device.mode of the config, else signage)")
     s.add_argument("--idle-fps", type=_positive, default=4.0,
                    help="frame rate while a still slide is shown (default: %(default)s; 60 = Kivy's usual)")
 
@@ -349,6 +352,14 @@ def cmd_player(args: argparse.Namespace) -> int:
     from .kivy_env import display_available
     from .player_app import PlayerOptions, run_player
 
+    from .config import ConfigError
+
+    try:
+        cfg = load_device_config(getattr(args, "config", None))
+    except ConfigError as e:
+        for line in e.lines():
+            print(f"kiosk: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
     headless = args.headless or bool(args.screenshots and not display_available())
     if not headless and not display_available() and not _has_kms():
         return fail("no display found (DISPLAY/WAYLAND_DISPLAY unset); use --headless", EXIT_USAGE)
@@ -357,7 +368,7 @@ def cmd_player(args: argparse.Namespace) -> int:
         limits = DurationLimits(minimum=min(limits.minimum, args.max_slide_seconds),
                                 maximum=args.max_slide_seconds)
     options = PlayerOptions(
-        data_dir=args.data or default_data_dir(),
+        data_dir=args.data or cfg.data_dir or default_data_dir(),
         fullscreen=not (args.windowed or headless),
         headless=headless,
         screenshots=args.screenshots,
@@ -367,6 +378,9 @@ def cmd_player(args: argparse.Namespace) -> int:
         playlist=args.playlist,
         limits=limits,
         idle_fps=args.idle_fps,
+        mode=args.mode or cfg.mode,
+        device_id=cfg.device_id,
+        admin_pin_hash=cfg.admin_pin_hash,
     )
     return run_player(options)
 

@@ -52,6 +52,7 @@ class Config:
     upload_s: float = 120.0
     max_cache_bytes: int | None = None
     mode: str = "signage"
+    admin_pin_hash: str | None = field(default=None, repr=False)
     timezone: str = "Europe/Paris"
     orientation: int = 0
     display_power_backend: str = "auto"
@@ -173,10 +174,18 @@ def _output_name(v: Any) -> str:
     return v
 
 
+def _pin_hash(v: Any) -> str:
+    # made by `python -m kiosk.touch.admin PIN`; never the PIN itself
+    if not isinstance(v, str) or not re.match(r"^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$", v):
+        raise ValueError("not a PIN hash (make one with: python -m kiosk.touch.admin PIN)")
+    return v
+
+
 SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
     "device": {
         "id": ("device_id", _device_id),
         "mode": ("mode", _choice(MODES)),
+        "admin_pin_hash": ("admin_pin_hash", _pin_hash),
         "timezone": ("timezone", _timezone),
     },
     "api": {

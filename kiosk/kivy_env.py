@@ -46,6 +46,9 @@ def prepare_kivy(
     # Everything Kivy needs is set below; no config.ini is read or written.
     os.environ["KIVY_NO_CONFIG"] = "1"
     os.environ["KIVY_LOG_MODE"] = "PYTHON"
+    # SDL would turn SIGTERM into a window close request, which kiosk lockdown refuses;
+    # the player handles SIGTERM itself (systemctl stop must always work).
+    os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "offscreen"
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")

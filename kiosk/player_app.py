@@ -6,6 +6,7 @@ cache (the live pointer's generation) and switches at the next slide boundary.
 from __future__ import annotations
 
 import logging
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -41,6 +42,10 @@ class PlayerOptions:
     screenshot_delay_s: float = 0.6
     # Frame rate on a still slide (see kiosk._frame_pacer); 60 disables the saving.
     idle_fps: float = 4.0
+    # "signage" (loop only), "kiosk" (touch UI only), "hybrid" (the loop attracts, a tap opens the kiosk)
+    mode: str = "signage"
+    device_id: str | None = None
+    admin_pin_hash: str | None = None
 
 
 def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None) -> int:
@@ -56,6 +61,13 @@ def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None
     cache = open_cache(options.data_dir, now)
     try:
         app = PlayerApp(options, cache, now or (lambda: datetime.now(timezone.utc)))
+        from kivy.clock import Clock
+
+        def on_sigterm(*_: object) -> None:
+            log.info("SIGTERM: stopping the player")
+            Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+        signal.signal(signal.SIGTERM, on_sigterm)
         app.run()
         return app.exit_code
     finally:

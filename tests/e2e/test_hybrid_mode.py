@@ -1,0 +1,55 @@
+"""Hybrid mode: the signage loop is the touch kiosk's attract screen."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PIL import Image
+
+from kiosk.control import call, socket_path
+from kiosk.refserver import ContentTreeServer
+
+from ..helpers import write_source
+from .test_pipeline import run_kiosk
+
+
+def test_hybrid_player_loops_under_the_attract_band_and_is_locked_down(tmp_path: Path) -> None:
+    src = write_source(tmp_path / "src")
+    lobby = src / "playlists" / "lobby.toml"
+    lobby.write_text(lobby.read_text().replace("duration = 5", "duration = 2"))
+    tree, data = tmp_path / "tree", tmp_path / "device"
+    assert run_kiosk("publish", str(src), str(tree)).returncode == 0
+    server = ContentTreeServer(tree).start_background()
+    try:
+        assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
+    finally:
+        server.stop()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "player", "--data", str(data), "--headless", "--duration", "30",
+         "--size", "640x360", "--mode", "hybrid"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        sock = socket_path(data)
+        end = time.monotonic() + 20
+        while not sock.exists() and time.monotonic() < end:
+            time.sleep(0.1)
+        time.sleep(1.0)
+        first = call(sock, "status")
+        shot = tmp_path / "attract.png"
+        call(sock, "screenshot", path=str(shot))
+        time.sleep(2.5)
+        second = call(sock, "status")
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert first["mode"] == "hybrid" and first["touch"] == "attract"
+    assert first["showing"] != second["showing"], "the attract loop does not rotate"
+    with Image.open(shot) as img:
+        rgb = img.convert("RGB")
+        assert rgb.getpixel((320, 100)) == (200, 40, 40)  # img-0 plays in the attract layer
+        band = rgb.getpixel((5, 345))
+        assert band != (200, 40, 40) and sum(band) < 300  # the dark "touch to start" band
+    assert "Traceback" not in err.decode()
