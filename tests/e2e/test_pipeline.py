@@ -142,3 +142,27 @@ def test_an_item_whose_file_is_missing_on_disk_is_skipped_and_the_loop_goes_on(t
     names = [f.name.split("-", 1)[1] for f in sorted(shots.glob("*.png"))]
     assert names[:3] == ["img-0.png", "img-2.png", "news.png"], names
     assert "item img-1 cannot be shown" in r.stderr
+
+
+def test_each_slide_shown_is_recorded_in_the_outbox_as_proof_of_play(tmp_path: Path) -> None:
+    from content_cache import ContentCache, Outbox
+
+    src = write_source(tmp_path / "src")
+    tree, data = tmp_path / "tree", tmp_path / "device"
+    assert run_kiosk("publish", str(src), str(tree)).returncode == 0
+    server = ContentTreeServer(tree).start_background()
+    try:
+        assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
+    finally:
+        server.stop()
+    r = run_kiosk("player", "--data", str(data), "--headless", "--duration", "7",
+                  "--max-slide-seconds", "2", "--size", "320x180")
+    assert r.returncode == 0, r.stderr[-2000:]
+    with ContentCache(data / "cache") as cache:
+        version = cache.live_state().live_version_id
+        plays = [rec for rec in Outbox(cache).batch(100) if rec.kind == "play"]
+    assert [p.payload["item"] for p in plays][:3] == ["img-0", "img-1", "img-2"]
+    for p in plays[:3]:  # each finished slide was up for its 2 s
+        assert p.payload["content_version"] == version and p.payload["kind"] == "image"
+        assert 1.7 <= p.payload["duration_s"] <= 3.0, p.payload
+    assert len({p.idempotency_key for p in plays}) == len(plays)
