@@ -2,17 +2,9 @@
 
 Imports no other project package.
 """
-from .cache import (
-    CacheError,
-    ContentCache,
-    LiveState,
-    MissingMediaError,
-    QuotaExceeded,
-    SyncRunRecord,
-    VerifyReport,
-    is_alert,
-    utcnow,
-)
+from ._upkeep import QuotaExceeded, VerifyReport
+from .cache import ContentCache, LiveState, SyncRunRecord, is_alert, utcnow
+from .errors import CacheError, MissingMediaError
 from .models import (
     Bulletin,
     ContentVersion,

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, selectinload
 
+from ._upkeep import UpkeepMixin
 from .db import (
     create_schema,
     make_engine,
@@ -17,6 +18,7 @@ from .db import (
     set_aside_if_outdated,
     stamp_schema_version,
 )
+from .errors import CacheError, MissingMediaError
 from .models import (
     AlertOverlay,
     Bulletin,
@@ -25,7 +27,6 @@ from .models import (
     MediaFile,
     Playlist,
     SyncRun,
-    VersionMedia,
 )
 from .snapshot import (
     BulletinData,
@@ -47,18 +48,6 @@ DB_NAME = "cache.sqlite"
 POINTER_ID = 1
 
 
-class CacheError(Exception):
-    """Base class of content cache errors."""
-
-
-class MissingMediaError(CacheError):
-    """A version was offered for activation while some of its files are absent."""
-
-
-class QuotaExceeded(CacheError):
-    """A version cannot fit in ``cache.max_bytes`` beside the live one."""
-
-
 @dataclass(frozen=True)
 class LiveState:
     """The live pointer, read cheaply (one row)."""
@@ -68,14 +57,6 @@ class LiveState:
     generation: int
     switched_at: datetime | None
     etag: str | None = None
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    files: int
-    hashed: int
-    missing: tuple[str, ...]
-    corrupt: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -89,7 +70,7 @@ class SyncRunRecord:
     message: str
 
 
-class ContentCache:
+class ContentCache(UpkeepMixin):
     """SQLite database and media store of one device.
 
     Nothing is opened until :meth:`open` is called.
@@ -359,128 +340,6 @@ class ContentCache:
                      source_version, len(data))
             return True
 
-    # -- space -------------------------------------------------------------------
-    def version_files(self, version_id: str | None) -> dict[str, int]:
-        if not version_id:
-            return {}
-        with self.session() as s:
-            rows = s.execute(
-                select(VersionMedia.sha256, VersionMedia.size).where(VersionMedia.version_id == version_id)
-            ).all()
-        return dict(rows)
-
-    def make_room(self, needed: dict[str, int], max_bytes: int | None, version: str) -> None:
-        """Make sure ``needed`` files fit beside the live version within ``max_bytes``.
-
-        The previous version is given up (rows and files) when that is what it takes;
-        raises :class:`QuotaExceeded` when even that is not enough. Nothing of the live
-        version is ever removed.
-        """
-        if max_bytes is None:
-            return
-        state = self.live_state()
-        live = self.version_files(state.live_version_id)
-        required = sum({**live, **needed}.values())
-        if required > max_bytes:
-            raise QuotaExceeded(
-                f"version {version} does not fit: it needs {_mb(sum(needed.values()))} "
-                f"beside the live version's {_mb(sum(live.values()))}, cache.max_bytes is {_mb(max_bytes)}"
-            )
-        to_fetch = sum(size for sha, size in needed.items() if not self.store.has(sha, size))
-        if self.store.bytes_used() + to_fetch <= max_bytes:
-            return
-        if state.previous_version_id:
-            with self.session() as s, s.begin():
-                pointer = s.get(LivePointer, POINTER_ID)
-                assert pointer is not None
-                previous = pointer.previous_version_id
-                pointer.previous_version_id = None
-                s.flush()
-                s.execute(delete(ContentVersion).where(ContentVersion.id == previous))
-            log.info("gave up previous version %s to make room for %s", previous, version)
-        self.collect_garbage(extra_keep=set(needed))
-        self.store.clear_temp(keep=set(needed))
-
-    # -- integrity ---------------------------------------------------------------
-    def missing_live_files(self) -> dict[str, int]:
-        """Files of the live version absent from the store or of the wrong size."""
-        live = self.version_files(self.live_state().live_version_id)
-        return {sha: size for sha, size in live.items() if not self.store.has(sha, size)}
-
-    def verify_live(self, now: datetime, hash_budget_s: float = 10.0) -> VerifyReport:
-        """Check the live version's files: every size, and hashes within a time budget.
-
-        Hashing starts with the files checked longest ago, so successive starts cover
-        everything. A bad file is removed (it is fetched again by the next sync) and
-        marked, so what the device reports is what is on disk.
-        """
-        import time
-
-        live = self.version_files(self.live_state().live_version_id)
-        with self.session() as s:
-            order = dict(
-                s.execute(select(MediaFile.sha256, MediaFile.verified_at)
-                          .where(MediaFile.sha256.in_(list(live)))).all()
-            )
-        missing, corrupt, hashed = [], [], 0
-        deadline = time.monotonic() + hash_budget_s
-        for sha in sorted(live, key=lambda d: (order.get(d) or now, d)):
-            size = live[sha]
-            if not self.store.has(sha, size):
-                missing.append(sha)
-                self.store.remove(sha)
-                continue
-            if time.monotonic() < deadline:
-                hashed += 1
-                if not self.store.verify(sha, size):
-                    corrupt.append(sha)
-                    self.store.remove(sha)
-                    continue
-                self._mark(sha, now, None)
-        for sha in missing:
-            self._mark(sha, None, "missing")
-        for sha in corrupt:
-            self._mark(sha, None, "corrupt")
-        if missing or corrupt:
-            log.warning("live version: %d file(s) missing, %d corrupt; they will be fetched again",
-                        len(missing), len(corrupt))
-        return VerifyReport(len(live), hashed, tuple(missing), tuple(corrupt))
-
-    def _mark(self, sha: str, verified_at: datetime | None, problem: str | None) -> None:
-        with self.session() as s, s.begin():
-            row = s.get(MediaFile, sha)
-            if row is None:
-                return
-            row.problem = problem
-            if verified_at is not None:
-                row.verified_at = verified_at
-
-    def media_problems(self) -> dict[str, str]:
-        with self.session() as s:
-            return dict(s.execute(select(MediaFile.sha256, MediaFile.problem)
-                                  .where(MediaFile.problem.is_not(None))).all())
-
-    def clear_problem(self, sha: str, now: datetime) -> None:
-        self._mark(sha, now, None)
-
-    # -- housekeeping ----------------------------------------------------------
-    def referenced_digests(self) -> set[str]:
-        """Digests needed by the live or previous version."""
-        with self.session() as s:
-            return set(s.scalars(select(VersionMedia.sha256).distinct()))
-
-    def collect_garbage(self, extra_keep: set[str] | None = None) -> list[str]:
-        """Delete store files and media rows no longer referenced by a kept version."""
-        keep = self.referenced_digests() | (extra_keep or set())
-        removed = sorted(self.store.list_digests() - keep)
-        with self.session() as s, s.begin():
-            s.execute(delete(MediaFile).where(MediaFile.sha256.not_in(keep)))
-        for sha in removed:
-            self.store.remove(sha)
-        if removed:
-            log.info("garbage-collected %d media file(s)", len(removed))
-        return removed
-
     def record_sync_run(self, run: SyncRunRecord) -> None:
         with self.session() as s, s.begin():
             s.add(SyncRun(**run.__dict__))
@@ -533,10 +392,6 @@ def _bulletin(b: Bulletin) -> BulletinData:
         valid_until=b.valid_until,
         alert=b.alert,
     )
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f} MB"
 
 
 def utcnow() -> datetime:

@@ -166,7 +166,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from .cli import load_device_config
+    from .sync_commands import load_device_config
     from .config import ConfigError
     from .paths import default_data_dir
     from .usb_import import PackPathError, import_pack, resolve_pack_path

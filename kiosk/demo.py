@@ -44,7 +44,8 @@ def _one_loop_seconds(data: Path, limits: DurationLimits) -> float:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from .cli import EXIT_INVALID, EXIT_OK, run_sync_once
+    from .exit_codes import EXIT_INVALID, EXIT_OK
+    from .sync_commands import run_sync_once
 
     data: Path = args.data or demo_data_dir()
     data.mkdir(parents=True, exist_ok=True)

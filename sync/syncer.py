@@ -24,7 +24,7 @@ from content_cache import (
     is_alert,
 )
 
-from .client import ContentApiClient, ManifestFetch, MediaDownloadError, Stopped, SyncError
+from .client import ContentApiClient, ManifestFetch, Stopped, SyncError
 from .manifest import Manifest, ManifestError
 from .restore import prune_manifests, save_manifest
 from .to_cache import version_rows
