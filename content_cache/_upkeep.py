@@ -68,7 +68,7 @@ class UpkeepMixin:
         if self.store.bytes_used() + to_fetch <= max_bytes:
             return
         if state.previous_version_id:
-            with self.session() as s, s.begin():
+            with self.write_session() as s, s.begin():
                 pointer = s.get(LivePointer, POINTER_ID)
                 assert pointer is not None
                 previous = pointer.previous_version_id
@@ -123,7 +123,7 @@ class UpkeepMixin:
         return VerifyReport(len(live), hashed, tuple(missing), tuple(corrupt))
 
     def _mark(self, sha: str, verified_at: datetime | None, problem: str | None) -> None:
-        with self.session() as s, s.begin():
+        with self.write_session() as s, s.begin():
             row = s.get(MediaFile, sha)
             if row is None:
                 return
@@ -149,7 +149,7 @@ class UpkeepMixin:
         """Delete store files and media rows no longer referenced by a kept version."""
         keep = self.referenced_digests() | (extra_keep or set())
         removed = sorted(self.store.list_digests() - keep)
-        with self.session() as s, s.begin():
+        with self.write_session() as s, s.begin():
             s.execute(delete(MediaFile).where(MediaFile.sha256.not_in(keep)))
         for sha in removed:
             self.store.remove(sha)

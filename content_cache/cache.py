@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from ._upkeep import UpkeepMixin
@@ -97,10 +98,12 @@ class ContentCache(UpkeepMixin):
             if self.set_aside:
                 log.warning("cache database of an older schema moved to %s", self.set_aside)
             self._engine = make_engine(self.db_path)
+            self._write_engine = make_engine(self.db_path, for_writes=True)
             create_schema(self._engine)
             stamp_schema_version(self._engine)
             self._sessions = session_factory(self._engine)
-            with self._sessions.begin() as s:
+            self._write_sessions = session_factory(self._write_engine)
+            with self._write_sessions.begin() as s:
                 if s.get(LivePointer, POINTER_ID) is None:
                     s.add(LivePointer(id=POINTER_ID, generation=0))
         return self
@@ -108,6 +111,7 @@ class ContentCache(UpkeepMixin):
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+            self._write_engine.dispose()
             self._engine = None
 
     def __enter__(self) -> ContentCache:
@@ -123,8 +127,14 @@ class ContentCache(UpkeepMixin):
         return self._engine
 
     def session(self) -> Session:
+        """A session for reading (deferred transactions; readers never wait in WAL)."""
         self.engine  # noqa: B018 - raises if closed
         return self._sessions()
+
+    def write_session(self) -> Session:
+        """A session whose transactions take the write lock first (BEGIN IMMEDIATE)."""
+        self.engine  # noqa: B018 - raises if closed
+        return self._write_sessions()
 
     # -- live pointer ----------------------------------------------------------
     def live_state(self) -> LiveState:
@@ -162,7 +172,7 @@ class ContentCache(UpkeepMixin):
                 f"version {version.id}: {len(missing)} media file(s) missing or wrong size, "
                 f"first {missing[0]}"
             )
-        with self.session() as s, s.begin():
+        with self.write_session() as s, s.begin():
             pointer = s.get(LivePointer, POINTER_ID)
             assert pointer is not None
             if pointer.live_version_id == version.id:
@@ -199,7 +209,7 @@ class ContentCache(UpkeepMixin):
 
     def set_live_etag(self, etag: str | None) -> None:
         """Remember a new ETag for unchanged live content (the server re-tagged it)."""
-        with self.session() as s, s.begin():
+        with self.write_session() as s, s.begin():
             pointer = s.get(LivePointer, POINTER_ID)
             if pointer is not None and pointer.live_version_id:
                 v = s.get(ContentVersion, pointer.live_version_id)
@@ -308,14 +318,14 @@ class ContentCache(UpkeepMixin):
         Bumps the live pointer's generation so the player reloads within its poll.
         """
         data = [_bulletin_to_json(b) for b in alerts]
-        with self.session() as s, s.begin():
+        with self.write_session() as s, s.begin():
             pointer = s.get(LivePointer, POINTER_ID)
             assert pointer is not None
             row = s.get(AlertOverlay, 1)
             if pointer.live_version_id == source_version:
                 if row is not None:
-                    s.delete(row)
-                    pointer.generation += 1
+                    s.execute(delete(AlertOverlay).where(AlertOverlay.id == 1))
+                    self._bump_generation(s)
                     return True
                 return False
             if row is not None and row.bulletins == data and row.source_version == source_version:
@@ -331,17 +341,26 @@ class ContentCache(UpkeepMixin):
                     ({**d, "version_id": pointer.live_version_id} for d in data), key=lambda d: d["id"]
                 ):
                     return False  # the same alerts already play
-            if row is None:
-                s.add(AlertOverlay(id=1, source_version=source_version, bulletins=data, set_at=now))
-            else:
-                row.source_version, row.bulletins, row.set_at = source_version, data, now
-            pointer.generation += 1
+            # Statements, not ORM updates: a version switch may commit between our read and
+            # this write (the download job and the poll run in two threads); an upsert and
+            # an in-SQL increment cannot lose to it.
+            values = {"id": 1, "source_version": source_version, "bulletins": data, "set_at": now}
+            s.execute(
+                sqlite_insert(AlertOverlay).values(**values)
+                .on_conflict_do_update(index_elements=["id"], set_=values)
+            )
+            self._bump_generation(s)
             log.info("alerts of pending version %s shown ahead of its media (%d alert(s))",
                      source_version, len(data))
             return True
 
+    @staticmethod
+    def _bump_generation(s: Session) -> None:
+        s.execute(update(LivePointer).where(LivePointer.id == POINTER_ID)
+                  .values(generation=LivePointer.generation + 1))
+
     def record_sync_run(self, run: SyncRunRecord) -> None:
-        with self.session() as s, s.begin():
+        with self.write_session() as s, s.begin():
             s.add(SyncRun(**run.__dict__))
 
     def last_sync_runs(self, limit: int = 10) -> list[SyncRunRecord]:

@@ -30,13 +30,30 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         cur.close()
 
 
-def make_engine(db_path: Path | str) -> Engine:
-    """Return an engine on ``db_path`` with the cache's pragmas set on every connection."""
+def make_engine(db_path: Path | str, *, for_writes: bool = False) -> Engine:
+    """Return an engine on ``db_path`` with the cache's pragmas set on every connection.
+
+    ``for_writes``: transactions start with BEGIN IMMEDIATE, taking SQLite's write lock
+    up front. Two processes (player, sync daemon) and two sync threads write the same
+    file; a deferred transaction that reads then writes could otherwise find its snapshot
+    stale and fail at once, busy timeout or not.
+    """
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}", future=True)
     event.listen(engine, "connect", _on_connect)
+    if for_writes:
+        event.listen(engine, "connect", _manual_transactions)
+        event.listen(engine, "begin", _begin_immediate)
     return engine
+
+
+def _manual_transactions(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    dbapi_conn.isolation_level = None  # pysqlite must not issue its own BEGIN
+
+
+def _begin_immediate(conn: object) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
 
 
 def create_schema(engine: Engine) -> None:

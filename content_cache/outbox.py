@@ -39,7 +39,7 @@ class Outbox:
 
     def put(self, kind: str, payload: Mapping[str, Any], now: datetime, key: str | None = None) -> None:
         """Queue one record; drops (and counts) the oldest when the outbox is full."""
-        with self.cache.session() as s, s.begin():
+        with self.cache.write_session() as s, s.begin():
             s.add(OutboxEntry(kind=kind, idempotency_key=key or uuid.uuid4().hex,
                               created_at=now, payload=dict(payload)))
             s.flush()
@@ -62,7 +62,7 @@ class Outbox:
     def remove(self, ids: Sequence[int]) -> None:
         if not ids:
             return
-        with self.cache.session() as s, s.begin():
+        with self.cache.write_session() as s, s.begin():
             s.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(list(ids))))
 
     def size(self) -> int:
