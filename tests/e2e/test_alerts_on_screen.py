@@ -12,10 +12,9 @@ from pathlib import Path
 from PIL import Image
 
 from kiosk.control import call, socket_path
-from kiosk.refserver import ContentTreeServer
 
 from ..helpers import write_source
-from .test_pipeline import run_kiosk
+from .device import synced_device
 
 RED = (139, 26, 26)  # the critical colour (#8B1A1A)
 
@@ -48,13 +47,7 @@ def test_banner_and_fullscreen_alerts_follow_their_windows(tmp_path: Path) -> No
             f'valid_from = {_iso(full_from)}\nvalid_until = {_iso(full_until)}\n'
             f'[bulletins.title]\nfr = "Tempête"\n'
         )
-    tree, data = tmp_path / "tree", tmp_path / "device"
-    assert run_kiosk("publish", str(src), str(tree)).returncode == 0
-    server = ContentTreeServer(tree).start_background()
-    try:
-        assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
-    finally:
-        server.stop()
+    data = synced_device(tmp_path, src)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "player", "--data", str(data), "--headless", "--duration", "60",

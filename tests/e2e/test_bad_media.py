@@ -12,7 +12,7 @@ from kiosk.paths import demo_source_dir
 from kiosk.refserver import ContentTreeServer
 
 from ..helpers import image_stats, write_png, write_source
-from .test_pipeline import run_kiosk
+from .device import run_kiosk
 
 
 def _bomb_png(path: Path) -> None:

@@ -11,21 +11,14 @@ from pathlib import Path
 
 from PIL import Image
 
-from kiosk.refserver import ContentTreeServer
 
 from ..helpers import write_source
-from .test_pipeline import run_kiosk
+from .device import run_kiosk, synced_device
 
 
 def test_status_screenshot_next_and_test_card_on_a_running_player(tmp_path: Path) -> None:
     src = write_source(tmp_path / "src")
-    tree, data = tmp_path / "tree", tmp_path / "device"
-    assert run_kiosk("publish", str(src), str(tree)).returncode == 0
-    server = ContentTreeServer(tree).start_background()
-    try:
-        assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
-    finally:
-        server.stop()
+    data = synced_device(tmp_path, src)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "player", "--data", str(data), "--headless",

@@ -10,23 +10,16 @@ from pathlib import Path
 from PIL import Image
 
 from kiosk.control import call, socket_path
-from kiosk.refserver import ContentTreeServer
 
 from ..helpers import write_source
-from .test_pipeline import run_kiosk
+from .device import synced_device
 
 
 def test_hybrid_player_loops_under_the_attract_band_and_is_locked_down(tmp_path: Path) -> None:
     src = write_source(tmp_path / "src")
     lobby = src / "playlists" / "lobby.toml"
     lobby.write_text(lobby.read_text().replace("duration = 5", "duration = 2"))
-    tree, data = tmp_path / "tree", tmp_path / "device"
-    assert run_kiosk("publish", str(src), str(tree)).returncode == 0
-    server = ContentTreeServer(tree).start_background()
-    try:
-        assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
-    finally:
-        server.stop()
+    data = synced_device(tmp_path, src)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "player", "--data", str(data), "--headless", "--duration", "30",

@@ -12,7 +12,7 @@ from kiosk.publisher import publish
 from kiosk.refserver import ContentTreeServer
 
 from ..helpers import write_source
-from .test_pipeline import run_kiosk
+from .device import run_kiosk
 
 
 def test_new_version_is_picked_up_within_seconds_and_the_current_slide_finishes(tmp_path: Path) -> None:

@@ -1,9 +1,6 @@
 """publish → serve → sync → headless player, through the real `kiosk` command."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from itertools import combinations
 from pathlib import Path
 
@@ -14,16 +11,7 @@ from kiosk.refserver import ContentTreeServer
 
 from ..helpers import image_stats, mean_abs_diff, write_source
 
-KIOSK = [sys.executable, "-m", "kiosk"]
-
-
-def run_kiosk(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("DISPLAY", None)
-    full_env.pop("WAYLAND_DISPLAY", None)
-    return subprocess.run(
-        [*KIOSK, *args], capture_output=True, text=True, timeout=timeout, env=full_env,
-    )
+from .device import run_kiosk, synced_device
 
 
 def centre_colour(path: Path) -> tuple[int, int, int]:
@@ -148,13 +136,7 @@ def test_each_slide_shown_is_recorded_in_the_outbox_as_proof_of_play(tmp_path: P
     from content_cache import ContentCache, Outbox
 
     src = write_source(tmp_path / "src")
-    tree, data = tmp_path / "tree", tmp_path / "device"
-    assert run_kiosk("publish", str(src), str(tree)).returncode == 0
-    server = ContentTreeServer(tree).start_background()
-    try:
-        assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
-    finally:
-        server.stop()
+    data = synced_device(tmp_path, src)
     r = run_kiosk("player", "--data", str(data), "--headless", "--duration", "7",
                   "--max-slide-seconds", "2", "--size", "320x180")
     assert r.returncode == 0, r.stderr[-2000:]

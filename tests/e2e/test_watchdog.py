@@ -9,21 +9,14 @@ import time
 from pathlib import Path
 
 from kiosk.control import call, socket_path
-from kiosk.refserver import ContentTreeServer
 
 from ..helpers import write_source
-from .test_pipeline import run_kiosk
+from .device import synced_device
 
 
 def test_ready_after_first_frame_pings_while_healthy_none_while_frozen(tmp_path: Path) -> None:
     src = write_source(tmp_path / "src")
-    tree, data = tmp_path / "tree", tmp_path / "device"
-    assert run_kiosk("publish", str(src), str(tree)).returncode == 0
-    server = ContentTreeServer(tree).start_background()
-    try:
-        assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
-    finally:
-        server.stop()
+    data = synced_device(tmp_path, src)
 
     notify_path = tmp_path / "notify.sock"
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
