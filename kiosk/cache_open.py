@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from content_cache import ContentCache
-from sync.restore import restore_versions
 
 
 def open_cache(data_dir: Path, now: Callable[[], datetime] | None = None) -> ContentCache:
@@ -14,5 +13,7 @@ def open_cache(data_dir: Path, now: Callable[[], datetime] | None = None) -> Con
     the live and previous versions are rebuilt from their kept manifests (offline)."""
     cache = ContentCache(data_dir / "cache").open()
     if cache.set_aside is not None:
+        from sync.restore import restore_versions  # only after an upgrade: keeps start-up light
+
         restore_versions(cache, cache.set_aside, (now or (lambda: datetime.now(timezone.utc)))())
     return cache

@@ -41,13 +41,18 @@ class Notifier:
         try:
             if self._sock is None:
                 self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+                # Never block the UI loop: if nobody reads the socket, drop the message.
+                self._sock.setblocking(False)
             self._sock.sendto(message.encode(), self.address)
             return True
+        except BlockingIOError:
+            return False
         except OSError as e:
             log.warning("sd_notify failed: %s", e)
             return False
 
     def ready(self, status: str = "") -> None:
+        self._last_status = status
         self.send("READY=1" + (f"\nSTATUS={status}" if status else ""))
 
     def watchdog(self) -> None:
