@@ -1,9 +1,7 @@
 """Hybrid mode: the signage loop is the touch kiosk's attract screen."""
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,7 +10,7 @@ from PIL import Image
 from kiosk.control import call, socket_path
 
 from ..helpers import write_source
-from .device import synced_device
+from .device import start_player, synced_device
 
 
 def test_hybrid_player_loops_under_the_attract_band_and_is_locked_down(tmp_path: Path) -> None:
@@ -20,15 +18,10 @@ def test_hybrid_player_loops_under_the_attract_band_and_is_locked_down(tmp_path:
     lobby = src / "playlists" / "lobby.toml"
     lobby.write_text(lobby.read_text().replace("duration = 5", "duration = 2"))
     data = synced_device(tmp_path, src)
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "player", "--data", str(data), "--headless", "--duration", "30",
-         "--size", "640x360", "--mode", "hybrid"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = start_player(data, "--duration", "30", "--size", "640x360", "--mode", "hybrid",
+                        stderr=subprocess.PIPE)
     try:
         sock = socket_path(data)
-        end = time.monotonic() + 20
-        while not sock.exists() and time.monotonic() < end:
-            time.sleep(0.1)
         time.sleep(1.0)
         first = call(sock, "status")
         shot = tmp_path / "attract.png"
