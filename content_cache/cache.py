@@ -287,6 +287,7 @@ class ContentCache(UpkeepMixin):
                         weight=i.weight or 1,
                         languages=frozenset(i.languages or ()),
                         tags=frozenset(i.tags or ()),
+                        category=i.category,
                     )
                     for i in p.items
                 ),
@@ -309,6 +310,7 @@ class ContentCache(UpkeepMixin):
             bulletins=tuple(sorted(bulletins.values(), key=lambda b: b.id)),
             kiosk_sections={k: tuple(docs) for k, docs in sections.items()},
             holidays=parse_holidays(v.holidays),
+            neutrality=v.neutrality,
         )
 
     # -- alert fast lane ---------------------------------------------------------

@@ -69,7 +69,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 # place) and the application rebuilds the live and previous versions from the manifests
 # kept beside it, with the media already in the store: a software upgrade never leaves
 # a screen without content, even offline.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def set_aside_if_outdated(db_path: Path) -> Path | None:

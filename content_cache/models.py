@@ -62,6 +62,8 @@ class ContentVersion(Base):
     default_playlist: Mapped[str] = mapped_column(String(64))
     # Site closures / public holidays: [{"date": "YYYY-MM-DD", "label": {...}}, ...]
     holidays: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # Election-period neutrality (elections and policy) as published; the player checks it.
+    neutrality: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     playlists: Mapped[list[Playlist]] = relationship(
         back_populates="version", cascade="all, delete-orphan", passive_deletes=True
@@ -151,6 +153,7 @@ class PlaylistItem(Base):
     weight: Mapped[int] = mapped_column(Integer, default=1)
     languages: Mapped[list | None] = mapped_column(JSON, nullable=True)
     tags: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    category: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Bulletin(Base):

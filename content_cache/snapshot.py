@@ -146,6 +146,11 @@ class ItemData:
     weight: int = 1
     languages: frozenset[str] = frozenset()
     tags: frozenset[str] = frozenset()
+    category: str | None = None  # for play reports; a bulletin item's is its bulletin's
+
+    @property
+    def report_category(self) -> str | None:
+        return self.category or (self.bulletin.category if self.bulletin else None)
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,8 @@ class LiveContent:
     bulletins: tuple[BulletinData, ...]
     kiosk_sections: Mapping[str, tuple[Mapping[str, object], ...]] = field(default_factory=dict)
     holidays: tuple[Holiday, ...] = ()
+    # The manifest's "neutrality" section as published (checked by player.neutrality).
+    neutrality: Mapping[str, object] | None = None
 
     def playlist(self, playlist_id: str | None = None) -> PlaylistData | None:
         return self.playlists.get(playlist_id or self.default_playlist)

@@ -36,6 +36,7 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
         languages=list(site["languages"]),
         default_playlist=site["default_playlist"],
         holidays=site.get("holidays"),
+        neutrality=doc.get("neutrality"),
     )
     v.media = [
         VersionMedia(
@@ -80,6 +81,7 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
                 weight=it.get("weight", 1),
                 languages=it.get("languages"),
                 tags=it.get("tags"),
+                category=it.get("category"),
             )
             for pos, it in enumerate(p["items"])
         ]
