@@ -2,6 +2,7 @@
 
     python bench/player_bench.py [--runs 3] [--size 1280x720] [--transitions 1000]
                                  [--idle-seconds 20] [--screenshots DIR] [--no-xvfb]
+    python bench/player_bench.py --memory-variants [--runs 2] [--transitions 1000]
 
 Needs Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`) and the
 `websocket-client` package in the Python environment that runs this script, for the
@@ -475,7 +476,8 @@ class Bench:
         self.logs.mkdir()
         self.count = 0
 
-    def start_ours(self, data_dir: Path, idle_fps: float | None = None, display: str | None = None) -> Launch:
+    def start_ours(self, data_dir: Path, idle_fps: float | None = None, display: str | None = None,
+                   extra_env: dict[str, str] | None = None) -> Launch:
         self.count += 1
         notify = self.tmp / f"notify-{self.count}.sock"
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -483,6 +485,7 @@ class Bench:
         sock.settimeout(120)
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
         env["NOTIFY_SOCKET"] = str(notify)
+        env.update(extra_env or {})
         mode = "--headless"
         if display:  # a real X11 window (GLX, swaps flush the renderer) instead of offscreen
             env["DISPLAY"], mode = display, "--windowed"
@@ -709,10 +712,16 @@ def main() -> None:
     ap.add_argument("--idle-seconds", type=float, default=20.0)
     ap.add_argument("--screenshots", type=Path, default=None,
                     help="save screenshots of both sides here (first run: first slide, after the transitions)")
+    ap.add_argument("--memory-variants", action="store_true",
+                    help="only our memory over the transitions, in variants of the environment "
+                         "(baseline, MALLOC_MMAP_THRESHOLD_, per-frame glFlush, both); no Chromium")
     ap.add_argument("--no-xvfb", action="store_true",
                     help="skip the diagnostic runs of ours in an Xvfb window (done when Xvfb is installed)")
     args = ap.parse_args()
     size = tuple(int(x) for x in args.size.lower().split("x"))
+    if args.memory_variants:
+        memory_variants(args, size)
+        return
     if not CHROMIUM.exists():
         sys.exit(f"this benchmark needs Debian's Chromium at {CHROMIUM}: apt-get install chromium")
     try:
@@ -792,6 +801,57 @@ def main() -> None:
                 xvfb[0].wait(10)
             reap_orphans(time.monotonic() + 5)
     report(args, mem, idle, stages)
+
+
+# Headless variants of our player's environment for the memory measure. The player
+# flushes GL at each frame when headless unless KIOSK_FRAME_FLUSH=0; the unit file sets
+# MALLOC_MMAP_THRESHOLD_ (systemd/kiosk-player.service).
+MEMORY_VARIANTS: dict[str, dict[str, str]] = {
+    "baseline (no flush, glibc defaults)": {"KIOSK_FRAME_FLUSH": "0"},
+    "MALLOC_MMAP_THRESHOLD_=131072": {"KIOSK_FRAME_FLUSH": "0", "MALLOC_MMAP_THRESHOLD_": "131072"},
+    "glFlush per frame": {"KIOSK_FRAME_FLUSH": "1"},
+    "both (as shipped)": {"KIOSK_FRAME_FLUSH": "1", "MALLOC_MMAP_THRESHOLD_": "131072"},
+}
+
+
+def memory_variants(args: argparse.Namespace, size: tuple[int, int]) -> None:
+    """Our PSS over ``--transitions`` transitions of the demo loop, headless, per variant;
+    runs interleaved (variant by variant, ``--runs`` rounds), ratios to the baseline."""
+    become_subreaper()
+    rows: dict[str, list[dict]] = {name: [] for name in MEMORY_VARIANTS}
+    with tempfile.TemporaryDirectory(prefix="player-bench-") as tmp_s:
+        tmp = Path(tmp_s)
+        run_quiet(kiosk_cmd("publish", str(DEMO), str(tmp / "tree-demo")))
+        server = ContentTreeServer(tmp / "tree-demo").start_background()
+        try:
+            data = tmp / "data-demo"
+            run_quiet(kiosk_cmd("sync", "--once", "--quiet", "--api", server.url, "--data", str(data)))
+        finally:
+            server.stop()
+        b = Bench(tmp, size)
+        b.start_ours(data).side.stop()  # warm-up: page cache, downscaled images
+        print(f"{args.size}; {args.runs} round(s); {args.transitions} transitions; headless", flush=True)
+        for r in range(args.runs):
+            for name, env in MEMORY_VARIANTS.items():
+                m = b.memory_run(functools.partial(b.start_ours, data, extra_env=env), b.transitions_ours,
+                                 args.transitions, None, name)
+                rows[name].append(m)
+                print(f"  round {r + 1}, {name}: PSS {m['pss0']:.0f} -> {m['pss1']:.0f} MB "
+                      f"({m['done']} transitions)", flush=True)
+        reap_orphans(time.monotonic() + 5)
+    base = rows[next(iter(MEMORY_VARIANTS))]
+    base_growth = med([m["pss1"] - m["pss0"] for m in base])
+    base_after = med([m["pss1"] for m in base])
+    print()
+    print(f"Our player, headless {args.size}, median of {args.runs} (min-max); ratio = variant / baseline")
+    print(f"{'variant':38s} {'PSS first':>10s} {'PSS after':>10s} {'growth':>8s} {'(min-max)':>11s} "
+          f"{'after/base':>10s} {'growth/base':>11s}")
+    for name, ms in rows.items():
+        growth = [m["pss1"] - m["pss0"] for m in ms]
+        after = [m["pss1"] for m in ms]
+        print(f"{name:38s} {med([m['pss0'] for m in ms]):10.0f} {med(after):10.0f} {med(growth):+8.0f} "
+              f"{spread(growth, '+.0f'):>11s} {med(after) / base_after:10.2f} "
+              f"{med(growth) / base_growth if base_growth else float('nan'):11.2f}")
 
 
 def report(args: argparse.Namespace, mem: dict, idle: dict, stages: list[dict]) -> None:

@@ -28,6 +28,18 @@ log = logging.getLogger(__name__)
 STATUS_BAR_HEIGHT = 0.07
 
 
+def _flush_each_frame() -> None:
+    """glFlush at every frame under SDL's offscreen driver.
+
+    There, buffer swaps do not flush Mesa's llvmpipe: rendering stays queued and keeps
+    deleted textures alive, so memory grew by hundreds of MB over image transitions
+    (docs/performance.md). On a real display the swap flushes and this is not needed.
+    """
+    from kivy.graphics.opengl import glFlush
+
+    Window.bind(on_flip=lambda *_: glFlush())
+
+
 class PlayerApp(App):
     title = "Town kiosk"
 
@@ -76,6 +88,8 @@ class PlayerApp(App):
             Clock.schedule_once(lambda _dt: self.stop(), self.options.duration_s)
         Clock.schedule_once(lambda _dt: self.show_next(), 0.01)
         self.device.start()
+        if self.options.headless and os.environ.get("KIOSK_FRAME_FLUSH", "1") != "0":
+            _flush_each_frame()
         self.pacer = FramePacer(idle_fps=self.options.idle_fps)
         Window.bind(on_touch_down=lambda *_: self.pacer.nudge())
         self.touch = None
