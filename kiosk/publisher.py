@@ -5,7 +5,8 @@ Source folder::
     site.toml               [site] id, timezone, languages, default_playlist, [site.name]
     playlists/*.toml        id, [name], [[items]] (type, file | bulletin, duration, ...)
     bulletins/*.toml        [[bulletins]] id, category, severity, [title], [body], valid_*
-    kiosk/<section>.toml    [[<section>]] documents (services, menus, ...)
+    kiosk/<section>.toml    [[<section>]] documents (services, menus, ...); a page's picture
+                            is ``image = "media/…"`` (``file`` is accepted too)
     media/...               the image and video files that items name with ``file``
 
 Served tree::
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 import tomllib
@@ -49,6 +51,9 @@ _MAGIC: dict[str, tuple[bytes, ...]] = {
     "image/webp": (b"RIFF",),
     "video/webm": (b"\x1a\x45\xdf\xa3",),
 }
+
+
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
 class PublishError(Exception):
@@ -114,22 +119,32 @@ class _Builder:
             return value.strftime("%H:%M")
         return value
 
-    def add_media(self, file_value: Any, where: str) -> str | None:
+    def add_media(self, file_value: Any, where: str, key: str = "file",
+                  kinds: tuple[str, ...] = ("image", "video")) -> str | None:
+        """Check a local media file and list it; returns its sha256 (None after a problem).
+
+        ``where`` and ``key`` name the source field in problems (``file: key: what``);
+        ``kinds`` are the media kinds the field accepts (``image``, ``video``).
+        """
+        where = f"{where}.{key}"
         if not isinstance(file_value, str) or not file_value:
-            self.problems.append(f"{where}.file: expected a path under media/")
+            self.problems.append(f"{where}: expected a path under media/")
             return None
         path = (self.src / file_value).resolve()
         if not path.is_relative_to(self.src):
-            self.problems.append(f"{where}.file: {file_value!r} points outside the source folder")
+            self.problems.append(f"{where}: {file_value!r} points outside the source folder")
             return None
         if not path.is_file():
-            self.problems.append(f"{where}.file: {file_value} not found")
+            self.problems.append(f"{where}: {file_value} not found")
             return None
         mime = MEDIA_TYPES.get(path.suffix.lower())
         if mime is None:
             self.problems.append(
-                f"{where}.file: {file_value}: unsupported type (use {', '.join(sorted(MEDIA_TYPES))})"
+                f"{where}: {file_value}: unsupported type (use {', '.join(sorted(MEDIA_TYPES))})"
             )
+            return None
+        if mime.split("/")[0] not in kinds:
+            self.problems.append(f"{where}: {file_value} is a {mime.split('/')[0]}; this field takes {' or '.join(kinds)}")
             return None
         with path.open("rb") as f:
             head = f.read(16)
@@ -139,16 +154,36 @@ class _Builder:
         else:
             ok = magic is None or head.startswith(magic)
         if not ok:
-            self.problems.append(f"{where}.file: {file_value} is not a valid {mime} file")
+            self.problems.append(f"{where}: {file_value} is not a valid {mime} file")
             return None
         size = path.stat().st_size
         if size == 0:
-            self.problems.append(f"{where}.file: {file_value} is empty")
+            self.problems.append(f"{where}: {file_value} is empty")
             return None
         sha = _sha256_file(path)
         self.media.setdefault(sha, {"sha256": sha, "size": size, "type": mime, "name": path.name})
         self.media_files[sha] = path
         return sha
+
+    def kiosk_document(self, raw: Any, where: str) -> Any:
+        """A kiosk document; its local ``image`` (or ``file``) becomes a media sha256."""
+        if not isinstance(raw, dict):
+            return self.jsonable(raw, where)
+        doc = self.jsonable({k: v for k, v in raw.items() if k not in ("image", "file")}, where)
+        if "image" in raw and "file" in raw:
+            self.problems.append(f"{where}.file: give the page's image once (image = \"media/…\")")
+            return doc
+        key = "image" if "image" in raw else "file" if "file" in raw else None
+        if key is not None:
+            value = raw[key]
+            if isinstance(value, str) and _SHA256_RE.match(value):
+                # The manifest's image is a hash; the source names the file it comes from.
+                self.problems.append(f"{where}.{key}: name the file (media/…), not its hash")
+                return doc
+            sha = self.add_media(value, where, key, kinds=("image",))
+            if sha:
+                doc["image"] = sha
+        return doc
 
 
 def build_document(src: Path) -> tuple[dict[str, Any], dict[str, Path]]:
@@ -177,7 +212,7 @@ def build_document(src: Path) -> tuple[dict[str, Any], dict[str, Path]]:
             where = f"{rel}: items[{i}]"
             item = b.jsonable({k: v for k, v in raw.items() if k != "file"}, where)
             if raw.get("type") in ("image", "video"):
-                sha = b.add_media(raw.get("file"), where)
+                sha = b.add_media(raw.get("file"), where, kinds=(raw["type"],))
                 if sha:
                     item["media"] = sha
             elif "file" in raw:
@@ -196,7 +231,13 @@ def build_document(src: Path) -> tuple[dict[str, Any], dict[str, Path]]:
     for path in sorted((b.src / "kiosk").glob("*.toml")):
         data = b.load(path)
         for section, docs in data.items():
-            kiosk.setdefault(section, []).extend(b.jsonable(docs, f"{b.rel(path)}: {section}"))
+            where = f"{b.rel(path)}: {section}"
+            if not isinstance(docs, list):
+                b.problems.append(f"{where}: expected [[{section}]] documents")
+                continue
+            kiosk.setdefault(section, []).extend(
+                b.kiosk_document(raw, f"{where}[{i}]") for i, raw in enumerate(docs)
+            )
 
     if b.problems:
         raise PublishError(b.problems)

@@ -60,8 +60,10 @@ class HarnessApp(App):
     title = "Touch kiosk harness"
 
     def __init__(self, steps: list[dict[str, Any]], out: Path, content: LiveContent, clocks: FakeClocks,
-                 *, dpi: float, pin_hash: str | None, idle_s: float, countdown_s: float) -> None:
+                 *, dpi: float, pin_hash: str | None, idle_s: float, countdown_s: float,
+                 media_path: Any = None) -> None:
         super().__init__()
+        self.media_path = media_path
         self.steps, self.out, self.content, self.clocks = steps, out, content, clocks
         self.dpi, self.pin_hash, self.idle_s, self.countdown_s = dpi, pin_hash, idle_s, countdown_s
         self.results: dict[str, Any] = {"dumps": {}, "events": [], "admin_calls": [], "shots": []}
@@ -79,7 +81,8 @@ class HarnessApp(App):
         info = AdminInfo("harness-01", __version__, self.content.version_id,
                          SyncSummary(self.clocks.now(), "unchanged", ""), "offline (harness)")
         options = TouchOptions(idle_timeout_s=self.idle_s, countdown_s=self.countdown_s, dpi=self.dpi,
-                               admin_pin_hash=self.pin_hash, admin_info=lambda: info, admin_actions=actions)
+                               admin_pin_hash=self.pin_hash, admin_info=lambda: info, admin_actions=actions,
+                               media_path=self.media_path)
         self.root_widget = build_touch_root(self.content, SignageStandIn(), options, self.clocks.now,
                                             monotonic=self.clocks.monotonic)
         self.root_widget.bind(on_attract=lambda _w, reason: self.results["events"].append(["attract", reason]),

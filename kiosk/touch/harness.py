@@ -51,8 +51,13 @@ class HarnessResult:
 def run_scenario(steps: list[dict[str, Any]], out: Path, *, size: tuple[int, int] = (1920, 1080),
                  dpi: float = 102.0, now: str = DEFAULT_NOW, content: Path | None = None,
                  pin_hash: str | None = None, idle_s: float = 90, countdown_s: float = 30,
-                 env: dict[str, str] | None = None, timeout: float = 120) -> HarnessResult:
-    """Run ``steps`` in a fresh process; returns its results (raises if it crashed)."""
+                 env: dict[str, str] | None = None, timeout: float = 120,
+                 data: Path | None = None) -> HarnessResult:
+    """Run ``steps`` in a fresh process; returns its results (raises if it crashed).
+
+    ``content``: a content folder to show (default: the demo town). ``data``: instead, a
+    device's data folder: its live content and the images of its media store.
+    """
     out.mkdir(parents=True, exist_ok=True)
     (out / "scenario.json").write_text(json.dumps(steps), encoding="utf-8")
     args = [sys.executable, "-m", "kiosk.touch.harness", "--scenario", str(out / "scenario.json"),
@@ -60,6 +65,8 @@ def run_scenario(steps: list[dict[str, Any]], out: Path, *, size: tuple[int, int
             "--idle", str(idle_s), "--countdown", str(countdown_s)]
     if content is not None:
         args += ["--content", str(content)]
+    if data is not None:
+        args += ["--data", str(data)]
     if pin_hash:
         args += ["--pin-hash", pin_hash]
     full_env = {**os.environ, **(env or {})}
@@ -146,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dpi", type=float, default=102.0)
     p.add_argument("--now", default=DEFAULT_NOW)
     p.add_argument("--content", type=Path, default=None)
+    p.add_argument("--data", type=Path, default=None, help="a device's data folder (live content and media)")
     p.add_argument("--pin-hash", default=None)
     p.add_argument("--idle", type=float, default=90)
     p.add_argument("--countdown", type=float, default=30)
@@ -159,11 +167,23 @@ def main(argv: list[str] | None = None) -> int:
 
     from .sample import DEMO_CONTENT, content_from_folder
 
-    content = content_from_folder(a.content or DEMO_CONTENT)
+    cache = None
+    if a.data is not None:
+        from kiosk.cache_open import open_cache
+
+        cache = open_cache(a.data)
+        content = cache.read_live()
+        if content is None:
+            raise SystemExit(f"{a.data}: no live content (sync the device first)")
+    else:
+        content = content_from_folder(a.content or DEMO_CONTENT)
     clocks = FakeClocks(datetime.fromisoformat(a.now).astimezone(timezone.utc))
     app = HarnessApp(json.loads(a.scenario.read_text("utf-8")), a.out, content, clocks,
-                     dpi=a.dpi, pin_hash=a.pin_hash, idle_s=a.idle, countdown_s=a.countdown)
+                     dpi=a.dpi, pin_hash=a.pin_hash, idle_s=a.idle, countdown_s=a.countdown,
+                     media_path=cache.store.path_for if cache is not None else None)
     app.run()
+    if cache is not None:
+        cache.close()
     app.write_results()
     return 0 if not app.errors else 1
 

@@ -11,6 +11,8 @@ from kiosk.paths import demo_source_dir
 from kiosk.publisher import PublishError, publish
 from sync import parse_manifest
 
+from ..helpers import write_png
+
 
 def test_published_tree_holds_a_valid_manifest_and_media_by_hash(tmp_path: Path, source: Path) -> None:
     r = publish(source, tmp_path / "tree", datetime(2026, 11, 26, 8, tzinfo=timezone.utc))
@@ -90,3 +92,65 @@ def test_bundled_demo_content_publishes(tmp_path: Path) -> None:
     assert len(doc["kiosk"]["menus"][0]["days"]) >= 5
     assert set(doc["site"]["languages"]) >= {"fr", "en"}
     assert r.media_count == len(m.media) >= 5
+
+
+def _kiosk_page(src: Path, image_line: str, section: str = "places") -> None:
+    (src / "kiosk").mkdir(exist_ok=True)
+    (src / "kiosk" / f"{section}.toml").write_text(
+        f'[[{section}]]\nid = "market-hall"\n{image_line}\n'
+        f'[{section}.{"title" if section == "news" else "name"}]\nfr = "Halle du marché"\n',
+        encoding="utf-8")
+
+
+def test_a_kiosk_page_image_is_published_as_media_and_named_by_its_hash(tmp_path: Path, source: Path) -> None:
+    write_png(source / "media" / "place-halle.png", (200, 120, 40))
+    _kiosk_page(source, 'image = "media/place-halle.png"')
+    publish(source, tmp_path / "tree")
+    doc = json.loads((tmp_path / "tree" / "v1" / "manifest.json").read_bytes())
+    data = (source / "media" / "place-halle.png").read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    assert doc["kiosk"]["places"][0]["image"] == sha
+    assert {"sha256": sha, "size": len(data), "type": "image/png", "name": "place-halle.png"} in doc["media"]
+    assert (tmp_path / "tree" / "v1" / "media" / sha).read_bytes() == data
+    assert len(doc["media"]) == 4  # the three playlist images and the page's
+
+
+def test_a_page_image_shared_with_the_loop_is_listed_once(tmp_path: Path, source: Path) -> None:
+    _kiosk_page(source, 'file = "media/img0.png"', section="news")  # `file` works as in playlists
+    publish(source, tmp_path / "tree")
+    doc = json.loads((tmp_path / "tree" / "v1" / "manifest.json").read_bytes())
+    assert len(doc["media"]) == 3
+    assert doc["kiosk"]["news"][0]["image"] == doc["playlists"][0]["items"][0]["media"]
+    assert "file" not in doc["kiosk"]["news"][0]
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ('image = "media/halle.png"', "kiosk/places.toml: places[0].image: media/halle.png not found"),
+        ('image = "../outside.png"', "kiosk/places.toml: places[0].image: '../outside.png' points outside the source folder"),
+        ('image = "media/clip.mp4"', "kiosk/places.toml: places[0].image: media/clip.mp4 is a video; this field takes image"),
+        ('image = "' + "ab" * 32 + '"', "kiosk/places.toml: places[0].image: name the file (media/…), not its hash"),
+        ('image = 3', "kiosk/places.toml: places[0].image: expected a path under media/"),
+    ],
+)
+def test_a_bad_page_image_is_refused_naming_file_and_field(tmp_path: Path, source: Path, line: str,
+                                                            expected: str) -> None:
+    (source / "media" / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
+    _kiosk_page(source, line)
+    with pytest.raises(PublishError) as exc:
+        publish(source, tmp_path / "tree")
+    assert expected in exc.value.problems, exc.value.problems
+    assert not (tmp_path / "tree" / "v1" / "manifest.json").exists()
+
+
+def test_demo_content_has_pages_with_images_listed_in_media(tmp_path: Path) -> None:
+    publish(demo_source_dir(), tmp_path / "demo")
+    doc = json.loads((tmp_path / "demo" / "v1" / "manifest.json").read_bytes())
+    media = {m["sha256"]: m for m in doc["media"]}
+    pictured = {(s, d["id"]): d["image"] for s, docs in doc["kiosk"].items() for d in docs if "image" in d}
+    assert {("news", "pool-reopens"), ("places", "park-bruyere")} <= set(pictured)
+    for sha in pictured.values():
+        assert media[sha]["type"].startswith("image/")
+        data = (tmp_path / "demo" / "v1" / "media" / sha).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == sha and len(data) == media[sha]["size"]
