@@ -18,6 +18,7 @@ from content_cache import BulletinData, ItemData, LiveContent
 from content_cache.snapshot import WEEKDAY_NAMES, DayPart
 
 from .localtime import NEVER, from_us, to_us
+from .neutrality import NeutralityGuard, ReservePeriod, Withheld, guard_for
 from .rules import CompiledPlaylist, LocalDay, evaluate
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,9 @@ class NowPlaying:
     playlist_id: str | None
     priority: int | None
     _explain: Callable[[str], PlayReason | None] = field(compare=False, repr=False, default=lambda _id: None)
+    # The election reserve period in force, and the items it keeps off the loop now.
+    reserve: ReservePeriod | None = None
+    withheld: tuple[Withheld, ...] = ()
 
     @property
     def fullscreen_alert(self) -> Alert | None:
@@ -150,12 +154,25 @@ class NowPlaying:
         return self.computed_at.astimezone(timezone.utc) <= now < self.valid_until
 
 
+def item_label(item: ItemData) -> str:
+    """A human name for reports: caption, else bulletin title, else media file name."""
+    if item.caption:
+        return item.caption.get("fr")
+    if item.bulletin is not None:
+        return item.bulletin.title.get("fr")
+    return item.media.name if item.media is not None else ""
+
+
 class _CompiledContent:
-    def __init__(self, content: LiveContent) -> None:
+    def __init__(self, content: LiveContent, local_neutrality: object = None) -> None:
         try:
             self.tz = ZoneInfo(content.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.tz = ZoneInfo(DEFAULT_TZ)
+        self.guard: NeutralityGuard = guard_for(content, local_neutrality)
+        for line in self.guard.rules.problems:
+            log.warning("content %s: %s", content.version_id, line)
+        self._withheld: dict[str, dict[int, Withheld]] = {}
         self.holidays = frozenset(h.day.toordinal() for h in content.holidays)
         self.published_us = to_us(content.published_at)
         self.alerts: list[tuple[int, int, tuple[object, ...], Alert]] = []
@@ -179,6 +196,17 @@ class _CompiledContent:
             self._playlists[key] = CompiledPlaylist(data) if data else None
         return self._playlists[key]
 
+    def withheld(self, pl: CompiledPlaylist) -> dict[int, Withheld]:
+        """Index → why, for the items of ``pl`` withheld while a reserve period is on."""
+        if pl.id not in self._withheld:
+            out = {}
+            for i, item in enumerate(pl.items):
+                w = self.guard.item(item, item_label(item))
+                if w is not None:
+                    out[i] = w
+            self._withheld[pl.id] = out
+        return self._withheld[pl.id]
+
 
 class ScheduleEngine:
     """Answers "what plays now, and until when must I not ask again".
@@ -187,17 +215,22 @@ class ScheduleEngine:
     and the clock's trust state, to log its transitions once rather than on every call.
     """
 
-    def __init__(self, clock: ClockPolicy | None = None) -> None:
+    def __init__(self, clock: ClockPolicy | None = None, *, neutrality: object = None) -> None:
+        """``neutrality``: the device's ``[neutrality]`` config (raw), over the content's."""
         self.clock = clock or ClockPolicy()
+        self.local_neutrality = neutrality
         self._compiled: tuple[weakref.ref[LiveContent], _CompiledContent] | None = None
         self._clock_trusted: bool | None = None
+        self._reserve_on: bool | None = None
+        self._withheld_logged: set[str] = set()
 
     def compile(self, content: LiveContent) -> _CompiledContent:
         """Compile ``content``'s rules now (otherwise done by the first call for it)."""
         if self._compiled is not None and self._compiled[0]() is content:
             return self._compiled[1]
-        compiled = _CompiledContent(content)
+        compiled = _CompiledContent(content, self.local_neutrality)
         self._compiled = (weakref.ref(content), compiled)
+        self._withheld_logged = set()  # logged once per item and content version
         return compiled
 
     def now_playing(
@@ -231,6 +264,13 @@ class ScheduleEngine:
             if now_us < low:
                 nxt = min(nxt, low)
 
+        period = comp.guard.period_at(now, clock_trusted=trusted) if comp.guard else None
+        if comp.guard and trusted:
+            change = comp.guard.next_change(now)
+            if change is not None:
+                nxt = min(nxt, to_us(change))
+        self._note_reserve(period, content.version_id)
+
         alerts: list[Alert] = []
         if trusted:
             for start, end, _order, alert in comp.alerts:
@@ -246,7 +286,9 @@ class ScheduleEngine:
         tier: list[int] = []
         states: list[tuple[bool, int] | None] = []
         day: LocalDay | None = None
+        withheld: list[Withheld] = []
         if pl is not None:
+            held = comp.withheld(pl) if period is not None else {}
             lang = lang or (content.languages[0] if content.languages else "fr")
             cand = pl.candidates(lang, frozenset(exclude_tags), frozenset(require_tags), trusted)
             states = [None] * len(pl.rules)
@@ -274,6 +316,9 @@ class ScheduleEngine:
                         nxt = st[1]
                     if not st[0]:
                         continue
+                if held and i in held:
+                    withheld.append(held[i])
+                    continue
                 active.append(i)
             if alerts:
                 # An alert's bulletin is shown as the alert, not again inside the loop.
@@ -297,7 +342,27 @@ class ScheduleEngine:
             playlist_id=pl.id if pl else None,
             priority=top,
             _explain=explain,
+            reserve=period,
+            withheld=self._log_withheld(withheld, content.version_id),
         )
+
+    def _log_withheld(self, withheld: list[Withheld], version: str) -> tuple[Withheld, ...]:
+        for w in withheld:
+            if w.item_id not in self._withheld_logged:
+                self._withheld_logged.add(w.item_id)
+                log.info("content %s: item %s withheld: %s", version, w.item_id, w.describe())
+        return tuple(withheld)
+
+    def _note_reserve(self, period: ReservePeriod | None, version: str) -> None:
+        on = period is not None
+        if on == self._reserve_on:
+            return
+        if on:
+            log.warning("content %s: %s; tagged items, hidden categories and outside links are "
+                        "withheld", version, period.describe())  # type: ignore[union-attr]
+        elif self._reserve_on:
+            log.info("the election reserve period is over: withheld content plays again")
+        self._reserve_on = on
 
     def _note_clock(self, trusted: bool, now: datetime, published_at: datetime) -> None:
         if trusted == self._clock_trusted:
