@@ -10,10 +10,12 @@ import logging
 from typing import TYPE_CHECKING
 
 from kivy.core.window import Window
+from kivy.metrics import Metrics
 from kivy.uix.widget import Widget
 
 from . import __version__
 from .touch import AdminActions, AdminInfo, TouchOptions, build_touch_root, last_sync_from_records, lock_window
+from .touch.theme import screen_dpi
 
 if TYPE_CHECKING:
     from ._player_ui import PlayerApp
@@ -25,7 +27,12 @@ class TouchLayer:
     def __init__(self, app: PlayerApp, loop: Widget) -> None:
         self.app = app
         mode = app.options.mode
+        dpi = screen_dpi(Window.width, dpi=app.options.display_dpi, width_mm=app.options.display_width_mm,
+                         fallback=float(Metrics.dpi))
+        log.info("touch UI sized for %.0f dpi (%s)", dpi, "display.dpi" if app.options.display_dpi else
+                 "display.width_mm" if app.options.display_width_mm else "reported by the system")
         options = TouchOptions(
+            dpi=dpi,
             admin_pin_hash=app.options.admin_pin_hash,
             admin_info=self._admin_info,
             admin_actions=AdminActions(test_card=lambda: app.show_test_card(30.0), restart_player=app.stop),

@@ -60,6 +60,10 @@ class Config:
     display_on: time | None = None
     display_off: time | None = None
     display_week: tuple[tuple[int, DayHours], ...] = ()
+    # The screen's physical pixel density, or the width in mm of the picture as the visitor
+    # sees it (after display.orientation): touch targets are sized from it (at least 9 mm).
+    display_dpi: float | None = None
+    display_width_mm: float | None = None
 
 
 def parse_size(value: Any) -> int:
@@ -208,6 +212,8 @@ SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "on": ("display_on", parse_clock),
         "off": ("display_off", parse_clock),
         "week": ("display_week", _week),
+        "dpi": ("display_dpi", _number(40, 1000)),
+        "width_mm": ("display_width_mm", _number(40, 10000)),
     },
 }
 
@@ -221,6 +227,8 @@ def _cross_problems(values: dict[str, Any], table: dict[str, Any]) -> list[str]:
         problems.append(f"display.{absent}: missing (display.{present} is set; give both)")
     elif values.get("display_on") is not None and values.get("display_on") == values.get("display_off"):
         problems.append("display.off: same time as display.on")
+    if "dpi" in display and "width_mm" in display:
+        problems.append("display.width_mm: give display.dpi or display.width_mm, not both")
     return problems
 
 

@@ -46,6 +46,10 @@ class PlayerOptions:
     mode: str = "signage"
     device_id: str | None = None
     admin_pin_hash: str | None = None
+    # display.dpi / display.width_mm of the config: the touch UI sizes its targets from them.
+    display_dpi: float | None = None
+    display_width_mm: float | None = None
+    config_path: Path | None = None  # the config file read, for `kiosk sync --once` from the admin overlay
 
 
 def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None) -> int:

@@ -52,11 +52,12 @@ def run_scenario(steps: list[dict[str, Any]], out: Path, *, size: tuple[int, int
                  dpi: float = 102.0, now: str = DEFAULT_NOW, content: Path | None = None,
                  pin_hash: str | None = None, idle_s: float = 90, countdown_s: float = 30,
                  env: dict[str, str] | None = None, timeout: float = 120,
-                 data: Path | None = None) -> HarnessResult:
+                 data: Path | None = None, config: Path | None = None) -> HarnessResult:
     """Run ``steps`` in a fresh process; returns its results (raises if it crashed).
 
     ``content``: a content folder to show (default: the demo town). ``data``: instead, a
-    device's data folder: its live content and the images of its media store.
+    device's data folder: its live content and the images of its media store. ``config``: a
+    device config file whose display.dpi / display.width_mm size the UI (instead of ``dpi``).
     """
     out.mkdir(parents=True, exist_ok=True)
     (out / "scenario.json").write_text(json.dumps(steps), encoding="utf-8")
@@ -67,6 +68,8 @@ def run_scenario(steps: list[dict[str, Any]], out: Path, *, size: tuple[int, int
         args += ["--content", str(content)]
     if data is not None:
         args += ["--data", str(data)]
+    if config is not None:
+        args += ["--config", str(config)]
     if pin_hash:
         args += ["--pin-hash", pin_hash]
     full_env = {**os.environ, **(env or {})}
@@ -154,11 +157,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--now", default=DEFAULT_NOW)
     p.add_argument("--content", type=Path, default=None)
     p.add_argument("--data", type=Path, default=None, help="a device's data folder (live content and media)")
+    p.add_argument("--config", type=Path, default=None, help="a device config (display.dpi, display.width_mm)")
     p.add_argument("--pin-hash", default=None)
     p.add_argument("--idle", type=float, default=90)
     p.add_argument("--countdown", type=float, default=30)
     a = p.parse_args(argv)
     w, h = (int(x) for x in a.size.split("x"))
+    dpi = a.dpi
+    if a.config is not None:  # as the player does (kiosk._player_touch)
+        from kiosk.config import load_config
+
+        from .theme import screen_dpi
+
+        cfg = load_config(a.config)
+        dpi = screen_dpi(w, dpi=cfg.display_dpi, width_mm=cfg.display_width_mm, fallback=a.dpi)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from kiosk.kivy_env import prepare_kivy
 
@@ -179,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         content = content_from_folder(a.content or DEMO_CONTENT)
     clocks = FakeClocks(datetime.fromisoformat(a.now).astimezone(timezone.utc))
     app = HarnessApp(json.loads(a.scenario.read_text("utf-8")), a.out, content, clocks,
-                     dpi=a.dpi, pin_hash=a.pin_hash, idle_s=a.idle, countdown_s=a.countdown,
+                     dpi=dpi, pin_hash=a.pin_hash, idle_s=a.idle, countdown_s=a.countdown,
                      media_path=cache.store.path_for if cache is not None else None)
     app.run()
     if cache is not None:

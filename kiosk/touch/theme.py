@@ -50,6 +50,17 @@ def dpi_for(size_px: tuple[int, int], diagonal_inches: float) -> float:
     return (w * w + h * h) ** 0.5 / diagonal_inches
 
 
+def screen_dpi(window_width_px: float, *, dpi: float | None = None, width_mm: float | None = None,
+               fallback: float = 96.0) -> float:
+    """The density targets are sized from: the configured ``dpi``, else the window's width in
+    pixels over the picture's physical ``width_mm``, else ``fallback`` (what the system says)."""
+    if dpi:
+        return float(dpi)
+    if width_mm and window_width_px > 0:
+        return window_width_px * MM_PER_INCH / width_mm
+    return float(fallback)
+
+
 @dataclass(frozen=True)
 class Theme:
     """Every colour the UI paints. Text roles are paired with the surface they sit on."""

@@ -48,3 +48,28 @@ def test_sizes(text, expected) -> None:
 def test_bad_sizes(bad) -> None:
     with pytest.raises(ValueError):
         parse_size(bad)
+
+
+def test_display_dpi_and_physical_width_are_read(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "kiosk.toml"
+    cfg_file.write_text('[display]\ndpi = 160\n')
+    assert load_config(cfg_file).display_dpi == 160.0
+    cfg_file.write_text('[display]\nwidth_mm = 476.6\n')
+    cfg = load_config(cfg_file)
+    assert (cfg.display_dpi, cfg.display_width_mm) == (None, 476.6)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('dpi = "high"', "display.dpi: 'high' is not a number"),
+    ("dpi = 0", "display.dpi: 0 is out of range 40..1000"),
+    ("dpi = 5000", "display.dpi: 5000 is out of range 40..1000"),
+    ("width_mm = -3", "display.width_mm: -3 is out of range 40..10000"),
+    ("dpi = 96\nwidth_mm = 500", "display.width_mm: give display.dpi or display.width_mm, not both"),
+    ("dpl = 96", "display.dpl: unknown key; did you mean 'dpi'?"),
+])
+def test_a_bad_display_density_is_one_line_naming_the_key(tmp_path: Path, text: str, problem: str) -> None:
+    cfg_file = tmp_path / "kiosk.toml"
+    cfg_file.write_text(f"[display]\n{text}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(cfg_file)
+    assert exc.value.problems == [problem]
