@@ -14,9 +14,12 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
 from content_cache import ContentCache, ItemData
+from player.engine import NowPlaying
 from player.i18n import gettext_for
 from player.quarantine import Quarantine
 from player.slides import AlertBanner, MessageSlide, Slide, StatusBar, TestCardSlide, build_slide
+from player.ticker import ticker_text
+from player.ticker_strip import TickerStrip
 
 from ._frame_pacer import FramePacer
 from ._player_device import DeviceLink
@@ -26,6 +29,7 @@ from .player_app import PlaybackState, PlayerOptions
 log = logging.getLogger(__name__)
 
 STATUS_BAR_HEIGHT = 0.07
+TICKER_HEIGHT = 0.06
 
 
 def _flush_each_frame() -> None:
@@ -64,6 +68,7 @@ class PlayerApp(App):
         self._touch_generation = -2
         self.touch = None
         self._seen_generation = -2
+        self.ticker: TickerStrip | None = None
 
     @property
     def current_item_id(self) -> str | None:
@@ -79,6 +84,10 @@ class PlayerApp(App):
         root.add_widget(self.status)
         self.banner = AlertBanner()
         root.add_widget(self.banner)
+        if self.options.ticker:
+            self.ticker = TickerStrip(on_moving=self._ticker_moving, size_hint=(1, TICKER_HEIGHT),
+                                      pos_hint={"x": 0, "y": STATUS_BAR_HEIGHT})
+            root.add_widget(self.ticker)
         self._deadline = Clock.schedule_once(self._reevaluate, 0)
         Window.bind(on_request_close=self._on_request_close)
         if self.options.screenshots:
@@ -115,11 +124,15 @@ class PlayerApp(App):
         self._loop_paused = True
         if self._slide_timer is not None:
             self._slide_timer.cancel()
+        if self.ticker is not None:
+            self.ticker.pause()
         self.pacer.nudge()
 
     def resume_loop(self) -> None:
         if self._loop_paused and self.options.mode == "hybrid":
             self._loop_paused = False
+            if self.ticker is not None:
+                self.ticker.resume()
             self.show_next()
 
     def on_stop(self) -> None:
@@ -153,17 +166,57 @@ class PlayerApp(App):
         if tuple(b.id for b in banner) != self.banner.alert_ids:
             self.banner.show(banner, self.state.lang)
             self.pacer.nudge()
-            # The loop moves below the banner rather than hiding under it.
-            top = 1 - (self.banner.size_hint_y if banner else 0)
-            self.stage.size_hint_y = top - STATUS_BAR_HEIGHT
-            self.stage.pos_hint = {"x": 0, "top": top}
+            self._layout()
             log.info("alert banner: %s", ", ".join(b.id for b in banner) or "none")
         full = answer.fullscreen_alert if answer else None
         showing = self._current.item_id if self._current else None
         wanted = f"alert-{full.id}" if full else None
         if wanted != showing and (wanted or (showing or "").startswith("alert-")):
             self.show_next()  # a full-screen alert pre-empts (or its end releases) the loop
-        self._deadline = Clock.schedule_once(self._reevaluate, self.state.seconds_to_deadline())
+        wait = self.state.seconds_to_deadline()
+        ticker_until = self._update_ticker(answer)
+        if ticker_until is not None:
+            wait = min(wait, max(0.05, (ticker_until - self.state.now()).total_seconds()))
+        self._deadline = Clock.schedule_once(self._reevaluate, wait)
+
+    def _layout(self) -> None:
+        """Banner at the top, status bar at the bottom, the ticker next to one of them:
+        the loop takes what is left, so nothing hides a slide or the banner."""
+        top = 1 - (self.banner.size_hint_y if self.banner.alert_ids else 0)
+        bottom = STATUS_BAR_HEIGHT
+        if self.ticker is not None and self.ticker.titles:
+            if self.options.ticker == "top":
+                self.ticker.pos_hint = {"x": 0, "top": top}
+                top -= TICKER_HEIGHT
+            else:
+                self.ticker.pos_hint = {"x": 0, "y": bottom}
+                bottom += TICKER_HEIGHT
+        self.stage.size_hint_y = top - bottom
+        self.stage.pos_hint = {"x": 0, "top": top}
+
+    def _update_ticker(self, answer: NowPlaying | None) -> datetime | None:
+        """Current non-alert bulletin titles into the ticker (none during a full-screen
+        alert); returns when they may change next."""
+        if self.ticker is None:
+            return None
+        content = self.state.content
+        if content is None or answer is None or answer.fullscreen_alert is not None:
+            titles, until = (), None
+        else:
+            text = ticker_text(content.bulletins, self.state.now(), self.state.lang, answer.clock_trusted)
+            titles, until = text.titles, text.valid_until
+        if titles != self.ticker.titles:
+            self.ticker.set_titles(titles)
+            self._layout()
+            log.info("ticker: %d bulletin title(s)", len(titles))
+        return until
+
+    def _ticker_moving(self, moving: bool) -> None:
+        # Scrolling text needs the full frame rate; a still screen may idle.
+        if moving:
+            self.pacer.hold("ticker")
+        else:
+            self.pacer.release("ticker")
 
     # -- rotation ------------------------------------------------------------------
     def show_next(self) -> None:

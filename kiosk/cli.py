@@ -227,6 +227,8 @@ def cmd_player(args: argparse.Namespace) -> int:
         mode=args.mode or cfg.mode,
         device_id=cfg.device_id,
         admin_pin_hash=cfg.admin_pin_hash,
+        ticker=cfg.ticker,
+        orientation=cfg.orientation,
         display_dpi=cfg.display_dpi,
         display_width_mm=cfg.display_width_mm,
         config_path=getattr(args, "config", None),

@@ -21,6 +21,7 @@ _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*$", re.IGNORECASE)
 _CLOCK_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 MODES = ("signage", "kiosk", "hybrid")
 ORIENTATIONS = (0, 90, 180, 270)
+TICKER_PLACES = ("bottom", "top")
 POWER_BACKENDS = ("auto", "vcgencmd", "wlr-randr", "xset", "cec", "backlight", "none")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # One weekday's screen hours: True on all day, False off all day, (on, off) a window
@@ -55,6 +56,7 @@ class Config:
     admin_pin_hash: str | None = field(default=None, repr=False)
     timezone: str = "Europe/Paris"
     orientation: int = 0
+    ticker: str | None = None  # "bottom" | "top": a strip of bulletin titles; None: none
     display_power_backend: str = "auto"
     display_output: str | None = None
     display_on: time | None = None
@@ -172,6 +174,15 @@ def _week(v: Any) -> tuple[tuple[int, DayHours], ...]:
     return tuple(sorted(out, key=lambda kv: kv[0]))
 
 
+def _ticker(v: Any) -> str | None:
+    # true is the usual place (bottom, above the status bar); false: no ticker.
+    if v is True or v is False:
+        return "bottom" if v else None
+    if v in TICKER_PLACES:
+        return v
+    raise ValueError(f"{v!r} is not true, false, \"bottom\" or \"top\"")
+
+
 def _output_name(v: Any) -> str:
     if not isinstance(v, str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", v):
         raise ValueError(f"{v!r} is not an output name (e.g. HDMI-A-1)")
@@ -207,6 +218,7 @@ SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
     "cache": {"dir": ("data_dir", _path), "max_bytes": ("max_cache_bytes", parse_size)},
     "display": {
         "orientation": ("orientation", _choice(ORIENTATIONS)),
+        "ticker": ("ticker", _ticker),
         "power_backend": ("display_power_backend", _choice(POWER_BACKENDS)),
         "output": ("display_output", _output_name),
         "on": ("display_on", parse_clock),

@@ -46,6 +46,11 @@ class PlayerOptions:
     mode: str = "signage"
     device_id: str | None = None
     admin_pin_hash: str | None = None
+    # Where the ticker strip of bulletin titles goes: "bottom", "top", or None (no ticker).
+    ticker: str | None = None
+    # display.orientation: the picture turns by this many degrees counterclockwise (as
+    # Kivy's Window.rotation), i.e. 90 for a panel mounted a quarter turn clockwise.
+    orientation: int = 0
     # display.dpi / display.width_mm of the config: the touch UI sizes its targets from them.
     display_dpi: float | None = None
     display_width_mm: float | None = None
