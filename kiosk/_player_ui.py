@@ -17,7 +17,7 @@ from content_cache import ContentCache, ItemData
 from player.engine import NowPlaying
 from player.i18n import gettext_for
 from player.quarantine import Quarantine
-from player.slides import AlertBanner, MessageSlide, Slide, StatusBar, TestCardSlide, build_slide
+from player.slides import AlertBanner, MessageSlide, Slide, StatusBar, TestCardSlide, build_slide, poster_for
 from player.ticker import ticker_text
 from player.ticker_strip import TickerStrip
 
@@ -246,6 +246,9 @@ class PlayerApp(App):
             if item is None:
                 break
             if self.quarantine.blocks(item.id, now):
+                poster = poster_for(item, self.state.lang)
+                if poster is not None:
+                    return item, poster  # a broken video shows as its poster meanwhile
                 continue
             try:
                 return item, build_slide(item, self.state.lang, self.state.second_lang,
@@ -271,7 +274,13 @@ class PlayerApp(App):
         self.pacer.release("preparing")
         if item is not None:
             self.quarantine.add(item.id, self._version(), why, time.monotonic())
-        if slide is self._pending:
+        if slide is not self._pending:
+            return
+        poster = poster_for(item, self.state.lang) if item is not None else None
+        if poster is not None:
+            self._pending = poster  # in the video's place, rather than a gap in the loop
+            self._present(poster, item)
+        else:
             self._advance()
 
     def _present(self, slide: Slide, item: ItemData | None) -> None:
@@ -280,11 +289,12 @@ class PlayerApp(App):
             return
         self._pending = None
         self.pacer.release("preparing")
-        if item is not None and item.kind == "video":
+        kind = slide.shows_kind or (item.kind if item else slide.item_id)
+        if kind == "video":
             self.pacer.hold("video")
         else:
             self.pacer.release("video")
-        self.current_kind = item.kind if item else slide.item_id
+        self.current_kind = kind
         self.current_reason = self.state.reason(item)
         self._swap(slide)
         self.proof.started(slide.item_id, self.current_kind, self.state.content.version_id

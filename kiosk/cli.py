@@ -232,6 +232,7 @@ def cmd_player(args: argparse.Namespace) -> int:
         display_dpi=cfg.display_dpi,
         display_width_mm=cfg.display_width_mm,
         config_path=getattr(args, "config", None),
+        config=cfg,
     )
     return run_player(options)
 

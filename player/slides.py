@@ -35,6 +35,7 @@ SEVERITY_COLOURS = {
 # A video that produces no frame within this delay is treated as broken and skipped
 # (the slide before it stays up meanwhile).
 VIDEO_START_TIMEOUT_S = 8.0
+POSTER_CARD = (0.184, 0.212, 0.251, 1)  # #2F3640, neutral; white text 12:1
 
 
 class Slide(FloatLayout):
@@ -42,6 +43,8 @@ class Slide(FloatLayout):
 
     item_id = StringProperty("")
     background = ListProperty(BACKGROUND)
+    # What the screen shows, when not the item's kind (a video's poster).
+    shows_kind: str | None = None
 
     __events__ = ("on_finished",)
 
@@ -151,18 +154,26 @@ class VideoSlide(Slide):
         def first_frame(_w: object, texture: object) -> None:
             if texture is None:
                 return
-            self._video.unbind(texture=first_frame)
+            self._video.unbind(texture=first_frame, eos=ended_early)
             if self._timeout is not None:
                 self._timeout.cancel()  # type: ignore[attr-defined]
             self._video.state = "pause"
             on_ready()
 
-        def give_up(_dt: float) -> None:
-            self._video.unbind(texture=first_frame)
+        def give_up(_dt: float, why: str = f"no video frame within {VIDEO_START_TIMEOUT_S:.0f} s") -> None:
+            self._video.unbind(texture=first_frame, eos=ended_early)
             self.stop()
-            on_failed(f"no video frame within {VIDEO_START_TIMEOUT_S:.0f} s")
+            on_failed(why)
 
-        self._video.bind(texture=first_frame)
+        def ended_early(_w: object, eos: bool) -> None:
+            # A truncated or undecodable file ends before its first frame: no need to
+            # wait for the timeout.
+            if eos and self._video.texture is None:
+                if self._timeout is not None:
+                    self._timeout.cancel()  # type: ignore[attr-defined]
+                give_up(0, "the video ended before its first frame (damaged or truncated file)")
+
+        self._video.bind(texture=first_frame, eos=ended_early)
         self._timeout = Clock.schedule_once(give_up, VIDEO_START_TIMEOUT_S)
         self._video.state = "play"
 
@@ -178,6 +189,27 @@ class VideoSlide(Slide):
             self._timeout.cancel()  # type: ignore[attr-defined]
         self._video.state = "stop"
         self._video.unload()
+
+
+class PosterSlide(Slide):
+    """Stands in for a video that cannot play: its caption on a neutral card, so the
+    message still reaches the screen and no black frame shows."""
+
+    shows_kind = "video-poster"
+
+    def __init__(self, item_id: str, caption: str, **kw: object) -> None:
+        super().__init__(item_id=item_id, background=POSTER_CARD, **kw)
+        self.add_widget(_label(caption, 0.5, 0.07, autofit=True, bold=True, halign="center",
+                               valign="middle", pos_hint={"center_x": 0.5, "center_y": 0.5}))
+
+
+def poster_for(item: ItemData, lang: str) -> PosterSlide | None:
+    """The poster of a video item, or None when it has nothing to show (then it is skipped).
+
+    The manifest gives no poster image for a video today; its caption is the poster.
+    """
+    caption = item.caption.get(lang) if item.kind == "video" and item.caption else ""
+    return PosterSlide(item.id, caption) if caption else None
 
 
 class BulletinSlide(Slide):
