@@ -15,6 +15,7 @@ from kivy.uix.widget import Widget
 
 from . import __version__
 from .touch import AdminActions, AdminInfo, TouchOptions, build_touch_root, last_sync_from_records, lock_window
+from .sync_now import SyncNow
 from .touch.theme import screen_dpi
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 class TouchLayer:
     def __init__(self, app: PlayerApp, loop: Widget) -> None:
         self.app = app
+        self._sync = SyncNow(app.options.data_dir, app.options.config_path)
         mode = app.options.mode
         dpi = screen_dpi(Window.width, dpi=app.options.display_dpi, width_mm=app.options.display_width_mm,
                          fallback=float(Metrics.dpi))
@@ -35,7 +37,8 @@ class TouchLayer:
             dpi=dpi,
             admin_pin_hash=app.options.admin_pin_hash,
             admin_info=self._admin_info,
-            admin_actions=AdminActions(test_card=lambda: app.show_test_card(30.0), restart_player=app.stop),
+            admin_actions=AdminActions(sync_now=self._sync_now, test_card=lambda: app.show_test_card(30.0),
+                                       restart_player=app.stop),
             media_path=app.state.cache.store.path_for,
         )
         self.root = build_touch_root(app.state.content, loop if mode == "hybrid" else None, options,
@@ -60,6 +63,9 @@ class TouchLayer:
     def _back_to_attract(self, _w: object, reason: str) -> None:
         log.info("back to the attract loop (%s)", reason)
         self.app.resume_loop()
+
+    def _sync_now(self) -> None:
+        self._sync.request()  # SyncNowError: the overlay shows its line
 
     def _admin_info(self) -> AdminInfo:
         state = self.app.state

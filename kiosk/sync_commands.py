@@ -146,6 +146,7 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
 
     from sync import ContentApiClient
     from sync.service import ServiceTimes, SyncService
+    from sync.trigger import trigger_path
 
     from .cache_open import open_cache
 
@@ -164,6 +165,7 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     with open_cache(data_dir) as cache:
         service = SyncService(cache, client, now=lambda: datetime.now(timezone.utc),
                               times=times, software_version=__version__,
-                              notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s)
+                              notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s,
+                              trigger_path=trigger_path(data_dir))
         service.run_until_stopped()
     return EXIT_OK

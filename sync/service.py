@@ -5,6 +5,8 @@ the outbox upload and the heartbeat. The poll is quick and never waits for downl
 it shows a new manifest's alerts at once and hands the version to a download job, which
 runs alone (max_instances=1) and re-checks for a newer target when it ends. SIGTERM
 stops everything cleanly: downloads stop at the next chunk, partial files are kept.
+With a ``trigger_path``, a "sync now" request on that socket (:mod:`sync.trigger`) moves
+the next poll to now.
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -24,6 +27,7 @@ from content_cache import ContentCache, Outbox
 
 from .client import ContentApiClient
 from .syncer import Check, Outcome, Syncer, SyncResult
+from .trigger import SyncTriggerServer
 from .uploads import OutboxUploader
 
 log = logging.getLogger(__name__)
@@ -48,6 +52,7 @@ class SyncService:
         software_version: str = "",
         notify: Callable[[str], object] | None = None,
         watchdog_interval_s: float | None = None,
+        trigger_path: Path | None = None,
     ) -> None:
         self.cache = cache
         self.client = client
@@ -66,6 +71,7 @@ class SyncService:
         # systemd notify (READY/WATCHDOG/STATUS), wired by the application
         self.notify = notify or (lambda _msg: None)
         self.watchdog_interval_s = watchdog_interval_s
+        self.trigger = SyncTriggerServer(trigger_path, self.sync_now) if trigger_path else None
         self.scheduler = BackgroundScheduler(
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
@@ -103,6 +109,12 @@ class SyncService:
             again = self._pending is not None
         if again:  # a poll arrived between our last look and the release
             self._kick_download()
+
+    def sync_now(self) -> None:
+        """Poll at once (the admin overlay's "sync now"); the next regular poll comes one
+        interval later. A download in progress goes on and then takes the newest target."""
+        log.info("sync now requested")
+        self.scheduler.modify_job("poll", next_run_time=datetime.now(timezone.utc))
 
     def heartbeat(self) -> None:
         state = self.cache.live_state()
@@ -143,6 +155,8 @@ class SyncService:
         self.scheduler.add_job(self._guard(self.heartbeat), IntervalTrigger(seconds=t.heartbeat_s),
                                id="heartbeat", next_run_time=datetime.now().astimezone())
         self.scheduler.start()
+        if self.trigger is not None:
+            self.trigger.start()
 
     def _partial_keep(self) -> list[str]:
         # Partial downloads of files someone still needs are kept to be resumed.
@@ -159,6 +173,8 @@ class SyncService:
 
     def stop(self) -> None:
         self.stop_event.set()
+        if self.trigger is not None:
+            self.trigger.stop()
         self.scheduler.shutdown(wait=True)
         log.info("sync daemon stopped")
 

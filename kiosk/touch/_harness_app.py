@@ -61,9 +61,9 @@ class HarnessApp(App):
 
     def __init__(self, steps: list[dict[str, Any]], out: Path, content: LiveContent, clocks: FakeClocks,
                  *, dpi: float, pin_hash: str | None, idle_s: float, countdown_s: float,
-                 media_path: Any = None) -> None:
+                 media_path: Any = None, sync_now: Any = None) -> None:
         super().__init__()
-        self.media_path = media_path
+        self.media_path, self.sync_now = media_path, sync_now
         self.steps, self.out, self.content, self.clocks = steps, out, content, clocks
         self.dpi, self.pin_hash, self.idle_s, self.countdown_s = dpi, pin_hash, idle_s, countdown_s
         self.results: dict[str, Any] = {"dumps": {}, "events": [], "admin_calls": [], "shots": []}
@@ -74,7 +74,7 @@ class HarnessApp(App):
     def build(self) -> Any:
         load_kv()  # the stand-in below is a Surface, styled by widgets.kv
         actions = AdminActions(
-            sync_now=lambda: self.results["admin_calls"].append("sync_now"),
+            sync_now=self._sync_now,
             test_card=lambda: self.results["admin_calls"].append("test_card"),
             restart_player=lambda: self.results["admin_calls"].append("restart_player"),
         )
@@ -88,6 +88,11 @@ class HarnessApp(App):
         self.root_widget.bind(on_attract=lambda _w, reason: self.results["events"].append(["attract", reason]),
                               on_session_start=lambda _w, lang: self.results["events"].append(["session_start", lang]))
         return self.root_widget
+
+    def _sync_now(self) -> None:
+        self.results["admin_calls"].append("sync_now")
+        if self.sync_now is not None:  # a device folder: ask its sync daemon, as the player does
+            self.results["sync_now"] = self.sync_now.request()
 
     def on_start(self) -> None:
         lock_window(Window, self)

@@ -56,8 +56,9 @@ def run_scenario(steps: list[dict[str, Any]], out: Path, *, size: tuple[int, int
     """Run ``steps`` in a fresh process; returns its results (raises if it crashed).
 
     ``content``: a content folder to show (default: the demo town). ``data``: instead, a
-    device's data folder: its live content and the images of its media store. ``config``: a
-    device config file whose display.dpi / display.width_mm size the UI (instead of ``dpi``).
+    device's data folder: its live content and the images of its media store, and the admin
+    overlay's "sync now" does what the player's does (kiosk.sync_now). ``config``: a device
+    config file whose display.dpi / display.width_mm size the UI (instead of ``dpi``).
     """
     out.mkdir(parents=True, exist_ok=True)
     (out / "scenario.json").write_text(json.dumps(steps), encoding="utf-8")
@@ -182,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     cache = None
     if a.data is not None:
         from kiosk.cache_open import open_cache
+        from kiosk.sync_now import SyncNow
 
         cache = open_cache(a.data)
         content = cache.read_live()
@@ -192,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     clocks = FakeClocks(datetime.fromisoformat(a.now).astimezone(timezone.utc))
     app = HarnessApp(json.loads(a.scenario.read_text("utf-8")), a.out, content, clocks,
                      dpi=dpi, pin_hash=a.pin_hash, idle_s=a.idle, countdown_s=a.countdown,
-                     media_path=cache.store.path_for if cache is not None else None)
+                     media_path=cache.store.path_for if cache is not None else None,
+                     sync_now=SyncNow(a.data, a.config) if a.data is not None else None)
     app.run()
     if cache is not None:
         cache.close()
