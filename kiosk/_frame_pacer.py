@@ -18,6 +18,9 @@ BUSY_FPS = 60.0
 IDLE_FPS = 4.0
 # How long a change keeps the full frame rate (animations, first frames of a slide).
 SETTLE_S = 0.8
+# While the display schedule has the screen off: enough for timers, the watchdog and
+# the control socket, next to nothing for the CPU.
+DARK_FPS = 1.0
 
 
 class FramePacer:
@@ -25,6 +28,7 @@ class FramePacer:
         self.idle_fps = idle_fps
         self.busy_fps = busy_fps
         self._holds: set[str] = set()
+        self.dark = False
         self._settle = Clock.create_trigger(self._maybe_idle, SETTLE_S)
         self._apply(busy_fps)
 
@@ -42,9 +46,19 @@ class FramePacer:
         self._apply(self.busy_fps)
         self._settle()
 
+    def go_dark(self) -> None:
+        """The screen is off: drop every hold and settle at :data:`DARK_FPS`."""
+        self.dark = True
+        self._holds.clear()
+        self._settle()
+
+    def wake(self) -> None:
+        self.dark = False
+        self.nudge()
+
     def _maybe_idle(self, _dt: float) -> None:
         if not self._holds:
-            self._apply(self.idle_fps)
+            self._apply(DARK_FPS if self.dark else self.idle_fps)
 
     def _apply(self, fps: float) -> None:
         # Kivy reads this attribute on every loop iteration (ClockBase.idle).

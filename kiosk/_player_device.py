@@ -124,4 +124,5 @@ class DeviceLink:
             "frame_rate_cap": getattr(app, "pacer", None) and app.pacer.fps,
             "mode": app.options.mode,
             "touch": app.touch.root.mode if getattr(app, "touch", None) else None,
+            **(app.services.status() if getattr(app, "services", None) else {}),
         }

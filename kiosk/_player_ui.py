@@ -22,6 +22,7 @@ from player.ticker import ticker_text
 from player.ticker_strip import TickerStrip
 
 from ._frame_pacer import FramePacer
+from ._player_hooks import start_services
 from ._player_device import DeviceLink
 from .proof_of_play import ProofOfPlay
 from .player_app import PlaybackState, PlayerOptions
@@ -65,6 +66,8 @@ class PlayerApp(App):
         self.proof = ProofOfPlay(cache, now)
         self.derived_dir = options.data_dir / "derived"
         self._loop_paused = False
+        self._dark = False  # the display schedule switched the screen off
+        self.services = None
         self._touch_generation = -2
         self.touch = None
         self._seen_generation = -2
@@ -100,6 +103,7 @@ class PlayerApp(App):
         if self.options.headless and os.environ.get("KIOSK_FRAME_FLUSH", "1") != "0":
             _flush_each_frame()
         self.pacer = FramePacer(idle_fps=self.options.idle_fps)
+        self.services = start_services(self)  # display power, hotplug, USB import
         Window.bind(on_touch_down=lambda *_: self.pacer.nudge())
         self.touch = None
         if self.options.mode in ("kiosk", "hybrid"):
@@ -135,7 +139,37 @@ class PlayerApp(App):
                 self.ticker.resume()
             self.show_next()
 
+    def set_screen_power(self, on: bool) -> None:
+        """The display schedule switched the screen: while it is dark the loop idles
+        (no slide changes, no proof of play, a frame a second); when it comes back on,
+        the slide the schedule wants *now* is shown."""
+        if self._dark == (not on):
+            return
+        self._dark = not on
+        if self._dark:
+            if self._slide_timer is not None:
+                self._slide_timer.cancel()
+            self._pending = None
+            self.proof.ended()
+            if self._current is not None:
+                self._current.stop()  # a video stops decoding
+            if self.ticker is not None:
+                self.ticker.pause()
+            self.pacer.go_dark()
+        else:
+            self.pacer.wake()
+            if not self._loop_paused:
+                if self.ticker is not None:
+                    self.ticker.resume()
+                self.show_next()
+
+    def check_new_content(self) -> None:
+        """Look at the live pointer now (a USB import just finished) rather than at the next poll."""
+        self._poll(0)
+
     def on_stop(self) -> None:
+        if self.services is not None:
+            self.services.stop()
         self.proof.ended()
         self.device.stop()
 
@@ -223,7 +257,7 @@ class PlayerApp(App):
         """Prepare the next slide off-screen; it replaces the current one when ready."""
         if self._slide_timer is not None:
             self._slide_timer.cancel()
-        if self._loop_paused:
+        if self._loop_paused or self._dark:
             return
         item, slide = self._build_next()
         self._pending = slide

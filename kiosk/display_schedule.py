@@ -117,6 +117,28 @@ def _window(day: date, hours: DayHours, tz: ZoneInfo) -> tuple[datetime, datetim
     return start, end
 
 
+def next_change(schedule: PowerSchedule, now: datetime, horizon_days: int = 8) -> tuple[datetime, bool] | None:
+    """When the wanted state next differs from the one at ``now``, and that state.
+
+    Walks the same cron fire times as the jobs (so DST nights agree with them); None for
+    a schedule that never changes (always on, or every day off).
+    """
+    if now.tzinfo is None:
+        raise ValueError("next_change needs an aware datetime")
+    current = display_should_be_on(schedule, now)
+    triggers = cron_triggers(schedule)
+    probe, end = now + timedelta(seconds=1), now + timedelta(days=horizon_days)
+    while probe < end:
+        fires = [f for f in (tr.get_next_fire_time(None, probe) for tr in triggers) if f is not None]
+        if not fires:
+            return None
+        fire = min(fires, key=lambda f: f.astimezone(timezone.utc))
+        if display_should_be_on(schedule, fire) != current:
+            return fire, not current
+        probe = fire + timedelta(minutes=1)
+    return None
+
+
 def switch_times(schedule: PowerSchedule) -> list[tuple[time, tuple[int, ...]]]:
     """Every (time of day, weekdays) at which the wanted state may change, grouped by time."""
     points: set[tuple[time, int]] = set()
@@ -133,6 +155,16 @@ def switch_times(schedule: PowerSchedule) -> list[tuple[time, tuple[int, ...]]]:
     return [(t, tuple(sorted(days))) for t, days in sorted(by_time.items())]
 
 
+def cron_triggers(schedule: PowerSchedule) -> list[CronTrigger]:
+    """One cron trigger per switch time, in the schedule's zone."""
+    tz = ZoneInfo(schedule.timezone)
+    return [
+        ForwardCronTrigger(day_of_week=",".join(WEEKDAYS[d] for d in days), hour=t.hour, minute=t.minute,
+                           timezone=tz)
+        for t, days in switch_times(schedule)
+    ]
+
+
 class DisplayPowerScheduler:
     """Applies the schedule through a backend: at once on start, then at each switch time.
 
@@ -141,10 +173,14 @@ class DisplayPowerScheduler:
     """
 
     def __init__(self, backend: DisplayPower, schedule: PowerSchedule,
-                 now: Callable[[], datetime] | None = None) -> None:
+                 now: Callable[[], datetime] | None = None,
+                 on_applied: Callable[[bool, bool], None] | None = None) -> None:
         self.backend = backend
         self.schedule = schedule
         self.now = now or (lambda: datetime.now(ZoneInfo(schedule.timezone)))
+        # Called after each apply with (wanted on?, command succeeded?), from the
+        # thread that applied (the scheduler's): the player idles while the screen is off.
+        self.on_applied = on_applied
         self._applied: bool | None = None
 
     def apply(self, now: datetime | None = None) -> bool:
@@ -158,20 +194,19 @@ class DisplayPowerScheduler:
         except DisplayPowerError as e:
             log.warning("display power (%s): %s", self.backend.name, e)
             self._applied = None
+            if self.on_applied:
+                self.on_applied(want, False)
             return want
         if want != self._applied:
             log.info("display %s (%s, schedule %s)", "on" if want else "off", self.backend.name,
                      self.schedule.describe())
         self._applied = want
+        if self.on_applied:
+            self.on_applied(want, True)
         return want
 
     def triggers(self) -> list[CronTrigger]:
-        tz = ZoneInfo(self.schedule.timezone)
-        return [
-            ForwardCronTrigger(day_of_week=",".join(WEEKDAYS[d] for d in days), hour=t.hour, minute=t.minute,
-                               timezone=tz)
-            for t, days in switch_times(self.schedule)
-        ]
+        return cron_triggers(self.schedule)
 
     def add_jobs(self, scheduler: object) -> list[str]:
         """Apply now and add one cron job per switch time to an APScheduler 3 scheduler."""

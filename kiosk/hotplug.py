@@ -11,6 +11,7 @@ widgets: the player passes a function that queues the event for the UI thread
 from __future__ import annotations
 
 import enum
+import json
 import logging
 import queue
 import threading
@@ -192,6 +193,58 @@ class FakeSource:
         self._handle(dev)
 
 
+class ReplaySource:
+    """udev events read from a file of JSON lines, each a udev event environment
+    (``ACTION``, ``SUBSYSTEM``, ``DEVPATH``, ``DEVNAME``, ``ID_…``), followed like
+    ``tail -f``. For end-to-end tests and for rehearsing a USB import on a desk: the
+    player uses it instead of netlink when ``KIOSK_HOTPLUG_REPLAY`` names a folder."""
+
+    def __init__(self, events: Path, interval_s: float = 0.2) -> None:
+        self.events = events
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, handle: Callable[[UdevDevice], None]) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._follow, args=(handle,), name="udev-replay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def _follow(self, handle: Callable[[UdevDevice], None]) -> None:
+        offset = 0
+        while not self._stop.wait(self.interval_s):
+            try:
+                with self.events.open("rb") as f:
+                    f.seek(offset)
+                    chunk = f.read()
+            except OSError:
+                continue
+            complete = chunk[:chunk.rfind(b"\n") + 1]  # a line still being written waits
+            offset += len(complete)
+            for line in complete.decode("utf-8", "replace").splitlines():
+                if line.strip():
+                    try:
+                        handle(device_from_environment(json.loads(line)))
+                    except (ValueError, TypeError) as e:
+                        log.warning("%s: bad udev event line (%s)", self.events, e)
+
+
+def device_from_environment(env: Mapping[str, str]) -> UdevDevice:
+    """A :class:`UdevDevice` from a udev event environment, as libudev reads one."""
+    if not isinstance(env, Mapping) or not env.get("SUBSYSTEM") or not env.get("DEVPATH"):
+        raise ValueError("a udev event needs SUBSYSTEM and DEVPATH")
+    props = {str(k): str(v) for k, v in env.items()}
+    return UdevDevice(action=props.get("ACTION"), subsystem=props["SUBSYSTEM"], sys_path="/sys" + props["DEVPATH"],
+                      device_node=props.get("DEVNAME"), device_type=props.get("DEVTYPE"),
+                      properties=MappingProxyType(props))
+
+
 # -- the watcher ---------------------------------------------------------------------------
 _STOP = object()
 
@@ -242,7 +295,8 @@ class HotplugWatcher:
             log.exception("could not classify udev event for %s", dev.sys_path)
             return
         if event is not None:
-            log.info("hotplug %s", event.describe())
+            # debug: udev repeats "change" events; the handler logs what really changed
+            log.debug("hotplug %s", event.describe())
             self._queue.put(event)
 
     def _dispatch(self) -> None:

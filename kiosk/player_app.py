@@ -20,6 +20,7 @@ from player.schedule import DurationLimits, alert_item, slide_seconds
 
 from .cache_open import open_cache
 from .config import Config
+from .config import Config
 from .kivy_env import prepare_kivy
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ class PlayerOptions:
     display_dpi: float | None = None
     display_width_mm: float | None = None
     config_path: Path | None = None  # the config file read, for `kiosk sync --once` from the admin overlay
+    # The device config: display power schedule, USB import (kiosk._player_services).
+    # None (tests building options by hand): those services do not run.
+    config: Config | None = None
     # The device config: display power schedule, USB import (kiosk._player_services).
     # None (tests building options by hand): those services do not run.
     config: Config | None = None

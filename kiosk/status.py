@@ -66,6 +66,7 @@ def render(info: dict[str, Any], now: datetime | None = None) -> str:
         lines.append(f"on screen   {p.get('showing')} ({p.get('showing_kind')}) — {p.get('why')}")
         lines.append(f"player      up {p.get('uptime_s')} s, {p.get('slides_shown')} slides, "
                      f"screen {'×'.join(map(str, p.get('screen') or []))}, {wd_text}")
+        lines += _device_service_lines(p)
     c = info.get("content")
     if c is None:
         lines.append("content     no cache yet (run `kiosk sync --once`)")
@@ -82,6 +83,26 @@ def render(info: dict[str, Any], now: datetime | None = None) -> str:
         o = info["outbox"]
         lines.append(f"outbox      {o['waiting']} waiting" + (f", {o['dropped']} dropped" if o["dropped"] else ""))
     return "\n".join(lines)
+
+
+def _device_service_lines(p: dict[str, Any]) -> list[str]:
+    """Display power, hotplug and USB import, as the running player reports them."""
+    lines = []
+    d = p.get("display_power")
+    if d:
+        state = d["applied"] or "not switched"
+        nxt = f", {d['next_state']} at {d['next_change'][:16].replace('T', ' ')}" if d.get("next_change") else ""
+        lines.append(f"display     {state} (scheduled {d['scheduled']}{nxt}; backend {d['backend']}"
+                     + (", player idle" if d.get("player_idle") else "") + ")"
+                     + (f" — {d['error']}" if d.get("error") else ""))
+    h = p.get("hotplug")
+    if h:
+        lines.append(f"hotplug     watching udev, {len(h['touch_screens'])} touch screen(s) seen" if h["watching"]
+                     else f"hotplug     not watching ({h['error']})")
+    u = (p.get("usb_import") or {}).get("last")
+    if u:
+        lines.append(f"usb import  {u['outcome']} from {u['device']} at {u['at'][:19].replace('T', ' ')}: {u['message']}")
+    return lines
 
 
 def to_json(info: dict[str, Any]) -> str:

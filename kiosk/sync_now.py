@@ -5,11 +5,14 @@ The daemon (``kiosk sync``, its own service) listens on ``DATA/sync.sock``
 listens (a device without the service, or the service stopped), one ``kiosk sync --once``
 runs as a child process with the player's config and data folder; it writes its result to
 the cache like any sync, so the overlay's "last sync" shows it. The player never syncs in
-its own process: it stays off the network.
+its own process: it stays off the network. Under its systemd unit it may not even open an
+internet socket (RestrictAddressFamilies), and a child would inherit that: then the overlay
+says the sync service is not running instead of starting a pass doomed to fail.
 """
 from __future__ import annotations
 
 import logging
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +53,9 @@ class SyncNow:
         return "once"
 
     def _check_api(self) -> None:
+        if not _internet_sockets_allowed():
+            raise SyncNowError("the sync service (kiosk sync) is not running, and the player may "
+                               "not use the network itself: start kiosk-sync")
         from .config import ConfigError
         from .sync_commands import load_device_config
 
@@ -59,3 +65,12 @@ class SyncNow:
             raise SyncNowError(str(e)) from None
         if not cfg.api_url:
             raise SyncNowError("no sync daemon running and no api.url in the config")
+
+
+def _internet_sockets_allowed() -> bool:
+    """False in a sandbox that refuses AF_INET sockets (systemd RestrictAddressFamilies)."""
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+    except OSError:
+        return False
+    return True

@@ -150,12 +150,15 @@ class UsbImporter:
     """Hotplug handler: a USB filesystem appears → wait for its mount → import its pack."""
 
     def __init__(self, data_dir: Path, cfg: Config | None = None, mounts: Path = MOUNTS,
-                 mount_wait_s: float = 30.0, sleep: Callable[[float], None] = time.sleep) -> None:
+                 mount_wait_s: float = 30.0, sleep: Callable[[float], None] = time.sleep,
+                 stop: threading.Event | None = None) -> None:
         self.data_dir = data_dir
         self.cfg = cfg
         self.mounts = mounts
         self.mount_wait_s = mount_wait_s
         self.sleep = sleep
+        # Set when the player exits: the wait for a mount and the copy stop early.
+        self.stop = stop
 
     def handle(self, event: HotplugEvent) -> ImportReport | None:
         if event.kind is not HotplugKind.FILESYSTEM_ADDED or not event.device_node:
@@ -169,7 +172,7 @@ class UsbImporter:
             msg = f"{event.device_node} at {where}: no content pack (v1/manifest.json)"
             log.info("%s", msg)
             return ImportReport(where, None, msg)
-        result = import_pack(where, self.data_dir, self.cfg)
+        result = import_pack(where, self.data_dir, self.cfg, stop=self.stop)
         if not result.ok:
             for line in result.problems or (result.message,):
                 log.error("content pack %s refused: %s", where, line)
@@ -182,7 +185,7 @@ class UsbImporter:
                 where = mount_point_of(device_node, self.mounts.read_text())
             except OSError:
                 where = None
-            if where is not None or time.monotonic() >= deadline:
+            if where is not None or time.monotonic() >= deadline or (self.stop and self.stop.is_set()):
                 return where
             self.sleep(0.5)
 

@@ -16,6 +16,7 @@ from kiosk.display_schedule import (
     ForwardCronTrigger,
     PowerSchedule,
     display_should_be_on,
+    next_change,
     switch_times,
 )
 
@@ -211,3 +212,22 @@ def test_a_failing_backend_is_logged_and_does_not_raise(fakebin: FakeBin, caplog
     sched = DisplayPowerScheduler(VcgencmdPower(), PowerSchedule())
     assert sched.apply(_utc("2027-01-01T12:00:00")) is True
     assert "vcgencmd display_power 1: exit status 1: not supported under KMS" in caplog.text
+
+
+@pytest.mark.parametrize("at, expected", [
+    ("2027-03-27T12:00:00", ("2027-03-27T22:00:00", False)),  # Saturday: off at 23:00 CET
+    ("2027-03-27T22:00:00", ("2027-03-28T04:30:00", True)),  # on at 06:30 CEST, after the March change
+    ("2027-10-30T21:00:00", ("2027-10-31T05:30:00", True)),  # on at 06:30 CET, after the October change
+])
+def test_next_change_is_the_next_cron_time_that_changes_the_state(tmp_path: Path, at: str, expected) -> None:
+    s = _schedule(tmp_path, DAILY)
+    when, on = next_change(s, _utc(at))
+    assert (when.astimezone(UTC), on) == (_utc(expected[0]), expected[1])
+
+
+def test_next_change_skips_switch_times_that_change_nothing(tmp_path: Path) -> None:
+    s = _schedule(tmp_path, DAILY + '[display.week]\nsun = "off"\nmon = "on"\n')
+    # Saturday 23:00: off; Sunday all day off, Monday on from midnight: the next change is Monday 00:00
+    when, on = next_change(s, _utc("2027-01-02T22:30:00"))
+    assert (when.astimezone(UTC), on) == (_utc("2027-01-03T23:00:00"), True)
+    assert next_change(_schedule(tmp_path, '[device]\nmode = "signage"\n'), _utc("2027-01-01T00:00:00")) is None

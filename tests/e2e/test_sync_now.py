@@ -99,3 +99,23 @@ def test_without_daemon_or_api_url_sync_now_says_why(tmp_path: Path) -> None:
     cfg.write_text('[device]\nid = "totem-1"\n')
     with pytest.raises(SyncNowError, match="no sync daemon running and no api.url in the config"):
         SyncNow(tmp_path / "device", cfg).request()
+
+
+def test_in_a_sandbox_without_network_sync_now_asks_for_the_sync_service(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    real = socket.socket
+
+    def sandboxed(family: int = socket.AF_INET, *args: object, **kw: object) -> socket.socket:
+        if family in (socket.AF_INET, socket.AF_INET6):  # what RestrictAddressFamilies does
+            raise OSError(97, "Address family not supported by protocol")
+        return real(family, *args, **kw)
+
+    monkeypatch.setattr(socket, "socket", sandboxed)
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text('[api]\nurl = "http://127.0.0.1:9"\n')
+    sync_now = SyncNow(tmp_path / "device", cfg)
+    with pytest.raises(SyncNowError, match="the sync service .* is not running"):
+        sync_now.request()
+    assert sync_now._once is None  # no doomed child process
