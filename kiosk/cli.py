@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .cli_device import register_device_commands  # provision, doctor, import
     register_device_commands(sub, COMMANDS)
+    from .cli_reports import register_report_commands  # report plays|neutrality
+    register_report_commands(sub, COMMANDS)
     return p
 
 

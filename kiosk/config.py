@@ -66,6 +66,10 @@ class Config:
     # sees it (after display.orientation): touch targets are sized from it (at least 9 mm).
     display_dpi: float | None = None
     display_width_mm: float | None = None
+    # [neutrality]: elections and policy over the manifest's, kept raw and checked by
+    # player.neutrality (a problem there is reported, never stops the player).
+    neutrality: dict[str, Any] | None = field(default=None, hash=False)
+    play_log_days: int = 400
 
 
 def parse_size(value: Any) -> int:
@@ -227,6 +231,9 @@ SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "dpi": ("display_dpi", _number(40, 1000)),
         "width_mm": ("display_width_mm", _number(40, 10000)),
     },
+    # proof-of-play log kept on the device for the election-period reports
+    "reports": {"retention_days": ("play_log_days", _int(30, 3650))},
+    "neutrality": {},  # kept raw, see Config.neutrality
 }
 
 
@@ -266,6 +273,9 @@ def load_config(path: Path) -> Config:
             continue
         if not isinstance(table, dict):
             problems.append(f"{section}: expected a [{section}] table")
+            continue
+        if section == "neutrality":
+            values["neutrality"] = table
             continue
         for key, value in table.items():
             spec = SCHEMA[section].get(key)
