@@ -1,7 +1,8 @@
 """Dates and times in the visitor's language (Babel's CLDR data).
 
-English uses British conventions (24-hour clock, "Thursday 26 November"): the kiosk
-stands in a European town and its visitors read the times posted on its doors.
+English dates follow British conventions ("Thursday 26 November"); English times use the
+12-hour clock ("7:00 PM", CLDR's en_US pattern, with its narrow no-break space) that
+English-speaking visitors read. French, Spanish and German keep the 24-hour clock.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from babel.dates import format_date, format_skeleton, format_time
 LOCALES = {"fr": "fr_FR", "en": "en_GB", "es": "es_ES", "de": "de_DE"}
 # CLDR's "MMMMEEEEd" skeleton abbreviates the weekday in fr/es/de; headings want it whole.
 _HEADING = {"fr": "EEEE d MMMM", "en": "EEEE d MMMM", "es": "EEEE, d 'de' MMMM", "de": "EEEE, d. MMMM"}
+# Times of day where the clock differs from the date conventions above.
+_CLOCK_LOCALES = {"en": "en_US"}
 
 
 @lru_cache(maxsize=32)
@@ -30,15 +33,21 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def time_of_day(t: time, lang: str) -> str:
+    """``19:00`` / ``7:00 PM`` / ``19:00`` / ``19:00``: a wall-clock time in ``lang``."""
+    return format_time(t, "short", locale=locale_for(_CLOCK_LOCALES.get(lang, lang)))
+
+
 def clock(moment: datetime, tz: ZoneInfo, lang: str) -> str:
-    """``19:00`` (local wall-clock time of an aware datetime)."""
-    return format_time(moment.astimezone(tz).time(), "short", locale=locale_for(lang))
+    """Local wall-clock time of an aware datetime (see :func:`time_of_day`)."""
+    return time_of_day(moment.astimezone(tz).time(), lang)
 
 
 def minutes_clock(minutes: int, lang: str) -> str:
-    """A wall-clock time given in minutes after midnight; 1440 (24:00) shows as 00:00."""
+    """A wall-clock time given in minutes after midnight; 1440 (24:00) shows as midnight
+    (``00:00``, ``12:00 AM``)."""
     m = minutes % (24 * 60)
-    return format_time(time(m // 60, m % 60), "short", locale=locale_for(lang))
+    return time_of_day(time(m // 60, m % 60), lang)
 
 
 def weekday(day: date, lang: str) -> str:

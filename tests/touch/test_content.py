@@ -20,6 +20,7 @@ from sync import ManifestError, validate_document
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=PARIS)
+NB = "\u202f"  # between an English time and AM/PM
 
 
 def base_doc(**kiosk: list[dict[str, Any]]) -> dict[str, Any]:
@@ -165,4 +166,5 @@ def test_agenda_filters_and_day_headings_in_english() -> None:
     assert [r.title for r in page.rows if not r.doc_id] == ["Saturday 28 November", "Sunday 29 November"]
     today = b.list_page("agenda", "today")
     assert today.rows[0].title == "Today · Thursday 26 November"
-    assert [r.detail for r in today.rows[1:]] == ["16:30–17:30 · Colette media library", "19:00–21:00 · Council chamber, town hall"]
+    assert [r.detail for r in today.rows[1:]] == [f"4:30{NB}PM–5:30{NB}PM · Colette media library",
+                                           f"7:00{NB}PM–9:00{NB}PM · Council chamber, town hall"]
