@@ -41,7 +41,9 @@ class TouchLayer:
                                        restart_player=app.stop),
             media_path=app.state.cache.store.path_for,
         )
-        self.root = build_touch_root(app.state.content, loop if mode == "hybrid" else None, options,
+        # Election reserve period: the pages the neutrality policy withholds never show.
+        content, _withheld = app.state.kiosk_content()
+        self.root = build_touch_root(content, loop if mode == "hybrid" else None, options,
                                      app.state.now)
         self.root.bind(on_session_start=self._session_started, on_attract=self._back_to_attract)
         self._unlock = None
@@ -75,4 +77,6 @@ class TouchLayer:
             content_version=state.content.version_id if state.content else "-",
             last_sync=last_sync_from_records(state.cache.last_sync_runs(1)),
             network="see kiosk doctor",
+            reserve_period=(answer.reserve.names, answer.reserve.last_day)
+            if (answer := state.answer) is not None and answer.reserve is not None else None,
         )

@@ -14,10 +14,11 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
 from content_cache import ContentCache, ItemData
-from player.engine import NowPlaying
+from player.engine import NowPlaying, item_label
 from player.i18n import gettext_for
 from player.quarantine import Quarantine
-from player.slides import AlertBanner, MessageSlide, Slide, StatusBar, TestCardSlide, build_slide, poster_for
+from player.slides import (AlertBanner, MessageSlide, Slide, StatusBar, TestCardSlide, build_slide, poster_for,
+                           screen_size, set_turned_screen)
 from player.ticker import ticker_text
 from player.ticker_strip import TickerStrip
 
@@ -63,12 +64,13 @@ class PlayerApp(App):
         self.device = DeviceLink(self)
         self._pending: Slide | None = None
         self.quarantine = Quarantine()
-        self.proof = ProofOfPlay(cache, now)
+        self.proof = ProofOfPlay(cache, now, data_dir=options.data_dir,
+                                 retention_days=options.config.play_log_days if options.config else 400)
+        self._kiosk_key: tuple[int, bool] | None = None
         self.derived_dir = options.data_dir / "derived"
         self._loop_paused = False
         self._dark = False  # the display schedule switched the screen off
         self.services = None
-        self._touch_generation = -2
         self.touch = None
         self._seen_generation = -2
         self.ticker: TickerStrip | None = None
@@ -116,8 +118,20 @@ class PlayerApp(App):
             self.touch = TouchLayer(self, root)
             if self.options.mode == "kiosk":
                 self.pause_loop()
-            return self.touch.root
-        return root
+            return self._turned(self.touch.root)
+        return self._turned(root)
+
+    def _turned(self, root: Widget) -> Widget:
+        """display.orientation: the whole picture (and touches) turned on the panel."""
+        degrees = self.options.orientation
+        if not degrees:
+            return root
+        from ._oriented_root import OrientedRoot, logical_size
+
+        set_turned_screen(logical_size((int(Window.width), int(Window.height)), degrees))
+        log.info("picture turned %d° (%d×%d laid out on a %d×%d screen)", degrees,
+                 *screen_size(), int(Window.width), int(Window.height))
+        return OrientedRoot(root, degrees)
 
     def on_start(self) -> None:
         if self.touch is not None:
@@ -167,10 +181,31 @@ class PlayerApp(App):
         """Look at the live pointer now (a USB import just finished) rather than at the next poll."""
         self._poll(0)
 
+    def _note_neutrality(self, answer: NowPlaying | None) -> None:
+        """Election reserve period: the touch kiosk gets the content without withheld
+        pages (again when the period starts or ends), and the play log notes what the
+        period keeps off the screen."""
+        content = self.state.content
+        if content is None:
+            return
+        guard = self.state.engine.compile(content).guard
+        self.proof.elections(guard.rules.elections)
+        kiosk_withheld: tuple = ()
+        reserve = answer is not None and answer.reserve is not None
+        if self.touch is not None:
+            key = (self.state.generation, reserve)
+            if key != self._kiosk_key or reserve:
+                shown, kiosk_withheld = self.state.kiosk_content()
+                if key != self._kiosk_key:
+                    self._kiosk_key = key
+                    self.touch.set_content(shown)
+        if answer is not None and answer.reserve is not None:
+            self.proof.withheld(content.version_id, answer.reserve, answer.withheld + kiosk_withheld)
+
     def on_stop(self) -> None:
         if self.services is not None:
             self.services.stop()
-        self.proof.ended()
+        self.proof.close()
         self.device.stop()
 
     def _on_request_close(self, *_: object, **__: object) -> bool:
@@ -193,9 +228,7 @@ class PlayerApp(App):
         except Exception:
             log.exception("could not evaluate the schedule")
             answer = None
-        if self.touch is not None and self.state.generation != self._touch_generation:
-            self._touch_generation = self.state.generation
-            self.touch.set_content(self.state.content)
+        self._note_neutrality(answer)
         banner = tuple(a.bulletin for a in answer.banner_alerts) if answer else ()
         if tuple(b.id for b in banner) != self.banner.alert_ids:
             self.banner.show(banner, self.state.lang)
@@ -286,7 +319,7 @@ class PlayerApp(App):
                 continue
             try:
                 return item, build_slide(item, self.state.lang, self.state.second_lang,
-                                         screen=tuple(Window.size), derived_dir=self.derived_dir)
+                                         screen=screen_size(), derived_dir=self.derived_dir)
             except Exception as e:
                 self.quarantine.add(item.id, self._version(), str(e), now)
         return None, self._fallback_slide()
@@ -332,7 +365,9 @@ class PlayerApp(App):
         self.current_reason = self.state.reason(item)
         self._swap(slide)
         self.proof.started(slide.item_id, self.current_kind, self.state.content.version_id
-                           if self.state.content else None)
+                           if self.state.content else None, label=item_label(item) if item else "",
+                           category=item.report_category if item else None,
+                           tags=item.tags if item else ())
         duration = self.state.seconds_for(item) if item else 30.0
         slide.bind(on_finished=lambda *_: self._advance() if slide is self._current else None)
         self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), duration)

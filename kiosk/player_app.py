@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 from content_cache import ContentCache, ItemData, LiveContent
 from player.engine import NowPlaying, ScheduleEngine
+from player.neutrality import Withheld
 from player.rotation import Rotation
 from player.schedule import DurationLimits, alert_item, slide_seconds
 
 from .cache_open import open_cache
-from .config import Config
 from .config import Config
 from .kivy_env import prepare_kivy
 
@@ -57,9 +57,6 @@ class PlayerOptions:
     display_dpi: float | None = None
     display_width_mm: float | None = None
     config_path: Path | None = None  # the config file read, for `kiosk sync --once` from the admin overlay
-    # The device config: display power schedule, USB import (kiosk._player_services).
-    # None (tests building options by hand): those services do not run.
-    config: Config | None = None
     # The device config: display power schedule, USB import (kiosk._player_services).
     # None (tests building options by hand): those services do not run.
     config: Config | None = None
@@ -105,7 +102,7 @@ class PlaybackState:
         self._now_utc = now
         self.content: LiveContent | None = None
         self.generation = -1
-        self.engine = ScheduleEngine()
+        self.engine = ScheduleEngine(neutrality=options.config.neutrality if options.config else None)
         self.answer: NowPlaying | None = None
         self.rotation = Rotation()
         self.reload_pending = True
@@ -157,6 +154,18 @@ class PlaybackState:
                          len(self.answer.items), len(self.answer.alerts),
                          "" if self.answer.clock_trusted else ", clock untrusted")
         return self.answer
+
+    def kiosk_content(self) -> tuple[LiveContent | None, tuple[Withheld, ...]]:
+        """The content for the touch kiosk now: during an election reserve period, without
+        the pages the neutrality policy withholds (and which ones, for the play log)."""
+        content = self.content
+        if content is None:
+            return None, ()
+        guard = self.engine.compile(content).guard
+        trusted = self.answer.clock_trusted if self.answer else True
+        if not guard or guard.period_at(self.now(), clock_trusted=trusted) is None:
+            return content, ()
+        return guard.filter_kiosk(content)
 
     def seconds_to_deadline(self) -> float:
         if self.answer is None:

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,8 @@ class AdminInfo:
     content_version: str
     last_sync: SyncSummary | None
     network: str  # a short human sentence, e.g. "online (eth0 192.0.2.4)"
+    # The election reserve period in force: (election names, last day), else None.
+    reserve_period: tuple[str, date] | None = None
 
 
 @dataclass(frozen=True)

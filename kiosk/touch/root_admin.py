@@ -6,6 +6,7 @@ from typing import Any
 
 from kivy.core.window import Window
 
+from . import timefmt
 from .look import LOOK
 from .ui_text import interface_strings
 
@@ -84,6 +85,10 @@ class AdminMixin:
         else:
             rows.append((ui["last_sync"], ui["never"]))
         rows.append((ui["network"], info.network if info else ui["unknown"]))
+        if info is not None and info.reserve_period is not None:
+            names, last_day = info.reserve_period
+            rows.append((ui["reserve"], ui["reserve_until"].format(
+                names=names, date=timefmt.full_date(last_day, self.lang))))  # type: ignore[attr-defined]
         actions = [(f"admin-{name}", ui[name]) for name in ACTIONS
                    if getattr(self.options.admin_actions, name) is not None]  # type: ignore[attr-defined]
         self.admin_panel.status = ""  # type: ignore[attr-defined]

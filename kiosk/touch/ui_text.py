@@ -35,6 +35,8 @@ def interface_strings(lang: str) -> dict[str, str]:
         "content": _("Content version"),
         "last_sync": _("Last sync"),
         "network": _("Network"),
+        "reserve": _("Election reserve period"),
+        "reserve_until": _("{names}, until {date} included"),
         "never": _("never"),
         "unknown": _("unknown"),
         "sync_now": _("Sync now"),
