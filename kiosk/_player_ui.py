@@ -170,6 +170,7 @@ class PlayerApp(App):
             if self.ticker is not None:
                 self.ticker.pause()
             self.pacer.go_dark()
+            self.device.notifier.status("screen off (display schedule)")
         else:
             self.pacer.wake()
             if not self._loop_paused:

@@ -90,34 +90,51 @@ def test_a_usb_pack_seen_by_the_running_player_goes_live_and_on_screen(tmp_path:
         assert proc.wait(20) == 0
 
 
-def test_a_player_started_at_night_switches_the_screen_off_and_idles(tmp_path: Path) -> None:
+def test_a_player_started_at_night_idles_until_its_cron_job_switches_the_screen_on(tmp_path: Path) -> None:
+    """Real time, real scheduler: the screen is scheduled on from the next minute."""
     data = synced_device(tmp_path, write_source(tmp_path / "src"))
     fakebin = FakeBin(tmp_path / "bin")
     fakebin.dir.mkdir()
     fakebin.add("vcgencmd", stdout="display_power=0\n")
     now = datetime.now(ZoneInfo("Europe/Paris"))
-    # a window that starts in an hour: the screen is scheduled off now
-    on, off = now + timedelta(hours=1), now + timedelta(hours=2)
+    if now.second > 40:  # leave the player time to start and idle before the switch
+        time.sleep(61 - now.second)
+        now = datetime.now(ZoneInfo("Europe/Paris"))
+    on = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
     config = tmp_path / "kiosk.toml"
-    config.write_text(f'[display]\npower_backend = "vcgencmd"\non = "{on:%H:%M}"\noff = "{off:%H:%M}"\n')
-    proc = start_player(data, "--config", str(config), "--duration", "60", "--max-slide-seconds", "1",
+    config.write_text(f'[display]\npower_backend = "vcgencmd"\non = "{on:%H:%M}"\n'
+                      f'off = "{on + timedelta(hours=2):%H:%M}"\n')
+    proc = start_player(data, "--config", str(config), "--duration", "120", "--max-slide-seconds", "1",
                         "--size", "640x360", env={"PATH": fakebin.path()})
+    sock = socket_path(data)
     try:
         end = time.monotonic() + 20
-        while not (st := call(socket_path(data), "status")).get("display_power", {}).get("player_idle"):
+        while not (st := call(sock, "status")).get("display_power", {}).get("player_idle"):
             assert time.monotonic() < end, st
             time.sleep(0.3)
         shown = st["slides_shown"]
         time.sleep(3.5)  # slides last 1 s: an awake loop would have changed three times
-        st = call(socket_path(data), "status")
+        st = call(sock, "status")
         assert st["slides_shown"] == shown and st["frame_rate_cap"] == 1.0
         power = st["display_power"]
         assert (power["backend"], power["scheduled"], power["applied"], power["next_state"]) == \
                ("vcgencmd", "off", "off", "on")
-        assert power["next_change"].startswith(f"{on:%Y-%m-%dT%H:%M}")
+        assert power["next_change"] == on.isoformat()
         text = run_kiosk("status", "--data", str(data)).stdout
-        assert "display     off (scheduled off, on at" in text and "backend vcgencmd, player idle)" in text, text
+        assert f"display     off (scheduled off, on at {on:%Y-%m-%d %H:%M}; backend vcgencmd, player idle)" in text, text
+
+        # the cron job at `on` switches the screen on and the loop goes on from there
+        end = time.monotonic() + 90
+        while call(sock, "status")["display_power"]["player_idle"]:
+            assert time.monotonic() < end, "the screen was never switched on"
+            time.sleep(0.5)
+        woke = datetime.now(ZoneInfo("Europe/Paris"))
+        assert on <= woke < on + timedelta(seconds=30)
+        time.sleep(2.5)
+        st = call(sock, "status")
+        assert st["slides_shown"] >= shown + 2 and st["display_power"]["applied"] == "on"
     finally:
         proc.terminate()
         assert proc.wait(20) == 0
-    assert ["vcgencmd", "display_power", "0"] in fakebin.calls()
+    calls = [c for c in fakebin.calls() if len(c) == 3]
+    assert calls == [["vcgencmd", "display_power", "0"], ["vcgencmd", "display_power", "1"]]
