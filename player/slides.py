@@ -38,6 +38,21 @@ VIDEO_START_TIMEOUT_S = 8.0
 POSTER_CARD = (0.184, 0.212, 0.251, 1)  # #2F3640, neutral; white text 12:1
 
 
+class _Screen:
+    """The size slides lay out for: the window's, or the turned one (display.orientation)."""
+
+    turned: tuple[int, int] | None = None
+
+
+def set_turned_screen(size: tuple[int, int] | None) -> None:
+    """The picture is turned on the panel: slides size their text for ``size``."""
+    _Screen.turned = size
+
+
+def screen_size() -> tuple[int, int]:
+    return _Screen.turned or (int(Window.width), int(Window.height))
+
+
 class Slide(FloatLayout):
     """A full-screen slide. ``on_finished`` fires when it ends on its own (video end)."""
 
@@ -90,7 +105,8 @@ def _label(text: str, size_hint_h: float, font_ratio: float, autofit: bool = Fal
     )
 
     def fit(*_: object) -> None:
-        base = max(12, min(Window.height, Window.width * 1.2) * font_ratio)
+        sw, sh = screen_size()
+        base = max(12, min(sh, sw * 1.2) * font_ratio)
         lbl.font_size = base
         if autofit and lbl.width > 1 and lbl.height > 1:
             for _step in range(8):

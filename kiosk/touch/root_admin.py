@@ -4,8 +4,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kivy.core.window import Window
-
 from . import timefmt
 from .look import LOOK
 from .ui_text import interface_strings
@@ -24,7 +22,8 @@ class AdminMixin:
     # -- the 5-second press in the top-left corner --------------------------------------
     def _in_corner(self, touch: Any) -> bool:
         side = LOOK.target * 1.5
-        return touch.x <= side and touch.y >= Window.height - side
+        # The root's own top, not the window's: the picture may be turned (display.orientation).
+        return touch.x <= side and touch.y >= self.top - side  # type: ignore[attr-defined]
 
     def _corner_down(self, touch: Any) -> None:
         if self.options.admin_pin_hash and self._in_corner(touch):  # type: ignore[attr-defined]
