@@ -1,29 +1,93 @@
 """Typed kiosk documents: the values the touch UI shows, one class per kind.
 
 Built from the live content's kiosk sections by :mod:`kiosk.touch.catalogue`; frozen so
-they can be shared between the UI and the page builders without copies.
+they can be shared between the UI and the page builders without copies. What several
+kinds share is declared once, in the small classes they derive from: every page has an id,
+a link and an image (:class:`Page`); services and places have a name, a description, an
+address, a phone and opening hours (:class:`Venue`); procedures and news are articles
+(:class:`Article`). The shared optional fields are keyword-only, so each kind's own fields
+keep their order.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from content_cache import LocalText
 
 from .hours import OpeningHours
 
 
+def _optional(default: Any = "") -> Any:
+    """A keyword-only field with a default (shared fields come after each kind's own)."""
+    return field(default=default, kw_only=True)
+
+
 @dataclass(frozen=True)
-class Service:
+class Page:
+    """What every page document has."""
+
     id: str
+    url: str = _optional()  # https, shown as a QR code
+    image: str = _optional()  # sha256 of an image in the media store, or ""
+
+
+@dataclass(frozen=True)
+class Venue(Page):
+    """A page about somewhere to go."""
+
     name: LocalText
     description: LocalText
-    address: str = ""
+    address: str = _optional()
+    phone: str = _optional()
+    hours: OpeningHours | None = _optional(None)
+    hours_problem: str = _optional()  # the malformed field, when hours could not be read
+
+
+@dataclass(frozen=True)
+class Service(Venue):
+    """A town service (town hall, pool, library…): a venue and nothing more."""
+
+
+@dataclass(frozen=True)
+class Place(Venue):
+    kind: str = "other"
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class Titled(Page):
+    title: LocalText
+
+
+@dataclass(frozen=True)
+class Article(Titled):
+    summary: LocalText
+    body: LocalText
+
+
+@dataclass(frozen=True)
+class Procedure(Article):
+    steps: tuple[LocalText, ...] = ()
+    documents: tuple[LocalText, ...] = ()
+    where: LocalText = LocalText()
     phone: str = ""
-    url: str = ""
-    image: str = ""  # sha256 of an image in the media store, or ""
-    hours: OpeningHours | None = None
-    hours_problem: str = ""  # the malformed field, when hours could not be read
+
+
+@dataclass(frozen=True)
+class NewsItem(Article):
+    published: date | None = None
+
+
+@dataclass(frozen=True)
+class Event(Titled):
+    description: LocalText
+    start: datetime  # aware
+    end: datetime | None = None
+    all_day: bool = False
+    place: LocalText = LocalText()
 
 
 @dataclass(frozen=True)
@@ -44,60 +108,6 @@ class Menu:
     id: str
     name: LocalText
     days: tuple[MenuDay, ...]
-
-
-@dataclass(frozen=True)
-class Procedure:
-    id: str
-    title: LocalText
-    summary: LocalText
-    body: LocalText
-    steps: tuple[LocalText, ...] = ()
-    documents: tuple[LocalText, ...] = ()
-    where: LocalText = LocalText()
-    phone: str = ""
-    url: str = ""
-    image: str = ""
-
-
-@dataclass(frozen=True)
-class Event:
-    id: str
-    title: LocalText
-    description: LocalText
-    start: datetime  # aware
-    end: datetime | None = None
-    all_day: bool = False
-    place: LocalText = LocalText()
-    url: str = ""
-    image: str = ""
-
-
-@dataclass(frozen=True)
-class NewsItem:
-    id: str
-    title: LocalText
-    summary: LocalText
-    body: LocalText
-    published: date | None = None
-    url: str = ""
-    image: str = ""
-
-
-@dataclass(frozen=True)
-class Place:
-    id: str
-    name: LocalText
-    kind: str
-    description: LocalText
-    address: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    phone: str = ""
-    url: str = ""
-    image: str = ""
-    hours: OpeningHours | None = None
-    hours_problem: str = ""
 
 
 @dataclass(frozen=True)

@@ -97,47 +97,35 @@ class Theme:
         return pairs
 
 
-STANDARD = Theme(
-    name="standard",
-    background=hex_colour("#F3F1EC"),
-    text=hex_colour("#1B1D21"),
-    muted=hex_colour("#4A4F57"),
-    surface=hex_colour("#FFFFFF"),
-    header=hex_colour("#1F3A5F"),
-    header_text=hex_colour("#FFFFFF"),
-    button=hex_colour("#1F3A5F"),
-    button_text=hex_colour("#FFFFFF"),
-    selected=hex_colour("#0B6E4F"),
-    selected_text=hex_colour("#FFFFFF"),
-    alert=hex_colour("#8B1A1A"),
-    alert_text=hex_colour("#FFFFFF"),
-    open_text=hex_colour("#1D6B35"),
-    closed_text=hex_colour("#A3161A"),
-    outline=hex_colour("#1F3A5F"),
-    overlay=hex_colour("#102A43"),
-    overlay_text=hex_colour("#FFFFFF"),
-)
+# Each role's colour in the standard and the high-contrast theme, side by side.
+PALETTE: dict[str, tuple[str, str]] = {
+    # role            standard    high contrast
+    "background":     ("#F3F1EC", "#000000"),
+    "text":           ("#1B1D21", "#FFFFFF"),
+    "muted":          ("#4A4F57", "#E6E6E6"),
+    "surface":        ("#FFFFFF", "#111111"),
+    "header":         ("#1F3A5F", "#000000"),
+    "header_text":    ("#FFFFFF", "#FFFF00"),
+    "button":         ("#1F3A5F", "#FFFF00"),
+    "button_text":    ("#FFFFFF", "#000000"),
+    "selected":       ("#0B6E4F", "#00FFFF"),
+    "selected_text":  ("#FFFFFF", "#000000"),
+    "alert":          ("#8B1A1A", "#FFFF00"),
+    "alert_text":     ("#FFFFFF", "#000000"),
+    "open_text":      ("#1D6B35", "#7CFF8A"),
+    "closed_text":    ("#A3161A", "#FFA0A0"),
+    "outline":        ("#1F3A5F", "#FFFFFF"),
+    "overlay":        ("#102A43", "#000000"),
+    "overlay_text":   ("#FFFFFF", "#FFFFFF"),
+}
 
-HIGH_CONTRAST = Theme(
-    name="high-contrast",
-    background=hex_colour("#000000"),
-    text=hex_colour("#FFFFFF"),
-    muted=hex_colour("#E6E6E6"),
-    surface=hex_colour("#111111"),
-    header=hex_colour("#000000"),
-    header_text=hex_colour("#FFFF00"),
-    button=hex_colour("#FFFF00"),
-    button_text=hex_colour("#000000"),
-    selected=hex_colour("#00FFFF"),
-    selected_text=hex_colour("#000000"),
-    alert=hex_colour("#FFFF00"),
-    alert_text=hex_colour("#000000"),
-    open_text=hex_colour("#7CFF8A"),
-    closed_text=hex_colour("#FFA0A0"),
-    outline=hex_colour("#FFFFFF"),
-    overlay=hex_colour("#000000"),
-    overlay_text=hex_colour("#FFFFFF"),
-)
+
+def _theme(name: str, column: int) -> Theme:
+    return Theme(name=name, **{role: hex_colour(pair[column]) for role, pair in PALETTE.items()})
+
+
+STANDARD = _theme("standard", 0)
+HIGH_CONTRAST = _theme("high-contrast", 1)
 
 THEMES = {t.name: t for t in (STANDARD, HIGH_CONTRAST)}
 
