@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,12 +22,16 @@ from .db import (
 from .errors import CacheError, MissingMediaError
 from .models import (
     AlertOverlay,
+    Base,
     Bulletin,
     ContentVersion,
+    KioskDocument,
     LivePointer,
     MediaFile,
     Playlist,
+    PlaylistItem,
     SyncRun,
+    VersionMedia,
 )
 from .snapshot import (
     BulletinData,
@@ -182,11 +186,7 @@ class ContentCache(UpkeepMixin):
                 # Coming back to the previous version: reuse its rows.
                 existing.etag = version.etag
             else:
-                for sha, size in needed:
-                    row = s.get(MediaFile, sha)
-                    if row is None:
-                        s.add(MediaFile(sha256=sha, size=size, verified_at=now))
-                s.add(version)
+                _insert_version_rows(s, version, needed, now)
             old_live = pointer.live_version_id
             pointer.previous_version_id = old_live
             pointer.live_version_id = version.id
@@ -375,6 +375,47 @@ class ContentCache(UpkeepMixin):
                 )
                 for r in rows
             ]
+
+
+def _insert_version_rows(
+    s: Session, version: ContentVersion, needed: set[tuple[str, int]], now: datetime
+) -> None:
+    """Insert a new version's rows with one executemany per table.
+
+    The unit of work issued a statement (and an autoflush) per object — ~0.2 s for a
+    manifest of a few hundred items; the rows and their values are the same.
+    """
+    shas = [sha for sha, _ in needed]
+    known = set(s.scalars(select(MediaFile.sha256).where(MediaFile.sha256.in_(shas)))) if shas else set()
+    _bulk_insert(s, MediaFile, [
+        {"sha256": sha, "size": size, "verified_at": now} for sha, size in sorted(needed) if sha not in known
+    ])
+    vid = version.id
+    _bulk_insert(s, ContentVersion, [_column_values(version)])
+    _bulk_insert(s, VersionMedia, [{**_column_values(m), "version_id": vid} for m in version.media])
+    _bulk_insert(s, Bulletin, [{**_column_values(b), "version_id": vid} for b in version.bulletins])
+    _bulk_insert(s, Playlist, [{**_column_values(p), "version_id": vid} for p in version.playlists])
+    _bulk_insert(s, PlaylistItem, [
+        {**_column_values(i), "version_id": vid, "playlist_id": p.id}
+        for p in version.playlists for i in p.items
+    ])
+    _bulk_insert(s, KioskDocument, [{**_column_values(d), "version_id": vid} for d in version.kiosk_documents])
+
+
+def _column_values(obj: Base) -> dict[str, object]:
+    """The column attributes set on a (transient) ORM object; unset ones are left to the
+    columns' defaults, as the unit of work does."""
+    state = obj.__dict__
+    return {c.key: state[c.key] for c in obj.__table__.columns if c.key in state}
+
+
+def _bulk_insert(s: Session, model: type[Base], rows: list[dict[str, object]]) -> None:
+    if not rows:
+        return
+    # ORM bulk INSERT: a None value is skipped like in a flush (SQL NULL or the column's
+    # default, never JSON 'null'); rows are grouped by the keys they set, one executemany each.
+    rows.sort(key=lambda r: tuple(k for k, v in r.items() if v is not None))
+    s.execute(insert(model), rows)
 
 
 def is_alert(b: BulletinData | Bulletin) -> bool:
