@@ -120,6 +120,14 @@ class ContentApiClient:
             if self.settings.token:
                 s.headers["Authorization"] = f"Bearer {self.settings.token}"
             s.verify = str(self.settings.ca_bundle) if self.settings.ca_bundle else True
+            # Every request goes to the API's host: resolve the environment's proxies and CA
+            # bundle (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE) once, for its URL. Left to
+            # requests, they are re-read from os.environ (and a ~/.netrc looked for) on each
+            # request: ~0.7 ms of CPU per media file. A .netrc is not used (token auth).
+            env = s.merge_environment_settings(self.base_url, {}, None, s.verify, None)
+            s.proxies = env["proxies"]
+            s.verify = env["verify"]
+            s.trust_env = False
             self._local.session = s
         return s
 
