@@ -35,7 +35,8 @@ class FramePacer:
     def hold(self, reason: str) -> None:
         """Full frame rate until :meth:`release` with the same reason (e.g. a video)."""
         self._holds.add(reason)
-        self._apply(self.busy_fps)
+        if not self.dark:
+            self._apply(self.busy_fps)
 
     def release(self, reason: str) -> None:
         self._holds.discard(reason)
@@ -47,9 +48,9 @@ class FramePacer:
         self._settle()
 
     def go_dark(self) -> None:
-        """The screen is off: drop every hold and settle at :data:`DARK_FPS`."""
+        """The screen is off: settle at :data:`DARK_FPS`, whatever holds or comes to hold
+        (a ticker resumed by a touch on the dark screen must not run it at full rate)."""
         self.dark = True
-        self._holds.clear()
         self._settle()
 
     def wake(self) -> None:
@@ -57,8 +58,10 @@ class FramePacer:
         self.nudge()
 
     def _maybe_idle(self, _dt: float) -> None:
-        if not self._holds:
-            self._apply(DARK_FPS if self.dark else self.idle_fps)
+        if self.dark:
+            self._apply(DARK_FPS)
+        elif not self._holds:
+            self._apply(self.idle_fps)
 
     def _apply(self, fps: float) -> None:
         # Kivy reads this attribute on every loop iteration (ClockBase.idle).
