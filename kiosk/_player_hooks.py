@@ -93,7 +93,8 @@ def start_services(app: PlayerApp) -> PlayerServices | None:
         return None
     inbox = UiInbox()
     try:
-        return services_for_player(options.config, options.data_dir, PlayerHooks(app), inbox.post).start()
+        return services_for_player(options.config, options.data_dir, PlayerHooks(app), inbox.post,
+                                   now=app.state.now).start()
     except Exception:  # the slide loop matters more than any service
         log.exception("device services not started")
         return None

@@ -299,7 +299,9 @@ class PlayerServices:
 
 
 def services_for_player(cfg: Config, data_dir: Path, hooks: ServiceHooks, post: Post,
+                        now: Callable[[], datetime] | None = None,
                         env: Mapping[str, str] | None = None) -> PlayerServices:
-    """The services as the running player wires them (udev or the replay folder)."""
+    """The services as the running player wires them (udev or the replay folder), on the
+    player's clock."""
     source, mounts = hotplug_source_from_env(os.environ if env is None else env)
-    return PlayerServices(cfg, data_dir, hooks, post, source=source, mounts=mounts)
+    return PlayerServices(cfg, data_dir, hooks, post, now=now, source=source, mounts=mounts)

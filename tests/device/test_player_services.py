@@ -366,3 +366,26 @@ def test_a_touch_screen_plugged_back_in_gets_a_fresh_reader() -> None:
     assert loop.input_providers == [other, alive] and alive.stopped == 0
     TouchInputs(loop, None).handle(added)  # headless: nothing to open
     assert loop.input_providers == [other, alive]
+
+
+def test_kiosk_status_text_shows_display_power_hotplug_and_the_last_usb_import(tmp_path: Path, scheduler) -> None:  # noqa: ANN001
+    from kiosk.status import render
+
+    source, hooks = FakeSource(), Hooks()
+    clock = Clock(datetime(2027, 3, 29, 22, 0, tzinfo=UTC))  # Tuesday 00:00 in Paris: off
+    services = _services(tmp_path, hooks, clock, scheduler, backend=BackendChoice("none", "test", NoPower()),
+                         source=_BrokenSource(), mounts=tmp_path / "no-mounts", mount_wait_s=0.05).start()
+    try:
+        _wait(lambda: services.status()["display_power"]["applied"] == "off")
+        services._on_hotplug(classify(udev_device("add", USB_KEY_ENV)))  # as the dispatch thread would
+        hooks.wait_for("imported")
+        player = {"showing": "img-0", "showing_kind": "image", "why": "playlist lobby", "uptime_s": 5,
+                  "slides_shown": 1, "screen": [640, 360], "watchdog": {}, **services.status()}
+    finally:
+        services.stop()
+    text = render({"player": player, "content": None, "last_sync": None}, now=clock.at)
+    lines = text.splitlines()
+    assert "display     off (scheduled off, on at 2027-03-30 06:30; backend none)" in lines
+    assert "hotplug     not watching (OSError: [Errno 93] Protocol not supported)" in lines
+    assert ("usb import  not-mounted from /dev/sda1 at 2027-03-29 22:00:00: "
+            "/dev/sda1: not mounted after 0.05 s; nothing imported") in lines
