@@ -99,3 +99,24 @@ def test_no_ticker_without_bulletins(tmp_path: Path) -> None:
         proc.wait(20)
     colours = _colours(_strip(shot))
     assert STRIP_BG not in colours and max(colours, key=colours.get) == COLOURS[0]
+
+
+def test_ticker_keeps_the_frame_rate_up_only_while_it_scrolls(tmp_path: Path) -> None:
+    """Signage: the ticker moves, so the player runs at full rate. Kiosk mode (the loop
+    paused for the touch UI): the ticker stops, and the player idles again."""
+    src = write_source(tmp_path / "src", images=1)
+    lobby = src / "playlists" / "lobby.toml"
+    lobby.write_text(lobby.read_text().replace("duration = 5", "duration = 60"))
+    data = synced_device(tmp_path, src)
+    cfg = _config(tmp_path, "true")
+    caps = {}
+    for mode in ("signage", "kiosk"):
+        proc = start_player(data, "--config", str(cfg), "--duration", "30", "--size", f"{W}x{H}",
+                            "--mode", mode)
+        try:
+            time.sleep(3.0)  # past the frame pacer's settling time
+            caps[mode] = call(socket_path(data), "status")["frame_rate_cap"]
+        finally:
+            proc.terminate()
+            proc.wait(20)
+    assert caps == {"signage": 60.0, "kiosk": 4.0}
