@@ -94,7 +94,7 @@ def start_services(app: PlayerApp) -> PlayerServices | None:
     inbox = UiInbox()
     try:
         return services_for_player(options.config, options.data_dir, PlayerHooks(app), inbox.post,
-                                   now=app.state.now).start()
+                                   now=app.state.now, headless=options.headless).start()
     except Exception:  # the slide loop matters more than any service
         log.exception("device services not started")
         return None

@@ -299,9 +299,13 @@ class PlayerServices:
 
 
 def services_for_player(cfg: Config, data_dir: Path, hooks: ServiceHooks, post: Post,
-                        now: Callable[[], datetime] | None = None,
+                        now: Callable[[], datetime] | None = None, headless: bool = False,
                         env: Mapping[str, str] | None = None) -> PlayerServices:
     """The services as the running player wires them (udev or the replay folder), on the
-    player's clock."""
+    player's clock. A headless player drives no screen: with ``power_backend = "auto"``
+    it switches nothing (a preview on a device must not blank the real screen)."""
     source, mounts = hotplug_source_from_env(os.environ if env is None else env)
-    return PlayerServices(cfg, data_dir, hooks, post, now=now, source=source, mounts=mounts)
+    power = None
+    if headless and cfg.display_power_backend == "auto":
+        power = BackendChoice("none", "headless player: no screen to switch", NoPower())
+    return PlayerServices(cfg, data_dir, hooks, post, now=now, power=power, source=source, mounts=mounts)

@@ -371,7 +371,7 @@ def test_a_touch_screen_plugged_back_in_gets_a_fresh_reader() -> None:
 def test_kiosk_status_text_shows_display_power_hotplug_and_the_last_usb_import(tmp_path: Path, scheduler) -> None:  # noqa: ANN001
     from kiosk.status import render
 
-    source, hooks = FakeSource(), Hooks()
+    hooks = Hooks()
     clock = Clock(datetime(2027, 3, 29, 22, 0, tzinfo=UTC))  # Tuesday 00:00 in Paris: off
     services = _services(tmp_path, hooks, clock, scheduler, backend=BackendChoice("none", "test", NoPower()),
                          source=_BrokenSource(), mounts=tmp_path / "no-mounts", mount_wait_s=0.05).start()
@@ -389,3 +389,21 @@ def test_kiosk_status_text_shows_display_power_hotplug_and_the_last_usb_import(t
     assert "hotplug     not watching (OSError: [Errno 93] Protocol not supported)" in lines
     assert ("usb import  not-mounted from /dev/sda1 at 2027-03-29 22:00:00: "
             "/dev/sda1: not mounted after 0.05 s; nothing imported") in lines
+
+
+def test_a_headless_player_with_automatic_backend_switches_no_real_screen(
+    tmp_path: Path, fakebin: FakeBin, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kiosk._player_services import services_for_player
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    fakebin.add("vcgencmd")  # would be detected on a Pi
+    auto = _config(tmp_path, '[display]\non = "06:30"\noff = "23:00"\n')
+    env = {"KIOSK_HOTPLUG_REPLAY": str(tmp_path)}
+    # windowed: detected (vcgencmd here, or this machine's backlight panel)
+    assert services_for_player(auto, tmp_path, Hooks(), lambda c: c(), env=env).power.name != "none"
+    headless = services_for_player(auto, tmp_path, Hooks(), lambda c: c(), headless=True, env=env)
+    assert (headless.power.name, headless.power.reason) == ("none", "headless player: no screen to switch")
+    explicit = services_for_player(_config(tmp_path), tmp_path, Hooks(), lambda c: c(), headless=True, env=env)
+    assert explicit.power.name == "vcgencmd"  # set in the config: the technician asked for it
