@@ -15,7 +15,7 @@ from .models import (
 )
 from .snapshot import BulletinData, ItemData, LiveContent, LocalText, MediaRef, PlaylistData
 from .outbox import Outbox, OutboxRecord
-from .store import MediaStore, MediaVerificationError, StoreError, StoredFile, check_sha256
+from .store import MediaStore, MediaVerificationError, StoreError, StoredFile, check_sha256, read_chunks
 
 __all__ = [
     "Bulletin",
@@ -45,5 +45,6 @@ __all__ = [
     "SyncRunRecord",
     "VersionMedia",
     "check_sha256",
+    "read_chunks",
     "utcnow",
 ]

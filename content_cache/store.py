@@ -10,7 +10,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -108,16 +108,16 @@ class MediaStore:
         part = self.partial(sha256, size)
         part.restart()
         try:
-            for chunk in chunks:
-                part.write(chunk)
-            return part.commit()
+            return part.append_and_commit(chunks)
         except BaseException:
             part.discard()
             raise
+        finally:
+            part.close()
 
     def put_file(self, src: BinaryIO, sha256: str, size: int) -> StoredFile:
         """Copy a local file-like object into the store with the same checks."""
-        return self.put_verified(iter(lambda: src.read(_CHUNK), b""), sha256, size)
+        return self.put_verified(read_chunks(src), sha256, size)
 
     def remove(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
@@ -163,6 +163,17 @@ class MediaStore:
         return total
 
 
+def read_chunks(src: BinaryIO, chunk_size: int = _CHUNK) -> Iterator[memoryview]:
+    """Chunks of a local file, read into one reused buffer (no new 1 MB object per read).
+
+    Each view is only valid until the next one is asked for.
+    """
+    buf = bytearray(chunk_size)
+    view = memoryview(buf)
+    while n := src.readinto(buf):
+        yield view[:n]
+
+
 class PartialDownload:
     """A download in progress, kept in ``tmp/<sha256>.part`` so a later attempt resumes.
 
@@ -204,7 +215,7 @@ class PartialDownload:
         self._file = self.path.open("wb")
         return 0
 
-    def write(self, chunk: bytes) -> None:
+    def write(self, chunk: bytes | memoryview) -> None:
         if not chunk:
             return
         if self._file is None:
@@ -217,6 +228,35 @@ class PartialDownload:
         self._file.write(chunk)
         self._hash.update(chunk)
         self.offset += len(chunk)
+
+    def append_and_commit(
+        self,
+        chunks: Iterable[bytes | memoryview],
+        *,
+        on_bytes: Callable[[int], None] | None = None,
+        between_chunks: Callable[[], None] | None = None,
+    ) -> StoredFile:
+        """Append ``chunks`` after the bytes already there, then :meth:`commit` them.
+
+        The one loop behind every verified copy into the store (HTTP download, USB pack).
+        ``on_bytes(n)`` is told of each chunk written; ``between_chunks()`` runs after each
+        and may raise to interrupt (a deadline, a stop request), and so may ``chunks``
+        itself (a broken connection): what was written stays for resuming. A chunk may
+        be a view of a reused buffer: it is consumed before the next is asked for. More
+        bytes than announced, a wrong size or hash: the partial file is deleted and
+        :class:`MediaVerificationError` raised; nothing gets the final name.
+        """
+        try:
+            for chunk in chunks:
+                self.write(chunk)
+                if on_bytes is not None:
+                    on_bytes(len(chunk))
+                if between_chunks is not None:
+                    between_chunks()
+        except MediaVerificationError:
+            self.discard()
+            raise
+        return self.commit()
 
     @property
     def complete(self) -> bool:

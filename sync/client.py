@@ -304,27 +304,24 @@ class ContentApiClient:
                     raise _Retry(f"{url}: Content-Range starts at {start}, expected {offset}", 0)
             elif offset:
                 part.restart()  # the server ignored Range: take the whole body again
+
+            def between_chunks() -> None:
+                if time.monotonic() > deadline:
+                    raise _Retry(
+                        f"{url}: too slow, over the {self.settings.file_deadline_s(part.size):.0f} s deadline "
+                        f"({part.offset} of {part.size} bytes kept for resuming)"
+                    )
+                if self.stop.is_set():
+                    raise Stopped("sync stopped")
+
             try:
-                for chunk in _chunks_as_they_come(resp):
-                    part.write(chunk)
-                    if on_bytes:
-                        on_bytes(len(chunk))
-                    if time.monotonic() > deadline:
-                        raise _Retry(
-                            f"{url}: too slow, over the {self.settings.file_deadline_s(part.size):.0f} s deadline "
-                            f"({part.offset} of {part.size} bytes kept for resuming)"
-                        )
-                    if self.stop.is_set():
-                        raise Stopped("sync stopped")
+                return part.append_and_commit(
+                    _chunks_as_they_come(resp), on_bytes=on_bytes, between_chunks=between_chunks
+                )
             except requests.RequestException as e:
                 raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
-            except MediaVerificationError as e:
-                part.discard()
+            except MediaVerificationError as e:  # the partial file is gone: start over
                 raise _Retry(str(e), 0) from None
-        try:
-            return part.commit()
-        except MediaVerificationError as e:
-            raise _Retry(str(e), 0) from None
 
 
 def _chunks_as_they_come(resp: requests.Response):  # noqa: ANN202 - a generator of bytes

@@ -19,15 +19,13 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from content_cache import MediaStore, MediaVerificationError, StoredFile, check_sha256
+from content_cache import MediaStore, MediaVerificationError, StoredFile, check_sha256, read_chunks
 
 from .client import ApiUnreachable, ManifestFetch, MediaDownloadError, Stopped
 from .manifest import MAX_MANIFEST_BYTES, parse_manifest
 from .settings import SyncSettings
 
 log = logging.getLogger(__name__)
-
-_CHUNK = 1 << 20
 
 
 class NotAContentPack(ApiUnreachable):
@@ -108,16 +106,13 @@ class LocalPackSource:
         self._count()
         part = store.partial(sha256, size)
         try:
+            self._check_stop()
             part.restart()  # a local copy is quick: never resume from someone else's bytes
             with src.open("rb") as f:
-                while chunk := f.read(_CHUNK):
-                    if self.stop.is_set():
-                        part.discard()
-                        raise Stopped("import stopped")
-                    part.write(chunk)
-                    if on_bytes:
-                        on_bytes(len(chunk))
-            return part.commit()
+                return part.append_and_commit(read_chunks(f), on_bytes=on_bytes, between_chunks=self._check_stop)
+        except Stopped:
+            part.discard()
+            raise
         except MediaVerificationError:
             part.discard()
             raise MediaDownloadError(_mismatch(src, sha256, size)) from None
@@ -126,6 +121,10 @@ class LocalPackSource:
             raise MediaDownloadError(f"{src}: cannot read ({e.strerror})") from None
         finally:
             part.close()
+
+    def _check_stop(self) -> None:
+        if self.stop.is_set():
+            raise Stopped("import stopped")
 
 
 def _mismatch(src: Path, sha256: str, size: int) -> str:

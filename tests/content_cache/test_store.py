@@ -67,3 +67,56 @@ def test_corruption_on_disk_is_detected_by_verify(tmp_path: Path) -> None:
     stored.path.write_bytes(b"V" + data[1:])
     assert store.has(sha, len(data))  # same size: the cheap check cannot tell
     assert not store.verify(sha, len(data))
+
+
+def test_file_copied_through_one_reused_buffer_lands_whole(tmp_path: Path) -> None:
+    import io
+
+    from content_cache import read_chunks
+
+    store = MediaStore(tmp_path / "media")
+    data = bytes(range(256)) * 1000  # 256,000 bytes: several reads of the 64 KiB buffer
+    sha = hashlib.sha256(data).hexdigest()
+    part = store.partial(sha, len(data))
+    part.restart()
+    seen: list[int] = []
+    stored = part.append_and_commit(read_chunks(io.BytesIO(data), 64 * 1024), on_bytes=seen.append)
+    assert stored.path.read_bytes() == data
+    assert seen == [65536, 65536, 65536, 59392]
+    assert list((tmp_path / "media" / "tmp").iterdir()) == []
+
+
+def test_stream_interrupted_between_chunks_is_kept_for_resuming(tmp_path: Path) -> None:
+    store = MediaStore(tmp_path / "media")
+    data = b"0123456789" * 100
+    sha = hashlib.sha256(data).hexdigest()
+
+    class Deadline(Exception):
+        pass
+
+    def stop_after_first_chunk() -> None:
+        raise Deadline
+
+    part = store.partial(sha, len(data))
+    with pytest.raises(Deadline):
+        part.append_and_commit([data[:400], data[400:]], between_chunks=stop_after_first_chunk)
+    part.close()
+    assert not store.path_for(sha).exists()
+    assert store.partial_path(sha).read_bytes() == data[:400]
+
+    again = store.partial(sha, len(data))
+    assert again.resume() == 400
+    again.append_and_commit([data[400:]])
+    assert store.path_for(sha).read_bytes() == data
+    assert not store.partial_path(sha).exists()
+
+
+def test_stream_longer_than_announced_is_discarded(tmp_path: Path) -> None:
+    store = MediaStore(tmp_path / "media")
+    data = b"abc" * 10
+    sha = hashlib.sha256(data).hexdigest()
+    part = store.partial(sha, len(data))
+    with pytest.raises(MediaVerificationError, match="more than the announced"):
+        part.append_and_commit([data, b"extra"])
+    assert not store.partial_path(sha).exists()
+    assert not store.path_for(sha).exists()
