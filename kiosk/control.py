@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import queue
 import socket
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .unix_socket import LineServer, read_line
 
 log = logging.getLogger(__name__)
 
@@ -48,53 +48,21 @@ class ControlServer:
         self.path = path
         self.wake = wake
         self.pending: queue.Queue[Request] = queue.Queue()
-        self._sock: socket.socket | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._server: LineServer | None = None
 
     def start(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.unlink(missing_ok=True)
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-        old = os.umask(0o177)  # owner-only from the start: no window with a wider mode
+        self._server = LineServer(self.path, self._answer, name="control-socket", limit=MAX_REQUEST)
+        self._server.start()
+
+    def _answer(self, request: bytes) -> bytes:
         try:
-            sock.bind(str(self.path))
-        finally:
-            os.umask(old)
-        sock.listen(4)
-        sock.settimeout(0.5)
-        self._sock = sock
-        self._thread = threading.Thread(target=self._serve, name="control-socket", daemon=True)
-        self._thread.start()
+            reply = self._one(request)
+        except Exception as e:  # never let a client kill the thread
+            reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+        return json.dumps(reply).encode()
 
-    def _serve(self) -> None:
-        assert self._sock is not None
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                break
-            with conn:
-                conn.settimeout(5)
-                try:
-                    reply = self._one(conn)
-                except Exception as e:  # never let a client kill the thread
-                    reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
-                try:
-                    conn.sendall(json.dumps(reply).encode() + b"\n")
-                except OSError:
-                    pass
-
-    def _one(self, conn: socket.socket) -> dict[str, Any]:
-        data = b""
-        while not data.endswith(b"\n") and len(data) < MAX_REQUEST:
-            chunk = conn.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-        msg = json.loads(data or b"{}")
+    def _one(self, request: bytes) -> dict[str, Any]:
+        msg = json.loads(request or b"{}")
         if not isinstance(msg, dict) or not isinstance(msg.get("command"), str):
             return {"ok": False, "error": "expected {\"command\": ...}"}
         req = Request(msg["command"], dict(msg.get("args") or {}))
@@ -122,10 +90,8 @@ class ControlServer:
             req.answer.put(answer)
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._sock:
-            self._sock.close()
-        self.path.unlink(missing_ok=True)
+        if self._server is not None:
+            self._server.stop()
 
 
 def call(sock_path: Path, command: str, timeout: float = ANSWER_TIMEOUT_S + 5, **args: Any) -> dict[str, Any]:
@@ -136,12 +102,7 @@ def call(sock_path: Path, command: str, timeout: float = ANSWER_TIMEOUT_S + 5, *
             s.settimeout(timeout)
             s.connect(str(path))
             s.sendall(json.dumps({"command": command, "args": args}).encode() + b"\n")
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = read_line(s, 1 << 30)  # answers (status) have no size limit
     except FileNotFoundError:
         raise ControlError(f"no player running ({path} does not exist)") from None
     except ConnectionRefusedError:

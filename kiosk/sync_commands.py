@@ -146,9 +146,9 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
 
     from sync import ContentApiClient
     from sync.service import ServiceTimes, SyncService
-    from sync.trigger import trigger_path
 
     from .cache_open import open_cache
+    from .sync_now import SyncTriggerServer, trigger_path
 
     client = ContentApiClient(settings)
     times = ServiceTimes(
@@ -165,7 +165,12 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     with open_cache(data_dir) as cache:
         service = SyncService(cache, client, now=lambda: datetime.now(timezone.utc),
                               times=times, software_version=__version__,
-                              notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s,
-                              trigger_path=trigger_path(data_dir))
-        service.run_until_stopped()
+                              notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s)
+        # "Sync now" from the admin overlay (or a technician): DATA/sync.sock moves the next poll to now.
+        trigger = SyncTriggerServer(trigger_path(data_dir), service.sync_now)
+        trigger.start()
+        try:
+            service.run_until_stopped()
+        finally:
+            trigger.stop()
     return EXIT_OK

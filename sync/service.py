@@ -5,8 +5,8 @@ the outbox upload and the heartbeat. The poll is quick and never waits for downl
 it shows a new manifest's alerts at once and hands the version to a download job, which
 runs alone (max_instances=1) and re-checks for a newer target when it ends. SIGTERM
 stops everything cleanly: downloads stop at the next chunk, partial files are kept.
-With a ``trigger_path``, a "sync now" request on that socket (:mod:`sync.trigger`) moves
-the next poll to now.
+:meth:`SyncService.sync_now` moves the next poll to now (the application's "sync now"
+socket calls it, see kiosk.sync_now).
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -27,7 +27,6 @@ from content_cache import ContentCache, Outbox
 
 from .client import ContentApiClient
 from .syncer import Check, Outcome, Syncer, SyncResult
-from .trigger import SyncTriggerServer
 from .uploads import OutboxUploader
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,6 @@ class SyncService:
         software_version: str = "",
         notify: Callable[[str], object] | None = None,
         watchdog_interval_s: float | None = None,
-        trigger_path: Path | None = None,
     ) -> None:
         self.cache = cache
         self.client = client
@@ -71,7 +69,6 @@ class SyncService:
         # systemd notify (READY/WATCHDOG/STATUS), wired by the application
         self.notify = notify or (lambda _msg: None)
         self.watchdog_interval_s = watchdog_interval_s
-        self.trigger = SyncTriggerServer(trigger_path, self.sync_now) if trigger_path else None
         self.scheduler = BackgroundScheduler(
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
@@ -114,7 +111,10 @@ class SyncService:
         """Poll at once (the admin overlay's "sync now"); the next regular poll comes one
         interval later. A download in progress goes on and then takes the newest target."""
         log.info("sync now requested")
-        self.scheduler.modify_job("poll", next_run_time=datetime.now(timezone.utc))
+        try:
+            self.scheduler.modify_job("poll", next_run_time=datetime.now(timezone.utc))
+        except JobLookupError:
+            pass  # not started yet: the first poll runs as soon as it starts
 
     def heartbeat(self) -> None:
         state = self.cache.live_state()
@@ -155,8 +155,6 @@ class SyncService:
         self.scheduler.add_job(self._guard(self.heartbeat), IntervalTrigger(seconds=t.heartbeat_s),
                                id="heartbeat", next_run_time=datetime.now().astimezone())
         self.scheduler.start()
-        if self.trigger is not None:
-            self.trigger.start()
 
     def _partial_keep(self) -> list[str]:
         # Partial downloads of files someone still needs are kept to be resumed.
@@ -173,8 +171,6 @@ class SyncService:
 
     def stop(self) -> None:
         self.stop_event.set()
-        if self.trigger is not None:
-            self.trigger.stop()
         self.scheduler.shutdown(wait=True)
         log.info("sync daemon stopped")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.trigger import SyncTriggerServer, TriggerError, request_sync, trigger_path
+from kiosk.sync_now import SyncTriggerServer, TriggerError, request_sync, trigger_path
 
 
 def test_a_request_reaches_the_daemon_once_and_is_answered(tmp_path: Path) -> None:
@@ -63,3 +63,13 @@ def test_a_daemon_that_cannot_queue_the_poll_answers_with_its_reason(tmp_path: P
         assert request_sync(tmp_path / "sync.sock") and calls == [1]
     finally:
         server.stop()
+
+
+def test_the_player_side_loads_neither_the_sync_package_nor_requests() -> None:
+    # The player imports these at start-up; sync's package pulls requests and jsonschema (~0.3 s).
+    import subprocess
+    import sys
+
+    code = "import sys, kiosk.sync_now, kiosk.control; print(sorted(m for m in ('sync', 'requests', 'jsonschema') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
