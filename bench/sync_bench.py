@@ -1,6 +1,6 @@
 """Sync benchmark: ours against curl, curl + sha256sum + sync, and `wget -N`.
 
-    .venv/bin/python -m bench.sync_bench [--files 200] [--mb 100] [--runs 3]
+    .venv/bin/python -m bench.sync_bench [--files 200] [--mb 100] [--runs 3] [--baseline DIR]
 
 Builds a content tree of about 200 media files (~100 MB, mixed sizes), serves it with
 the reference server on 127.0.0.1, and times, on the same URLs, in the same run:
@@ -11,6 +11,11 @@ the reference server on 127.0.0.1, and times, on the same URLs, in the same run:
 - `kiosk sync --once` (ours: verified, fsynced, atomic version switch, in a subprocess
   including Python start-up).
 
+`--baseline DIR` adds `kiosk sync --once` run from another checkout (``git archive REV |
+tar -x -C DIR``): before/after figures of a change, from the same run. The configurations
+take turns (one run of each, then again), so a load that comes and goes on a shared
+machine falls on all of them alike.
+
 Then a no-change sync (requests made, bytes moved; ours vs `wget -N`) and a one-file
 change (files fetched). Prints a table; ratios are ours / baseline (lower is better).
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -62,10 +68,16 @@ def make_source(root: Path, files: int, total_mb: float, seed: int = 42) -> None
     (root / "playlists" / "lobby.toml").write_text('id = "lobby"\n\n' + "\n".join(items))
 
 
-def timed(cmd: list[str] | str, shell: bool = False) -> float:
+def timed(cmd: list[str] | str, shell: bool = False, **kw: object) -> float:
     t0 = time.perf_counter()
-    subprocess.run(cmd, shell=shell, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, shell=shell, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
     return time.perf_counter() - t0
+
+
+def from_checkout(tree: Path) -> dict[str, object]:
+    """subprocess.run arguments that make `python -m kiosk` import another checkout's code."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    return {"cwd": tree, "env": env}
 
 
 def best(fn, runs: int) -> float:  # noqa: ANN001
@@ -77,7 +89,11 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=200)
     ap.add_argument("--mb", type=float, default=100)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="another checkout whose `kiosk sync --once` is timed too (before/after)")
     args = ap.parse_args()
+    if args.baseline and not (args.baseline / "kiosk" / "__main__.py").is_file():
+        sys.exit(f"{args.baseline}: not a checkout of this project")
     for tool in ("curl", "wget", "sha256sum", "sync"):
         if not shutil.which(tool):
             sys.exit(f"bench needs {tool} on PATH")
@@ -120,12 +136,24 @@ def main() -> None:
             d = fresh("ours")
             return timed([*kiosk, "--data", str(d)])
 
-        startup = best(lambda: timed([sys.executable, "-c", "import kiosk.cli, content_cache, sync.syncer"]), args.runs)
-        rows = {}
-        for name, fn in (("curl (3 parallel)", run_curl), ("curl + sha256sum + sync", run_curl_verified),
-                         ("wget -N", run_wget), ("kiosk sync --once", run_ours)):
-            times = [fn() for _ in range(args.runs)]
-            rows[name] = (min(times), statistics.median(times))
+        def run_baseline() -> float:
+            d = fresh("baseline")
+            return timed([*kiosk, "--data", str(d)], **from_checkout(args.baseline.resolve()))
+
+        # what `kiosk sync --once` imports before its first request
+        imports = [sys.executable, "-c", "import kiosk.cli, kiosk.cache_open, sync.syncer"]
+        startup = best(lambda: timed(imports, cwd=tmp), args.runs)
+        startup_base = best(lambda: timed(imports, **from_checkout(args.baseline.resolve())), args.runs) \
+            if args.baseline else None
+        configs = [("curl (3 parallel)", run_curl), ("curl + sha256sum + sync", run_curl_verified),
+                   ("wget -N", run_wget), ("kiosk sync --once", run_ours)]
+        if args.baseline:
+            configs.append((f"baseline {args.baseline.name}", run_baseline))
+        samples: dict[str, list[float]] = {name: [] for name, _ in configs}
+        for _ in range(args.runs):
+            for name, fn in configs:
+                samples[name].append(fn())
+        rows = {name: (min(t), statistics.median(t)) for name, t in samples.items()}
 
         # no-change sync: ours (after a full sync into ours/) vs wget -N (after wget/)
         server.take_records()
@@ -144,12 +172,19 @@ def main() -> None:
         server.stop()
 
     ours = rows["kiosk sync --once"][0]
+    verified = rows["curl + sha256sum + sync"][0]
     print(f"full sync of {len(media)} files, {total / 1e6:.1f} MB, loopback, best of {args.runs} (median):")
     for name, (b, med) in rows.items():
         ratio = "" if name.startswith("kiosk") else f"   ours/this = {ours / b:.2f}"
+        if name.startswith("baseline"):
+            ratio += f"   this/curl+sha256sum+sync = {b / verified:.2f}"
         print(f"  {name:26s} {b:6.2f} s ({med:5.2f})  {total / b / 1e6:7.1f} MB/s{ratio}")
     print(f"  of which interpreter start-up + imports: {startup:.2f} s; "
-          f"ours without it / curl + sha256sum + sync = {(ours - startup) / rows['curl + sha256sum + sync'][0]:.2f}")
+          f"ours without it / curl + sha256sum + sync = {(ours - startup) / verified:.2f}")
+    if startup_base is not None:
+        base = rows[f"baseline {args.baseline.name}"][0]
+        print(f"  baseline start-up + imports: {startup_base:.2f} s; "
+              f"baseline without it / curl + sha256sum + sync = {(base - startup_base) / verified:.2f}")
     print("no-change sync:")
     print(f"  kiosk sync --once          {len(ours_nc)} request(s), {sum(r.bytes_sent for r in ours_nc)} body bytes "
           f"({', '.join(sorted({str(r.status) for r in ours_nc}))})")
