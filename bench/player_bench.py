@@ -2,7 +2,7 @@
 
     python bench/player_bench.py [--runs 3] [--size 1280x720] [--transitions 1000]
                                  [--idle-seconds 20] [--screenshots DIR] [--no-xvfb]
-    python bench/player_bench.py --memory-variants [--runs 2] [--transitions 1000]
+    python bench/player_bench.py --memory-variants [--loop demo|posters] [--runs 2] [--transitions 1000]
 
 Needs Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`) and the
 `websocket-client` package in the Python environment that runs this script, for the
@@ -124,18 +124,23 @@ def _descendants(roots: set[int], table: dict[int, tuple[int, float]]) -> set[in
     return seen
 
 
-def pss_mb(pids: set[int]) -> float:
+def pss_mb(pids: set[int], fields: tuple[str, ...] = ("Pss:",)) -> float:
     total_kb = 0
     for pid in pids:
         try:
             with open(f"/proc/{pid}/smaps_rollup") as f:
                 for line in f:
-                    if line.startswith("Pss:"):
+                    if line.startswith(fields):
                         total_kb += int(line.split()[1])
-                        break
         except OSError:
             pass  # gone meanwhile, or a zombie
     return total_kb / 1024
+
+
+def uss_mb(pids: set[int]) -> float:
+    """Private memory only: unlike PSS, it does not move when other processes start or
+    stop mapping the same libraries (a shared machine)."""
+    return pss_mb(pids, ("Private_Clean:", "Private_Dirty:"))
 
 
 class Side:
@@ -161,6 +166,9 @@ class Side:
 
     def pss_mb(self) -> float:
         return pss_mb(self.pids())
+
+    def uss_mb(self) -> float:
+        return uss_mb(self.pids())
 
     def stop(self) -> None:
         pids = self.pids()
@@ -230,6 +238,22 @@ def make_idle_source(root: Path) -> None:
         '[site.name]\nfr = "Ville de Valbruyère"\n')
     (root / "playlists" / "still.toml").write_text(
         'id = "still"\n\n[[items]]\nid = "poster"\ntype = "image"\nfile = "media/piscine.jpg"\nduration = 120\n')
+
+
+def make_images_source(root: Path) -> None:
+    """The demo's four posters in a loop, nothing else: the image-only case where the
+    offscreen driver's unflushed rendering showed most (docs/performance.md)."""
+    (root / "media").mkdir(parents=True)
+    (root / "playlists").mkdir()
+    posters = ("piscine.jpg", "marche.jpg", "mediatheque.png", "velo.jpg")
+    for name in posters:
+        shutil.copy(DEMO / "media" / name, root / "media" / name)
+    (root / "site.toml").write_text(
+        '[site]\nid = "posters"\ntimezone = "Europe/Paris"\nlanguages = ["fr"]\ndefault_playlist = "posters"\n'
+        '[site.name]\nfr = "Ville de Valbruyère"\n')
+    (root / "playlists" / "posters.toml").write_text('id = "posters"\n' + "".join(
+        f'\n[[items]]\nid = "p{i}"\ntype = "image"\nfile = "media/{name}"\nduration = 30\n'
+        for i, name in enumerate(posters)))
 
 
 def slideshow_data(data_dir: Path, media_url: str) -> dict:
@@ -617,7 +641,7 @@ class Bench:
         launch = start()
         try:
             time.sleep(SETTLE_S)
-            pss0 = launch.side.pss_mb()
+            pss0, uss0 = launch.side.pss_mb(), launch.side.uss_mb()
             procs = len(launch.side.pids())
             if shots:
                 self.screenshot(launch, shots / f"{name}-first.png")
@@ -625,14 +649,15 @@ class Bench:
             done = transitions(launch, n)
             elapsed = time.monotonic() - t
             time.sleep(SETTLE_S)
-            pss1 = launch.side.pss_mb()
+            pss1, uss1 = launch.side.pss_mb(), launch.side.uss_mb()
             if shots:
                 self.screenshot(launch, shots / f"{name}-after.png")
         finally:
             if launch.devtools:
                 launch.devtools.close()
             launch.side.stop()
-        return {"first": launch.first_frame_s, "pss0": pss0, "pss1": pss1, "done": done,
+        return {"first": launch.first_frame_s, "pss0": pss0, "pss1": pss1, "uss0": uss0, "uss1": uss1,
+                "done": done,
                 "per_transition_ms": elapsed / max(done, 1) * 1000, "procs": procs, "detail": launch.detail}
 
     def idle_run(self, start: Callable[[], Launch], seconds: float) -> float:
@@ -714,7 +739,10 @@ def main() -> None:
                     help="save screenshots of both sides here (first run: first slide, after the transitions)")
     ap.add_argument("--memory-variants", action="store_true",
                     help="only our memory over the transitions, in variants of the environment "
-                         "(baseline, MALLOC_MMAP_THRESHOLD_, per-frame glFlush, both); no Chromium")
+                         "(baseline, MALLOC_MMAP_THRESHOLD_, per-frame glFlush, malloc_trim, "
+                         "combinations); no Chromium")
+    ap.add_argument("--loop", choices=("demo", "posters"), default="demo",
+                    help="with --memory-variants: the demo loop, or its four posters only")
     ap.add_argument("--no-xvfb", action="store_true",
                     help="skip the diagnostic runs of ours in an Xvfb window (done when Xvfb is installed)")
     args = ap.parse_args()
@@ -804,13 +832,18 @@ def main() -> None:
 
 
 # Headless variants of our player's environment for the memory measure. The player
-# flushes GL at each frame when headless unless KIOSK_FRAME_FLUSH=0; the unit file sets
-# MALLOC_MMAP_THRESHOLD_ (systemd/kiosk-player.service).
+# flushes GL at each frame when headless unless KIOSK_FRAME_FLUSH=0, trims the C heap
+# after slide changes unless KIOSK_HEAP_TRIM=0; the unit file sets MALLOC_MMAP_THRESHOLD_
+# (systemd/kiosk-player.service).
+_OFF = {"KIOSK_FRAME_FLUSH": "0", "KIOSK_HEAP_TRIM": "0"}
+_MMAP = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 MEMORY_VARIANTS: dict[str, dict[str, str]] = {
-    "baseline (no flush, glibc defaults)": {"KIOSK_FRAME_FLUSH": "0"},
-    "MALLOC_MMAP_THRESHOLD_=131072": {"KIOSK_FRAME_FLUSH": "0", "MALLOC_MMAP_THRESHOLD_": "131072"},
-    "glFlush per frame": {"KIOSK_FRAME_FLUSH": "1"},
-    "both (as shipped)": {"KIOSK_FRAME_FLUSH": "1", "MALLOC_MMAP_THRESHOLD_": "131072"},
+    "baseline (none of the below)": _OFF,
+    "MALLOC_MMAP_THRESHOLD_=131072": {**_OFF, **_MMAP},
+    "glFlush per frame": {**_OFF, "KIOSK_FRAME_FLUSH": "1"},
+    "malloc_trim after slide changes": {**_OFF, "KIOSK_HEAP_TRIM": "1"},
+    "trim + MMAP_THRESHOLD": {**_OFF, "KIOSK_HEAP_TRIM": "1", **_MMAP},
+    "all three (as shipped, headless)": {"KIOSK_FRAME_FLUSH": "1", "KIOSK_HEAP_TRIM": "1", **_MMAP},
 }
 
 
@@ -821,7 +854,11 @@ def memory_variants(args: argparse.Namespace, size: tuple[int, int]) -> None:
     rows: dict[str, list[dict]] = {name: [] for name in MEMORY_VARIANTS}
     with tempfile.TemporaryDirectory(prefix="player-bench-") as tmp_s:
         tmp = Path(tmp_s)
-        run_quiet(kiosk_cmd("publish", str(DEMO), str(tmp / "tree-demo")))
+        source = DEMO
+        if args.loop == "posters":
+            source = tmp / "src-posters"
+            make_images_source(source)
+        run_quiet(kiosk_cmd("publish", str(source), str(tmp / "tree-demo")))
         server = ContentTreeServer(tmp / "tree-demo").start_background()
         try:
             data = tmp / "data-demo"
@@ -830,28 +867,30 @@ def memory_variants(args: argparse.Namespace, size: tuple[int, int]) -> None:
             server.stop()
         b = Bench(tmp, size)
         b.start_ours(data).side.stop()  # warm-up: page cache, downscaled images
-        print(f"{args.size}; {args.runs} round(s); {args.transitions} transitions; headless", flush=True)
+        print(f"{args.loop} loop; {args.size}; {args.runs} round(s); {args.transitions} transitions; headless",
+              flush=True)
         for r in range(args.runs):
             for name, env in MEMORY_VARIANTS.items():
                 m = b.memory_run(functools.partial(b.start_ours, data, extra_env=env), b.transitions_ours,
                                  args.transitions, None, name)
                 rows[name].append(m)
-                print(f"  round {r + 1}, {name}: PSS {m['pss0']:.0f} -> {m['pss1']:.0f} MB "
-                      f"({m['done']} transitions)", flush=True)
+                print(f"  round {r + 1}, {name}: PSS {m['pss0']:.0f} -> {m['pss1']:.0f} MB, "
+                      f"private {m['uss0']:.0f} -> {m['uss1']:.0f} MB ({m['done']} transitions)", flush=True)
         reap_orphans(time.monotonic() + 5)
-    base = rows[next(iter(MEMORY_VARIANTS))]
-    base_growth = med([m["pss1"] - m["pss0"] for m in base])
-    base_after = med([m["pss1"] for m in base])
     print()
-    print(f"Our player, headless {args.size}, median of {args.runs} (min-max); ratio = variant / baseline")
-    print(f"{'variant':38s} {'PSS first':>10s} {'PSS after':>10s} {'growth':>8s} {'(min-max)':>11s} "
-          f"{'after/base':>10s} {'growth/base':>11s}")
+    print(f"Our player, {args.loop} loop, headless {args.size}, median of {args.runs} (min-max); "
+          "growth over the transitions; ratio = variant / baseline")
+    print(f"{'variant':34s} {'PSS first':>9s} {'PSS after':>9s} {'PSS growth':>10s} {'(min-max)':>11s} "
+          f"{'ratio':>5s} {'private growth':>14s} {'(min-max)':>11s} {'ratio':>5s}")
+    base = rows[next(iter(MEMORY_VARIANTS))]
+    base_pss = med([m["pss1"] - m["pss0"] for m in base])
+    base_uss = med([m["uss1"] - m["uss0"] for m in base])
     for name, ms in rows.items():
-        growth = [m["pss1"] - m["pss0"] for m in ms]
-        after = [m["pss1"] for m in ms]
-        print(f"{name:38s} {med([m['pss0'] for m in ms]):10.0f} {med(after):10.0f} {med(growth):+8.0f} "
-              f"{spread(growth, '+.0f'):>11s} {med(after) / base_after:10.2f} "
-              f"{med(growth) / base_growth if base_growth else float('nan'):11.2f}")
+        pss = [m["pss1"] - m["pss0"] for m in ms]
+        uss = [m["uss1"] - m["uss0"] for m in ms]
+        print(f"{name:34s} {med([m['pss0'] for m in ms]):9.0f} {med([m['pss1'] for m in ms]):9.0f} "
+              f"{med(pss):+10.0f} {spread(pss, '+.0f'):>11s} {med(pss) / base_pss:5.2f} "
+              f"{med(uss):+14.0f} {spread(uss, '+.0f'):>11s} {med(uss) / base_uss:5.2f}")
 
 
 def report(args: argparse.Namespace, mem: dict, idle: dict, stages: list[dict]) -> None:

@@ -23,6 +23,7 @@ from player.ticker import ticker_text
 from player.ticker_strip import TickerStrip
 
 from ._frame_pacer import FramePacer
+from ._heap_trim import heap_trimmer
 from ._player_hooks import start_services
 from ._player_device import DeviceLink
 from .proof_of_play import ProofOfPlay
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 STATUS_BAR_HEIGHT = 0.07
 TICKER_HEIGHT = 0.06
+HEAP_TRIM_DELAY_S = 1.0
 
 
 def _flush_each_frame() -> None:
@@ -105,6 +107,12 @@ class PlayerApp(App):
         if self.options.headless and os.environ.get("KIOSK_FRAME_FLUSH", "1") != "0":
             _flush_each_frame()
         self.pacer = FramePacer(idle_fps=self.options.idle_fps)
+        self._trim_heap = None
+        if os.environ.get("KIOSK_HEAP_TRIM", "1") != "0":
+            trim = heap_trimmer()
+            if trim is not None:
+                # Once the old slide's buffers are freed (its textures go at the next frames).
+                self._trim_heap = Clock.create_trigger(lambda _dt: trim(), HEAP_TRIM_DELAY_S)
         self.services = start_services(self)  # display power, hotplug, USB import
         Window.bind(on_touch_down=lambda *_: self.pacer.nudge())
         self.touch = None
@@ -384,6 +392,8 @@ class PlayerApp(App):
         if old is not None:
             self.stage.remove_widget(old)
             old.stop()
+            if self._trim_heap is not None:
+                self._trim_heap()
         self._current = slide
         self.shown.append(slide.item_id)
         content = self.state.content
