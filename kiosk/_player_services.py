@@ -82,6 +82,7 @@ class PowerStatus:
     schedule: str
     applied: str | None = None  # "on" / "off" after the last successful command
     error: str | None = None  # the last command's failure, one line
+    reported: str = "unknown"  # what the backend says after switching (vcgencmd, xset, cec, backlight)
     screen_idle: bool = False  # the player idles while the screen is switched off
 
 
@@ -190,17 +191,27 @@ class PlayerServices:
         # Idle only when the screen really went dark: with no backend, or when the
         # command failed, the screen may still be lit and must keep playing.
         idle = (not want_on) and ok and not isinstance(self.power.backend, NoPower)
+        # Asked once per switch (twice a day), in this thread: a TV switched back on with
+        # its remote shows up as "scheduled off, reports on".
+        reported = self._reported_state() if ok else "unknown"
         with self._lock:
             self._power_status = PowerStatus(
                 self.power.name, self.power.reason, self.schedule.describe(),
                 applied=("on" if want_on else "off") if ok else self._power_status.applied,
                 error=None if ok else f"could not switch the screen {'on' if want_on else 'off'} (see the log)",
-                screen_idle=idle,
+                screen_idle=idle, reported=reported,
             )
             changed, self._screen_idle = idle != self._screen_idle, idle
         if changed:
             log.info("player %s (screen scheduled %s)", "idles" if idle else "resumes", "off" if idle else "on")
             self._post(lambda: self.hooks.screen_power_changed(not idle))
+
+    def _reported_state(self) -> str:
+        try:
+            return str(getattr(self.power.backend.state(), "value", "unknown"))
+        except Exception as e:  # a backend bug must not keep the player from idling
+            log.debug("display power state unknown: %s", e)
+            return "unknown"
 
     def reapply_display_power(self) -> None:
         """A screen was plugged in: it may have come up on; set the scheduled state again."""
@@ -282,7 +293,8 @@ class PlayerServices:
             "display_power": {
                 "backend": power.backend, "why": power.why, "schedule": power.schedule,
                 "scheduled": "on" if display_should_be_on(self.schedule, now) else "off",
-                "applied": power.applied, "error": power.error, "player_idle": power.screen_idle,
+                "applied": power.applied, "reported": power.reported, "error": power.error,
+                "player_idle": power.screen_idle,
                 "next_change": change[0].isoformat() if change else None,
                 "next_state": ("on" if change[1] else "off") if change else None,
             },

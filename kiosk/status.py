@@ -91,6 +91,8 @@ def _device_service_lines(p: dict[str, Any]) -> list[str]:
     d = p.get("display_power")
     if d:
         state = d["applied"] or "not switched"
+        if d.get("reported") not in (None, "unknown", d["applied"]):
+            state += f" but the screen reports {d['reported']}"
         nxt = f", {d['next_state']} at {d['next_change'][:16].replace('T', ' ')}" if d.get("next_change") else ""
         lines.append(f"display     {state} (scheduled {d['scheduled']}{nxt}; backend {d['backend']}"
                      + (", player idle" if d.get("player_idle") else "") + ")"

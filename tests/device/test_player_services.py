@@ -20,6 +20,7 @@ from kiosk._touch_inputs import TouchInputs
 from kiosk.config import load_config
 from kiosk.display_power import BackendChoice, NoPower, VcgencmdPower
 from kiosk.hotplug import FakeSource, HotplugEvent, HotplugKind, ReplaySource, classify, device_from_environment
+from kiosk.status import render
 
 from .fakes import DRM_ENV, TOUCH_ENV, USB_KEY_ENV, FakeBin, udev_device
 from .test_usb_import import _tamper, live_version, make_pack
@@ -110,9 +111,11 @@ def test_the_backend_command_runs_at_each_scheduled_switch_and_the_player_idles_
     try:
         # applied at once, off the caller's thread, by a real subprocess
         _wait(lambda: len(scheduler.get_jobs()) == 2)
-        assert fakebin.calls() == [["vcgencmd", "display_power", "1"]]
+        # switched, then asked what the screen says
+        assert fakebin.calls() == [["vcgencmd", "display_power", "1"], ["vcgencmd", "display_power"]]
         status = services.status()["display_power"]
-        assert (status["scheduled"], status["applied"], status["player_idle"]) == ("on", "on", False)
+        assert (status["scheduled"], status["applied"], status["player_idle"], status["reported"]) == \
+               ("on", "on", False, "on")
         assert (status["next_change"], status["next_state"]) == ("2027-03-29T23:00:00+02:00", "off")
         assert hooks.calls == []  # the screen was on and stays on: nothing for the UI
 
@@ -129,17 +132,24 @@ def test_the_backend_command_runs_at_each_scheduled_switch_and_the_player_idles_
         for at, job in fires[:2]:
             clock.at = at
             job.func(*job.args)
-        assert fakebin.calls()[1:] == [["vcgencmd", "display_power", "0"], ["vcgencmd", "display_power", "1"]]
+        assert fakebin.calls()[2:] == [["vcgencmd", "display_power", "0"], ["vcgencmd", "display_power"],
+                                       ["vcgencmd", "display_power", "1"], ["vcgencmd", "display_power"]]
         assert hooks.named("screen") == [False, True]
 
         # And the scheduler's own thread runs a due job with the injected clock (23:00 again).
         clock.at = fires[2][0]
         scheduler.modify_job(fires[2][1].id, next_run_time=datetime.now(UTC))
         hooks.wait_for("screen", 3)
-        assert fakebin.calls()[-1] == ["vcgencmd", "display_power", "0"]
+        assert fakebin.calls()[-2:] == [["vcgencmd", "display_power", "0"], ["vcgencmd", "display_power"]]
         status = services.status()["display_power"]
-        assert (status["scheduled"], status["applied"], status["player_idle"]) == ("off", "off", True)
+        # this fake screen always answers display_power=1: status shows the mismatch
+        assert (status["scheduled"], status["applied"], status["player_idle"], status["reported"]) == \
+               ("off", "off", True, "on")
         assert (status["next_change"], status["next_state"]) == ("2027-03-31T06:30:00+02:00", "on")
+        text = render({"player": {"watchdog": {}, **services.status()}, "content": None, "last_sync": None},
+                      now=clock.at)
+        assert ("display     off but the screen reports on (scheduled off, on at 2027-03-31 06:30; "
+                "backend vcgencmd, player idle)") in text.splitlines()
     finally:
         services.stop()
     assert not scheduler.running
@@ -369,8 +379,6 @@ def test_a_touch_screen_plugged_back_in_gets_a_fresh_reader() -> None:
 
 
 def test_kiosk_status_text_shows_display_power_hotplug_and_the_last_usb_import(tmp_path: Path, scheduler) -> None:  # noqa: ANN001
-    from kiosk.status import render
-
     hooks = Hooks()
     clock = Clock(datetime(2027, 3, 29, 22, 0, tzinfo=UTC))  # Tuesday 00:00 in Paris: off
     services = _services(tmp_path, hooks, clock, scheduler, backend=BackendChoice("none", "test", NoPower()),
@@ -385,7 +393,7 @@ def test_kiosk_status_text_shows_display_power_hotplug_and_the_last_usb_import(t
         services.stop()
     text = render({"player": player, "content": None, "last_sync": None}, now=clock.at)
     lines = text.splitlines()
-    assert "display     off (scheduled off, on at 2027-03-30 06:30; backend none)" in lines
+    assert "display     off (scheduled off, on at 2027-03-30 06:30; backend none)" in lines  # none reports unknown
     assert "hotplug     not watching (OSError: [Errno 93] Protocol not supported)" in lines
     assert ("usb import  not-mounted from /dev/sda1 at 2027-03-29 22:00:00: "
             "/dev/sda1: not mounted after 0.05 s; nothing imported") in lines
