@@ -67,7 +67,8 @@ class PlayerApp(App):
         self._pending: Slide | None = None
         self.quarantine = Quarantine()
         self.proof = ProofOfPlay(cache, now, data_dir=options.data_dir,
-                                 retention_days=options.config.play_log_days if options.config else 400)
+                                 retention_days=options.config.play_log_days if options.config else 400,
+                                 record=options.preview_at is None)
         self._kiosk_key: tuple[int, bool] | None = None
         self.derived_dir = options.data_dir / "derived"
         self._loop_paused = False

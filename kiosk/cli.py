@@ -51,6 +51,14 @@ def _positive(text: str) -> float:
     return v
 
 
+def _local_datetime(text: str) -> datetime:
+    """An ISO date-time; without an offset it is read in the device's time zone (applied later)."""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO date-time such as 2027-10-05T10:00, got {text!r}") from None
+
+
 def _datetime(text: str) -> datetime:
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -95,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("status", help="what is on screen and why, content, last sync, cache, outbox")
     s.add_argument("--data", type=Path, default=None, help="data folder")
+    s.add_argument("--config", type=Path, default=None, help="config file (default: /etc/kiosk/kiosk.toml if present)")
     s.add_argument("--json", action="store_true", help="machine-readable output")
 
     s = sub.add_parser("screenshot", help="save what the running player shows as a PNG")
@@ -116,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--duration", type=_positive, default=None,
                    help="stop after this many seconds (headless default: one full loop)")
     s.add_argument("--size", type=_size, default=(1280, 720), help="screen size WxH")
+    s.add_argument("--at", type=_local_datetime, default=None, metavar="DATE-TIME",
+                   help="play as if the clock read this (Europe/Paris unless an offset is given), "
+                        "e.g. 2027-10-05T10:00 inside the demo town's election reserve period")
 
     from .cli_device import register_device_commands  # provision, doctor, import
     register_device_commands(sub, COMMANDS)
@@ -138,6 +150,9 @@ def _player_args(s: argparse.ArgumentParser) -> None:
                    help="cap every slide's duration (for previews and tests)")
     s.add_argument("--mode", choices=("signage", "kiosk", "hybrid"), default=None,
                    help="signage loop, touch kiosk, or both (default: device.mode of the config, else signage)")
+    s.add_argument("--at", type=_local_datetime, default=None, metavar="DATE-TIME",
+                   help="preview: play as if the clock read this (e.g. 2027-10-05T10:00, site time); "
+                        "nothing is recorded as played")
     s.add_argument("--idle-fps", type=_positive, default=4.0,
                    help="frame rate while a still slide is shown (default: %(default)s; 60 = Kivy's usual)")
 
@@ -168,6 +183,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         for line in e.problems:
             print(f"kiosk: error: {line}", file=sys.stderr)
         return EXIT_INVALID
+    for line in r.warnings:
+        print(f"kiosk: warning: {line}", file=sys.stderr)
     state = "published" if r.changed else "unchanged"
     print(f"{state}: version {r.version}, {r.media_count} media file(s), "
           f"{r.media_bytes / 1e6:.1f} MB → {r.manifest_path}")
@@ -235,8 +252,17 @@ def cmd_player(args: argparse.Namespace) -> int:
         display_width_mm=cfg.display_width_mm,
         config_path=getattr(args, "config", None),
         config=cfg,
+        preview_at=_in_zone(args.at, cfg.timezone),
     )
     return run_player(options)
+
+
+def _in_zone(at: datetime | None, tz: str) -> datetime | None:
+    from zoneinfo import ZoneInfo
+
+    if at is None or at.tzinfo is not None:
+        return at
+    return at.replace(tzinfo=ZoneInfo(tz))
 
 
 def _has_kms() -> bool:
@@ -247,7 +273,16 @@ def _has_kms() -> bool:
 def cmd_status(args: argparse.Namespace) -> int:
     from .status import gather, render, to_json
 
-    info = gather(args.data or default_data_dir())
+    from .config import ConfigError
+
+    try:
+        cfg = load_device_config(getattr(args, "config", None))
+    except ConfigError as e:  # status still shows what it can; the config's problems first
+        for line in e.lines():
+            print(f"kiosk: warning: {line}", file=sys.stderr)
+        cfg = None
+    info = gather(args.data or (cfg.data_dir if cfg else None) or default_data_dir(),
+                  neutrality=cfg.neutrality if cfg else None)
     print(to_json(info) if args.json else render(info))
     return EXIT_OK
 

@@ -10,6 +10,7 @@ import argparse
 import os
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from player.schedule import DurationLimits, slide_seconds
 
@@ -66,6 +67,11 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"[demo] synced into {data / 'cache'}")
 
         headless = args.headless or not display_available()
+        at = getattr(args, "at", None)
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=ZoneInfo("Europe/Paris"))
+        if at is not None:
+            print(f"[demo] playing as if the clock read {at.isoformat(timespec='minutes')}", flush=True)
         if headless:
             limits = DurationLimits(minimum=2.0, maximum=HEADLESS_SLIDE_SECONDS)
             shots = data / "screenshots"
@@ -74,11 +80,11 @@ def run_demo(args: argparse.Namespace) -> int:
             print(f"[demo] no display: playing headless for {duration:.0f} s; "
                   f"one screenshot per slide goes to {shots}/", flush=True)
             options = PlayerOptions(data_dir=data, fullscreen=False, headless=True, screenshots=shots,
-                                    duration_s=duration, size=args.size, limits=limits)
+                                    duration_s=duration, size=args.size, limits=limits, preview_at=at)
         else:
             print("[demo] playing in a window; close it to stop", flush=True)
             options = PlayerOptions(data_dir=data, fullscreen=False, headless=False,
-                                    duration_s=args.duration, size=args.size)
+                                    duration_s=args.duration, size=args.size, preview_at=at)
         code = run_player(options)
     finally:
         server.stop()

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -60,6 +61,15 @@ class PlayerOptions:
     # The device config: display power schedule, USB import (kiosk._player_services).
     # None (tests building options by hand): those services do not run.
     config: Config | None = None
+    # `--at`: play as if the clock read this instant (then running on from it), to preview
+    # a day-part, a holiday or an election period. Nothing is recorded as played.
+    preview_at: datetime | None = None
+
+
+def preview_clock(at: datetime) -> Callable[[], datetime]:
+    """A clock that reads ``at`` now and runs on from it at the real pace."""
+    t0 = time.monotonic()
+    return lambda: (at + timedelta(seconds=time.monotonic() - t0)).astimezone(timezone.utc)
 
 
 def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None) -> int:
@@ -71,6 +81,11 @@ def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None
         size=options.size,
     )
     from ._player_ui import PlayerApp  # Kivy is imported only now, configured
+
+    if now is None and options.preview_at is not None:
+        now = preview_clock(options.preview_at)
+        log.info("preview: the clock reads %s (nothing is recorded as played)",
+                 options.preview_at.isoformat(timespec="minutes"))
 
     cache = open_cache(options.data_dir, now)
     try:

@@ -45,12 +45,15 @@ class _Showing:
 
 class ProofOfPlay:
     def __init__(self, cache: ContentCache, now: Callable[[], datetime], *,
-                 data_dir: Path | None = None, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
+                 data_dir: Path | None = None, retention_days: int = DEFAULT_RETENTION_DAYS,
+                 record: bool = True) -> None:
+        """``record=False`` (a preview at another date): nothing is written anywhere."""
+        self.record = record
         self.outbox = Outbox(cache)
         self.now = now
         self.retention_days = retention_days
         self.play_log: PlayLog | None = None
-        if data_dir is not None:
+        if data_dir is not None and record:
             try:
                 self.play_log = PlayLog.in_data_dir(data_dir)
             except Exception as e:  # the screen matters more than the log; say so once
@@ -69,7 +72,7 @@ class ProofOfPlay:
 
     def ended(self) -> None:
         cur, self._current = self._current, None
-        if cur is None or cur.kind in NOT_PLAYS:
+        if cur is None or cur.kind in NOT_PLAYS or not self.record:
             return
         duration = round(time.monotonic() - cur.started_mono, 2)
         record = {

@@ -72,6 +72,8 @@ class PublishResult:
     media_count: int
     media_bytes: int
     changed: bool
+    # Problems that do not stop publishing (the neutrality section), one line each.
+    warnings: tuple[str, ...] = ()
 
 
 def _sha256_file(path: Path) -> str:
@@ -194,7 +196,8 @@ def build_document(src: Path) -> tuple[dict[str, Any], dict[str, Path]]:
     site_file = b.src / "site.toml"
     if not site_file.is_file():
         raise PublishError([f"{site_file}: missing (the site's name, time zone and languages)"])
-    site = b.load(site_file).get("site")
+    site_data = b.load(site_file)
+    site = site_data.get("site")
     if not isinstance(site, dict):
         b.problems.append("site.toml: missing [site] table")
         site = {}
@@ -250,7 +253,27 @@ def build_document(src: Path) -> tuple[dict[str, Any], dict[str, Path]]:
     }
     if kiosk:
         doc["kiosk"] = kiosk
+    if "neutrality" in site_data:
+        # Election-period neutrality: checked by the player; problems are warnings here.
+        doc["neutrality"] = b.jsonable(site_data["neutrality"], "neutrality")
     return doc, b.media_files
+
+
+def neutrality_warnings(doc: dict[str, Any]) -> tuple[str, ...]:
+    """The neutrality section's problems as the player will report them (never fatal)."""
+    if "neutrality" not in doc:
+        return ()
+    from player.neutrality import STANDARD_TAGS, parse_neutrality
+
+    tags = set(STANDARD_TAGS)
+    for p in doc.get("playlists", ()):
+        for item in p.get("items", ()):
+            tags.update(item.get("tags") or ())
+    for docs in (doc.get("kiosk") or {}).values():
+        for d in docs:
+            if isinstance(d, dict):
+                tags.update(d.get("tags") or ())
+    return tuple(f"site.toml: {line}" for line in parse_neutrality(doc["neutrality"], known_tags=tags).problems)
 
 
 def _copy_atomic(src: Path, dest: Path) -> None:
@@ -269,6 +292,7 @@ def _copy_atomic(src: Path, dest: Path) -> None:
 def publish(src: Path, dest: Path, published_at: datetime | None = None) -> PublishResult:
     """Publish ``src`` into ``dest``; media first, the manifest last and atomically."""
     doc, files = build_document(Path(src))
+    warnings = neutrality_warnings(doc)
     content_hash = hashlib.sha256(manifest_bytes(doc)).hexdigest()
     version = f"c{content_hash[:20]}"
     manifest_path = Path(dest) / "v1" / "manifest.json"
@@ -284,7 +308,8 @@ def publish(src: Path, dest: Path, published_at: datetime | None = None) -> Publ
             (media_dir / sha).is_file() for sha in files
         ):
             log.info("content unchanged: %s stays at version %s", manifest_path, version)
-            return PublishResult(version, manifest_path, len(files), media_bytes, changed=False)
+            return PublishResult(version, manifest_path, len(files), media_bytes, changed=False,
+                                 warnings=warnings)
 
     when = (published_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     doc = {"version": version, "published_at": when.isoformat().replace("+00:00", "Z"), **doc}
@@ -305,4 +330,4 @@ def publish(src: Path, dest: Path, published_at: datetime | None = None) -> Publ
         os.fsync(out.fileno())
     os.replace(tmp, manifest_path)
     log.info("published version %s: %d media file(s), %d bytes", version, len(files), media_bytes)
-    return PublishResult(version, manifest_path, len(files), media_bytes, changed=True)
+    return PublishResult(version, manifest_path, len(files), media_bytes, changed=True, warnings=warnings)

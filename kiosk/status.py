@@ -11,8 +11,11 @@ from content_cache import ContentCache, Outbox
 from .control import ControlError, call, socket_path
 
 
-def gather(data_dir: Path) -> dict[str, Any]:
-    """Everything `kiosk status` reports, as plain data (also its --json output)."""
+def gather(data_dir: Path, *, neutrality: Any = None, now: datetime | None = None) -> dict[str, Any]:
+    """Everything `kiosk status` reports, as plain data (also its --json output).
+
+    ``neutrality``: the device config's ``[neutrality]`` section (raw), over the content's.
+    """
     out: dict[str, Any] = {"data_dir": str(data_dir)}
     db = data_dir / "cache" / "cache.sqlite"
     if db.exists():
@@ -32,6 +35,9 @@ def gather(data_dir: Path) -> dict[str, Any]:
             )
             out["cache_bytes"] = cache.store.bytes_used()
             out["outbox"] = {"waiting": outbox.size(), "dropped": outbox.dropped()}
+            live = cache.read_live()
+            if live is not None:
+                out["neutrality"] = neutrality_status(live, neutrality, now or datetime.now(timezone.utc))
     else:
         out["content"] = None
         out["last_sync"] = None
@@ -41,6 +47,54 @@ def gather(data_dir: Path) -> dict[str, Any]:
     except ControlError as e:
         out["player"] = {"running": False, "error": str(e)}
     return out
+
+
+def neutrality_status(live: Any, local: Any, now: datetime) -> dict[str, Any] | None:
+    """The election reserve period as the live content and config define it at ``now``:
+    in force or not, until when, what it withholds now, and any problem in the rules."""
+    from player.engine import ScheduleEngine
+
+    engine = ScheduleEngine(neutrality=local)
+    guard = engine.compile(live).guard
+    if not guard and not guard.rules.problems:
+        return None
+    answer = engine.now_playing(live, now.astimezone(guard.tz))
+    period = answer.reserve
+    upcoming = guard.upcoming(now)
+    out: dict[str, Any] = {
+        "in_force": period is not None,
+        "elections": [e.name for e in period.elections] if period else [],
+        "from": period.start.date().isoformat() if period else None,
+        "until": period.last_day.isoformat() if period else None,
+        "clock_trusted": answer.clock_trusted,
+        "withheld_now": [w.item_id for w in answer.withheld],
+        "next": None if period or upcoming is None else {
+            "election": upcoming.name, "from": upcoming.reserve_start.isoformat(),
+            "until": upcoming.reserve_end.isoformat()},
+        "problems": list(guard.rules.problems),
+    }
+    if period is not None:
+        kiosk = guard.filter_kiosk(live)[1]
+        out["withheld_now"] += [f"{w.surface}/{w.item_id}" for w in kiosk]
+    return out
+
+
+def _neutrality_lines(n: dict[str, Any] | None) -> list[str]:
+    if not n:
+        return []
+    lines = []
+    if n["in_force"]:
+        held = n["withheld_now"]
+        lines.append(f"elections   reserve period in force ({', '.join(n['elections'])}) until {n['until']} "
+                     f"included; {len(held)} withheld" + (f": {', '.join(held[:6])}" if held else "")
+                     + ("" if len(held) <= 6 else ", …")
+                     + ("" if n["clock_trusted"] else " (clock not trusted: applied while it may be in force)"))
+    elif n["next"]:
+        x = n["next"]
+        lines.append(f"elections   no reserve period now; next: {x['election']} from {x['from']} to {x['until']}")
+    for p in n["problems"]:
+        lines.append(f"neutrality  {p}")
+    return lines
 
 
 def _ago(iso: str | None, now: datetime) -> str:
@@ -82,6 +136,7 @@ def render(info: dict[str, Any], now: datetime | None = None) -> str:
         lines.append(f"cache       {info['cache_bytes'] / 1e6:.1f} MB")
         o = info["outbox"]
         lines.append(f"outbox      {o['waiting']} waiting" + (f", {o['dropped']} dropped" if o["dropped"] else ""))
+    lines += _neutrality_lines(info.get("neutrality"))
     return "\n".join(lines)
 
 
