@@ -158,7 +158,7 @@ class PlayerApp(App):
     def resume_loop(self) -> None:
         if self._loop_paused and self.options.mode == "hybrid":
             self._loop_paused = False
-            if self.ticker is not None:
+            if self.ticker is not None and not self._dark:
                 self.ticker.resume()
             self.show_next()
 

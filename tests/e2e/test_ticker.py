@@ -120,3 +120,31 @@ def test_ticker_keeps_the_frame_rate_up_only_while_it_scrolls(tmp_path: Path) ->
             proc.terminate()
             proc.wait(20)
     assert caps == {"signage": 60.0, "kiosk": 4.0}
+
+
+def test_ticker_on_top_sits_under_the_banner(tmp_path: Path) -> None:
+    src = write_source(tmp_path / "src", images=1)
+    with (src / "bulletins" / "news.toml").open("a") as f:
+        f.write('\n[[bulletins]]\nid = "water"\ncategory = "alert"\nseverity = "critical"\nalert = "banner"\n'
+                '[bulletins.title]\nfr = "Coupure d\'eau"\n')
+    lobby = src / "playlists" / "lobby.toml"
+    lobby.write_text(lobby.read_text().replace("duration = 5", "duration = 60"))
+    data = synced_device(tmp_path, src)
+    proc = start_player(data, "--config", str(_config(tmp_path, '"top"')), "--duration", "30",
+                        "--size", f"{W}x{H}")
+    try:
+        time.sleep(2.0)
+        (shot,) = _shots(data, tmp_path, "top")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    banner_h, strip_h = round(H * 0.13), round(H * 0.06)  # 35 and 16 px
+    with Image.open(shot) as img:
+        rgb = img.convert("RGB")
+        assert rgb.getpixel((W // 2, 3)) == RED and rgb.getpixel((W // 2, banner_h - 3)) == RED
+        strip = rgb.crop((0, banner_h + 2, W, banner_h + strip_h - 2))
+        colours = _colours(strip)
+        assert max(colours, key=colours.get) == STRIP_BG
+        assert sum(n for c, n in colours.items() if sum(c) > 600) > 100  # its text
+        assert rgb.getpixel((W // 2, banner_h + strip_h + 4)) != STRIP_BG  # the slide below it
+        assert STRIP_BG not in _colours(rgb.crop((0, H - 19 - 16, W, H - 19)))  # nothing at the bottom
