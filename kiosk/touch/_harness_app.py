@@ -17,6 +17,7 @@ from kivy.input.motionevent import MotionEvent
 from kivy.uix.label import Label
 
 from content_cache import LiveContent
+from player.neutrality import guard_for
 from kiosk import __version__
 
 from . import build_touch_root, load_kv, lock_window
@@ -78,12 +79,18 @@ class HarnessApp(App):
             test_card=lambda: self.results["admin_calls"].append("test_card"),
             restart_player=lambda: self.results["admin_calls"].append("restart_player"),
         )
+        # As the player does: during an election reserve period the kiosk gets the content
+        # without the pages the neutrality policy withholds.
+        guard = guard_for(self.content)
+        period = guard.period_at(self.clocks.now())
+        shown = guard.filter_kiosk(self.content)[0] if period is not None else self.content
         info = AdminInfo("harness-01", __version__, self.content.version_id,
-                         SyncSummary(self.clocks.now(), "unchanged", ""), "offline (harness)")
+                         SyncSummary(self.clocks.now(), "unchanged", ""), "offline (harness)",
+                         reserve_period=(period.names, period.last_day) if period else None)
         options = TouchOptions(idle_timeout_s=self.idle_s, countdown_s=self.countdown_s, dpi=self.dpi,
                                admin_pin_hash=self.pin_hash, admin_info=lambda: info, admin_actions=actions,
                                media_path=self.media_path)
-        self.root_widget = build_touch_root(self.content, SignageStandIn(), options, self.clocks.now,
+        self.root_widget = build_touch_root(shown, SignageStandIn(), options, self.clocks.now,
                                             monotonic=self.clocks.monotonic)
         self.root_widget.bind(on_attract=lambda _w, reason: self.results["events"].append(["attract", reason]),
                               on_session_start=lambda _w, lang: self.results["events"].append(["session_start", lang]))

@@ -43,8 +43,14 @@ def content_from_document(doc: Mapping[str, Any], version: str = "sample") -> Li
         site_id=site["id"], site_name=LocalText.from_mapping(site["name"]),
         timezone=site["timezone"], languages=tuple(site["languages"]),
         default_playlist=site["default_playlist"], playlists={},
-        bulletins=bulletins, kiosk_sections=sections,
+        bulletins=bulletins, kiosk_sections=sections, neutrality=doc.get("neutrality"),
     )
+
+
+def media_from_folder(src: Path = DEMO_CONTENT) -> Callable[[str], Path | None]:
+    """sha256 → the folder's file, so a folder's page images show without a media store."""
+    _doc, files = build_document(Path(src))
+    return files.get
 
 
 def content_from_folder(src: Path = DEMO_CONTENT, version: str = "sample") -> LiveContent:
