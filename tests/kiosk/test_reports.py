@@ -188,3 +188,25 @@ def test_proof_of_play_fills_the_play_log_and_notes_withheld_items_once(tmp_path
     assert held.elections == "Municipales 2026"
     assert [e.name for e in log.elections()] == ["Municipales 2026"]
     log.close()
+
+
+def test_config_keeps_the_neutrality_section_raw_and_checks_the_retention(tmp_path: Path) -> None:
+    from kiosk.config import ConfigError, load_config
+
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[reports]\nretention_days = 500\n\n[[neutrality.elections]]\nname = "Partielle"\n'
+                    'first_round = 2027-02-30\n', encoding="utf-8")
+    with pytest.raises(ConfigError):  # TOML itself refuses 30 February: the file is unreadable
+        load_config(path)
+    path.write_text('[reports]\nretention_days = 500\n\n[[neutrality.elections]]\nname = "Partielle"\n'
+                    'first_round = 2027-02-07\nlast_round = 2027-01-31\n', encoding="utf-8")
+    cfg = load_config(path)  # a neutrality problem never stops the device: the player reports it
+    assert cfg.play_log_days == 500
+    from player.neutrality import parse_neutrality
+
+    assert parse_neutrality(cfg.neutrality, where="config neutrality").problems == (
+        "config neutrality.elections[0].last_round: 2027-01-31 is before first_round 2027-02-07; election ignored",)
+    path.write_text("[reports]\nretention_days = 10\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert e.value.problems == ["reports.retention_days: 10 is out of range 30..3650"]
