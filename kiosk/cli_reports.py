@@ -31,18 +31,10 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
-def _instant(text: str) -> datetime:
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an ISO date-time, got {text!r}") from None
-    if dt.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset (e.g. Z or +01:00)")
-    return dt
-
-
 def register_report_commands(sub: argparse._SubParsersAction,
                              commands: dict[str, Callable[[argparse.Namespace], int]]) -> None:
+    from .cli import _datetime  # the parser's own ISO date-time type
+
     fmt = argparse.RawDescriptionHelpFormatter
     r = sub.add_parser("report", help="play reports (per item; election-period neutrality)",
                        epilog=REPORT_EPILOG, formatter_class=fmt)
@@ -55,7 +47,7 @@ def register_report_commands(sub: argparse._SubParsersAction,
                        help="config file (default: /etc/kiosk/kiosk.toml if present)")
         s.add_argument("--format", choices=("csv", "json"), default="csv")
         s.add_argument("--lang", choices=("fr", "en"), default="fr", help="column names and labels")
-        s.add_argument("--now", type=_instant, default=None, help="report as at this instant (default: now)")
+        s.add_argument("--now", type=_datetime, default=None, help="report as at this instant (default: now)")
         if name == "plays":
             s.add_argument("--from", dest="start", type=_day, default=None, help="first day (default: the oldest play)")
             s.add_argument("--to", dest="end", type=_day, default=None, help="last day, included (default: today)")
