@@ -161,6 +161,8 @@ class PlayerServices:
         return self
 
     def _start_display_power(self) -> None:
+        if self.schedule.always_on and isinstance(self.power.backend, NoPower):
+            return  # nothing to switch, nothing to schedule: no thread, no log line
         if self._scheduler is None:
             from apscheduler.schedulers.background import BackgroundScheduler
 

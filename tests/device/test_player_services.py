@@ -415,3 +415,15 @@ def test_a_headless_player_with_automatic_backend_switches_no_real_screen(
     assert (headless.power.name, headless.power.reason) == ("none", "headless player: no screen to switch")
     explicit = services_for_player(_config(tmp_path), tmp_path, Hooks(), lambda c: c(), headless=True, env=env)
     assert explicit.power.name == "vcgencmd"  # set in the config: the technician asked for it
+
+
+def test_no_schedule_and_no_backend_start_no_scheduler(tmp_path: Path, scheduler) -> None:  # noqa: ANN001
+    services = _services(tmp_path, Hooks(), Clock(datetime(2027, 3, 29, 22, 0, tzinfo=UTC)), scheduler,
+                         backend=BackendChoice("none", "test", NoPower()), cfg_text='[device]\nmode = "signage"\n')
+    services.start()
+    try:
+        assert not scheduler.running
+        power = services.status()["display_power"]
+        assert (power["scheduled"], power["applied"], power["next_change"]) == ("on", None, None)
+    finally:
+        services.stop()
