@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import Config, ConfigError, load_config
@@ -240,6 +241,35 @@ def default_user() -> str:
         return pwd.getpwuid(os.getuid()).pw_name
 
 
+def check_neutrality(data_dir: Path, cfg: Config, now: datetime | None = None) -> CheckResult:
+    """The election-period rules of the live content and the config: problems and period."""
+    from content_cache import ContentCache
+
+    from .status import neutrality_status
+
+    if not (data_dir / "cache" / "cache.sqlite").is_file():
+        return CheckResult("elections", OK, "no content yet")
+    with ContentCache(data_dir / "cache") as cache:
+        live = cache.read_live()
+    if live is None:
+        return CheckResult("elections", OK, "no content yet")
+    n = neutrality_status(live, cfg.neutrality, now or datetime.now(timezone.utc))
+    if n is None:
+        return CheckResult("elections", OK, "no election listed (no reserve period applies)")
+    if n["in_force"]:
+        text = (f"reserve period in force ({', '.join(n['elections'])}) until {n['until']}; "
+                f"{len(n['withheld_now'])} item(s)/page(s) withheld")
+    elif n["next"]:
+        text = f"next reserve period: {n['next']['election']} from {n['next']['from']}"
+    else:
+        text = "every listed election is over"
+    if n["problems"]:
+        more = f" (+{len(n['problems']) - 1} more, see kiosk status)" if len(n["problems"]) > 1 else ""
+        return CheckResult("elections", WARN, f"{text}; {n['problems'][0]}{more}",
+                           "fix the neutrality section of the content (site.toml) or [neutrality] of the config")
+    return CheckResult("elections", OK, text)
+
+
 def run_checks(config_path: Path, data_dir: Path | None = None, user: str | None = None,
                env: Mapping[str, str] | None = None, root: Path = Path("/")) -> list[CheckResult]:
     """Every check on this machine; ``root`` prefixes the data folder named in the config."""
@@ -260,6 +290,7 @@ def run_checks(config_path: Path, data_dir: Path | None = None, user: str | None
         config_result,
         check_units(),
         check_display_power(effective, PowerEnvironment(env)),
+        check_neutrality(data_dir, effective),
     ]
     return results
 

@@ -205,7 +205,7 @@ def test_doctor_command_json_and_text(tmp_path: Path, server: ContentTreeServer)
     report = json.loads(done.stdout)
     checks = {c["name"]: c for c in report["checks"]}
     assert list(checks) == ["gl", "display", "touch", "groups", "disk", "clock", "api", "config", "units",
-                            "display-power"]
+                            "display-power", "elections"]
     assert checks["api"]["status"] == OK and checks["config"]["status"] == OK
     assert checks["disk"]["detail"].startswith(f"{data}: ")  # the config's data folder, under --root
     assert checks["display"] == {"name": "display", "status": OK, "detail": "DISPLAY=:99", "remedy": ""}
@@ -221,3 +221,29 @@ def test_doctor_command_json_and_text(tmp_path: Path, server: ContentTreeServer)
     for c in failed:
         assert f"{'':21}→ {c['remedy']}" in lines  # under the detail column
     assert lines[-1].endswith("warning(s)") and text.returncode == done.returncode
+
+
+def test_doctor_reports_the_reserve_period_and_neutrality_problems(tmp_path: Path) -> None:
+    import shutil as sh
+    from datetime import datetime, timezone
+
+    from kiosk.config import Config
+    from kiosk.doctor import WARN, check_neutrality
+    from kiosk.paths import demo_source_dir
+    from tests.e2e.device import synced_device
+
+    assert check_neutrality(tmp_path / "none", Config()).detail == "no content yet"
+    src = tmp_path / "town"
+    sh.copytree(demo_source_dir(), src)
+    site = (src / "site.toml").read_text("utf-8").replace('"campagne"]', '"campagne", "promotoin"]')
+    (src / "site.toml").write_text(site, "utf-8")
+    data = synced_device(tmp_path, src)
+    during = check_neutrality(data, Config(), datetime(2027, 10, 5, 8, tzinfo=timezone.utc))
+    assert during.status == WARN
+    assert during.detail.startswith("reserve period in force (Départementales 2028) until 2028-03-19; "
+                                    "3 item(s)/page(s) withheld; neutrality.policy.withhold_tags[3]: unknown tag "
+                                    "'promotoin'")
+    local = Config(neutrality={"policy": {"withhold_tags": ["bilan"]}})
+    before = check_neutrality(data, local, datetime(2027, 3, 1, 8, tzinfo=timezone.utc))
+    # the published section's problem stays reported even where the config overrides that key
+    assert before.detail.startswith("next reserve period: Départementales 2028 from 2027-09-01; ")
