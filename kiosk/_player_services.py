@@ -170,8 +170,11 @@ class PlayerServices:
         try:
             if not self._scheduler.running:
                 self._scheduler.start()
-            # Off the UI thread: the first apply runs a command (up to 10 s) and adds the cron jobs.
-            self._scheduler.add_job(self.display.add_jobs, args=(self._scheduler,), id="display-power-start")
+            # Off the UI thread: the first apply runs a command (up to 10 s) and adds the cron
+            # jobs. However late it gets to run (a Pi busy starting Kivy): APScheduler's
+            # default grace of 1 s would drop it and the schedule would never start.
+            self._scheduler.add_job(self.display.add_jobs, args=(self._scheduler,), id="display-power-start",
+                                    misfire_grace_time=None)
         except Exception as e:
             log.warning("display power schedule not started: %s", e)
 
@@ -218,7 +221,8 @@ class PlayerServices:
     def reapply_display_power(self) -> None:
         """A screen was plugged in: it may have come up on; set the scheduled state again."""
         if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.add_job(self.display.apply, id="display-power-replug", replace_existing=True)
+            self._scheduler.add_job(self.display.apply, id="display-power-replug", replace_existing=True,
+                                    misfire_grace_time=None)
 
     # -- hotplug (dispatch thread) -------------------------------------------------------
     def _on_hotplug(self, event: HotplugEvent) -> None:

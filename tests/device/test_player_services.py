@@ -427,3 +427,18 @@ def test_no_schedule_and_no_backend_start_no_scheduler(tmp_path: Path, scheduler
         assert (power["scheduled"], power["applied"], power["next_change"]) == ("on", None, None)
     finally:
         services.stop()
+
+
+def test_the_schedule_starts_even_when_the_scheduler_thread_gets_to_it_late(
+    tmp_path: Path, fakebin: FakeBin, scheduler,  # noqa: ANN001
+) -> None:
+    fakebin.add("vcgencmd", stdout="display_power=0\n")
+    scheduler.start(paused=True)  # stands for a scheduler thread held up while Kivy starts
+    services = _services(tmp_path, Hooks(), Clock(datetime(2027, 3, 29, 22, 0, tzinfo=UTC)), scheduler).start()
+    try:
+        time.sleep(1.5)  # longer than APScheduler's default misfire grace of 1 s
+        scheduler.resume()
+        _wait(lambda: len(scheduler.get_jobs()) == 2)
+        assert fakebin.calls()[0] == ["vcgencmd", "display_power", "0"]
+    finally:
+        services.stop()
