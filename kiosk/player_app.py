@@ -119,6 +119,7 @@ class PlaybackState:
         self.generation = -1
         self.engine = ScheduleEngine(neutrality=options.config.neutrality if options.config else None)
         self.answer: NowPlaying | None = None
+        self._kiosk_logged: set[tuple[str, str, str]] = set()
         self.rotation = Rotation()
         self.reload_pending = True
 
@@ -180,7 +181,14 @@ class PlaybackState:
         trusted = self.answer.clock_trusted if self.answer else True
         if not guard or guard.period_at(self.now(), clock_trusted=trusted) is None:
             return content, ()
-        return guard.filter_kiosk(content)
+        shown, withheld = guard.filter_kiosk(content)
+        for w in withheld:  # once per page and content version, as the engine does for items
+            key = (content.version_id, w.surface, w.item_id)
+            if key not in self._kiosk_logged:
+                self._kiosk_logged.add(key)
+                log.info("content %s: kiosk page %s/%s withheld: %s", content.version_id, w.surface,
+                         w.item_id, w.describe())
+        return shown, withheld
 
     def seconds_to_deadline(self) -> float:
         if self.answer is None:

@@ -19,10 +19,12 @@ def _shown(shots: Path) -> set[str]:
     return {re.sub(r"^\d+-", "", p.stem) for p in shots.glob("*.png")}
 
 
-def _play(data: Path, shots: Path, *args: str) -> set[str]:
+def _play(data: Path, shots: Path, *args: str, log: list[str] | None = None) -> set[str]:
     r = run_kiosk("player", "--data", str(data), "--headless", "--screenshots", str(shots),
                   "--max-slide-seconds", "1", "--duration", "9", "--size", "640x360", *args)
     assert r.returncode == 0, r.stderr[-2000:]
+    if log is not None:
+        log += r.stderr.splitlines()
     return _shown(shots)
 
 
@@ -50,8 +52,13 @@ def test_a_player_in_a_reserve_period_logs_what_it_withholds_and_the_reports_sho
     (src / "site.toml").write_text(site, "utf-8")
     data = synced_device(tmp_path, src)
 
-    shown = _play(data, tmp_path / "shots", "--mode", "hybrid")
+    log: list[str] = []
+    shown = _play(data, tmp_path / "shots", "--mode", "hybrid", log=log)
     assert "poster-record" not in shown and "poster-pool" in shown
+    # each withheld thing is logged once, with its reason, however often the loop comes round
+    assert len([x for x in log if "item poster-record withheld: tag 'bilan'" in x]) == 1
+    assert len([x for x in log if "kiosk page places/village-hall withheld: links to "
+                "comite-des-fetes-valbruyere.example.org" in x]) == 1
 
     r = run_kiosk("status", "--data", str(data), "--json")
     assert r.returncode == 0, r.stderr
