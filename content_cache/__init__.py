@@ -15,9 +15,18 @@ from .models import (
 )
 from .snapshot import BulletinData, ItemData, LiveContent, LocalText, MediaRef, PlaylistData
 from .outbox import Outbox, OutboxRecord
-from .store import MediaStore, MediaVerificationError, StoreError, StoredFile, check_sha256, read_chunks
+from .store import (
+    BatchedStore,
+    MediaStore,
+    MediaVerificationError,
+    StoreError,
+    StoredFile,
+    check_sha256,
+    read_chunks,
+)
 
 __all__ = [
+    "BatchedStore",
     "Bulletin",
     "BulletinData",
     "CacheError",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from content_cache import (
+    BatchedStore,
     ContentCache,
     ContentVersion,
     MissingMediaError,
@@ -109,6 +110,9 @@ class Syncer:
         self._report(prog)
         fetched: list[str] = []
         failures: list[str] = []
+        # Verified files get their final names in batches: two filesystem syncs per batch
+        # instead of two per file; all are named and durable once the `with` below ends.
+        store = BatchedStore(self.cache.store)
 
         def one(sha: str, size: int) -> None:
             def on_bytes(n: int) -> None:
@@ -117,7 +121,7 @@ class Syncer:
                 self._report(prog)
 
             try:
-                self.client.download_media(self.cache.store, sha, size, on_bytes)
+                self.client.download_media(store, sha, size, on_bytes)
             except Stopped:
                 raise
             except SyncError as e:
@@ -133,7 +137,7 @@ class Syncer:
         workers = max(1, min(self.client.settings.parallel_downloads, len(files)))
         # Biggest first: the long downloads start early and the pool drains evenly.
         order = sorted(files.items(), key=lambda kv: -kv[1])
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="download") as pool:
+        with store, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="download") as pool:
             futures = [pool.submit(one, sha, size) for sha, size in order]
             stopped = False
             for f in futures:

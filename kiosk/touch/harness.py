@@ -55,10 +55,11 @@ def run_scenario(steps: list[dict[str, Any]], out: Path, *, size: tuple[int, int
                  data: Path | None = None, config: Path | None = None) -> HarnessResult:
     """Run ``steps`` in a fresh process; returns its results (raises if it crashed).
 
-    ``content``: a content folder to show (default: the demo town). ``data``: instead, a
-    device's data folder: its live content and the images of its media store, and the admin
-    overlay's "sync now" does what the player's does (kiosk.sync_now). ``config``: a device
-    config file whose display.dpi / display.width_mm size the UI (instead of ``dpi``).
+    ``content``: a content folder to show, with its images (default: the demo town).
+    ``data``: instead, a device's data folder: its live content and the images of its media
+    store, and the admin overlay's "sync now" does what the player's does (kiosk.sync_now).
+    ``config``: a device config file whose display.dpi / display.width_mm size the UI
+    (instead of ``dpi``).
     """
     out.mkdir(parents=True, exist_ok=True)
     (out / "scenario.json").write_text(json.dumps(steps), encoding="utf-8")
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     prepare_kivy(a.out / ".kivy", headless=True, fullscreen=False, size=(w, h))
     from ._harness_app import HarnessApp  # Kivy is imported only now, configured
 
-    from .sample import DEMO_CONTENT, content_from_folder
+    from .sample import DEMO_CONTENT, content_from_folder, media_from_folder
 
     cache = None
     if a.data is not None:
@@ -194,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     clocks = FakeClocks(datetime.fromisoformat(a.now).astimezone(timezone.utc))
     app = HarnessApp(json.loads(a.scenario.read_text("utf-8")), a.out, content, clocks,
                      dpi=dpi, pin_hash=a.pin_hash, idle_s=a.idle, countdown_s=a.countdown,
-                     media_path=cache.store.path_for if cache is not None else None,
+                     media_path=(cache.store.path_for if cache is not None
+                                 else media_from_folder(a.content or DEMO_CONTENT)),
                      sync_now=SyncNow(a.data, a.config) if a.data is not None else None)
     app.run()
     if cache is not None:

@@ -6,7 +6,7 @@ town publishes, validated by the same schema, without syncing it into a device f
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,12 @@ def content_from_document(doc: Mapping[str, Any], version: str = "sample") -> Li
         default_playlist=site["default_playlist"], playlists={},
         bulletins=bulletins, kiosk_sections=sections, neutrality=doc.get("neutrality"),
     )
+
+
+def media_from_folder(src: Path = DEMO_CONTENT) -> Callable[[str], Path | None]:
+    """sha256 → the folder's file, so a folder's page images show without a media store."""
+    _doc, files = build_document(Path(src))
+    return files.get
 
 
 def media_from_folder(src: Path = DEMO_CONTENT) -> Callable[[str], Path | None]:

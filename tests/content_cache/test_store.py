@@ -120,3 +120,71 @@ def test_stream_longer_than_announced_is_discarded(tmp_path: Path) -> None:
         part.append_and_commit([data, b"extra"])
     assert not store.partial_path(sha).exists()
     assert not store.path_for(sha).exists()
+
+
+def _blob(i: int) -> tuple[bytes, str]:
+    data = f"media file {i} ".encode() * (100 + i)
+    return data, hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("has_syncfs", [True, False])
+def test_batched_files_get_their_names_only_at_the_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, has_syncfs: bool
+) -> None:
+    from content_cache import BatchedStore
+    from content_cache import store as store_module
+
+    if not has_syncfs:  # a C library without syncfs: file-by-file fdatasync and directory fsync
+        monkeypatch.setattr(store_module, "_syncfs", lambda path: False)
+    store = MediaStore(tmp_path / "media")
+    blobs = [_blob(i) for i in range(3)]
+    with BatchedStore(store) as batch:
+        for data, sha in blobs:
+            batch.put_verified([data], sha, len(data))
+            assert not store.has(sha)  # verified, queued under its temp name
+            assert store.partial_path(sha).read_bytes() == data
+    for data, sha in blobs:
+        assert store.path_for(sha).read_bytes() == data
+    assert store.list_digests() == {sha for _, sha in blobs}
+    assert list((tmp_path / "media" / "tmp").iterdir()) == []
+
+
+def test_batch_flushes_by_itself_when_full(tmp_path: Path) -> None:
+    from content_cache import BatchedStore
+
+    store = MediaStore(tmp_path / "media")
+    batch = BatchedStore(store, max_pending_files=2)
+    (d0, s0), (d1, s1), (d2, s2) = (_blob(i) for i in range(3))
+    batch.put_verified([d0], s0, len(d0))
+    assert store.list_digests() == set()
+    batch.put_verified([d1], s1, len(d1))
+    assert store.list_digests() == {s0, s1}
+    batch.put_verified([d2], s2, len(d2))
+    assert batch.flush() == 1
+    assert store.verify(s2, len(d2))
+
+
+def test_bad_file_in_a_batch_never_gets_a_name_and_the_good_ones_do(tmp_path: Path) -> None:
+    from content_cache import BatchedStore
+
+    store = MediaStore(tmp_path / "media")
+    good, good_sha = _blob(1)
+    bad, bad_sha = _blob(2)
+    with BatchedStore(store) as batch:
+        batch.put_verified([good], good_sha, len(good))
+        with pytest.raises(MediaVerificationError, match="hashes to"):
+            batch.put_verified([bad + b"tampered"], bad_sha, len(bad) + 8)
+    assert store.list_digests() == {good_sha}
+    assert list((tmp_path / "media" / "tmp").iterdir()) == []
+
+
+def test_queued_file_left_by_a_crash_is_committed_by_the_next_attempt(tmp_path: Path) -> None:
+    from content_cache import BatchedStore
+
+    store = MediaStore(tmp_path / "media")
+    data, sha = _blob(4)
+    BatchedStore(store).put_verified([data], sha, len(data))  # never flushed: the process died
+    assert not store.has(sha)
+    part = store.partial(sha, len(data))
+    assert part.resume() == len(data)  # the complete .part is re-hashed ...
+    assert part.commit().path.read_bytes() == data  # ... and gets its name
