@@ -53,12 +53,6 @@ def media_from_folder(src: Path = DEMO_CONTENT) -> Callable[[str], Path | None]:
     return files.get
 
 
-def media_from_folder(src: Path = DEMO_CONTENT) -> Callable[[str], Path | None]:
-    """sha256 → the folder's file, so a folder's page images show without a media store."""
-    _doc, files = build_document(Path(src))
-    return files.get
-
-
 def content_from_folder(src: Path = DEMO_CONTENT, version: str = "sample") -> LiveContent:
     """Read, validate and convert a content folder; raises PublishError / ManifestError."""
     doc, _files = build_document(Path(src))
