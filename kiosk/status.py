@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -54,11 +55,18 @@ def neutrality_status(live: Any, local: Any, now: datetime) -> dict[str, Any] | 
     in force or not, until when, what it withholds now, and any problem in the rules."""
     from player.engine import ScheduleEngine
 
-    engine = ScheduleEngine(neutrality=local)
-    guard = engine.compile(live).guard
-    if not guard and not guard.rules.problems:
-        return None
-    answer = engine.now_playing(live, now.astimezone(guard.tz))
+    # The engine logs what it withholds, as the player should; here the answer is printed.
+    engine_log = logging.getLogger("player.engine")
+    level = engine_log.level
+    engine_log.setLevel(logging.ERROR)
+    try:
+        engine = ScheduleEngine(neutrality=local)
+        guard = engine.compile(live).guard
+        if not guard and not guard.rules.problems:
+            return None
+        answer = engine.now_playing(live, now.astimezone(guard.tz))
+    finally:
+        engine_log.setLevel(level)
     period = answer.reserve
     upcoming = guard.upcoming(now)
     out: dict[str, Any] = {
