@@ -43,7 +43,7 @@ SCREENS: list[tuple[str, str, list[dict[str, Any]]]] = [
      [{"tap": {"tid": "nav-home"}}, {"tap": {"tid": "cat-menus"}}, {"tap": {"tid": "row-school-canteen"}}]),
     ("detail-procedures", "A procedure: steps and documents to bring",
      [{"tap": {"tid": "nav-home"}}, {"tap": {"tid": "cat-procedures"}}, {"tap": {"tid": "row-id-card"}}]),
-    ("detail-news", "A news item", [{"tap": {"tid": "nav-home"}}, {"tap": {"tid": "cat-news"}},
+    ("detail-news", "A news item with its picture (from the media store)", [{"tap": {"tid": "nav-home"}}, {"tap": {"tid": "cat-news"}},
                                     {"tap": {"tid": "row-pool-reopens"}}]),
     ("list-places", "Places, with opening status where they have hours",
      [{"tap": {"tid": "nav-home"}}, {"tap": {"tid": "cat-places"}}]),
