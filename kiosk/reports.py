@@ -213,7 +213,8 @@ def plays_csv(items: Sequence[ItemPlays], lang: str) -> str:
 def _item_json(r: ItemPlays) -> dict[str, Any]:
     return {"item": r.item_id, "label": r.label, "kind": r.kind, "category": r.category,
             "tags": list(r.tags), "times_shown": r.times_shown,
-            "first_shown": r.first_shown.isoformat(), "last_shown": r.last_shown.isoformat(),
+            "first_shown": r.first_shown.isoformat(timespec="seconds"),
+            "last_shown": r.last_shown.isoformat(timespec="seconds"),
             "total_duration_s": r.seconds}
 
 
@@ -252,11 +253,11 @@ def neutrality_json(report: NeutralityReport) -> str:
         "reserve_period": {"from": e.reserve_start.isoformat(), "until": e.reserve_end.isoformat(),
                            "timezone": str(report.start.tzinfo)},
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
-        "play_log_starts": report.log_starts.isoformat() if report.log_starts else None,
+        "play_log_starts": report.log_starts.isoformat(timespec="seconds") if report.log_starts else None,
         "withheld": [{"item": w.item_id, "shown_on": w.surface, "label": w.label, "reason": w.reason,
                       "detail": w.detail, "tags": list(w.tags), "category": w.category,
-                      "content_version": w.content_version, "withheld_from": w.first_at.isoformat(),
-                      "still_withheld_at": w.last_at.isoformat(), "elections": w.elections}
+                      "content_version": w.content_version, "withheld_from": w.first_at.isoformat(timespec="seconds"),
+                      "still_withheld_at": w.last_at.isoformat(timespec="seconds"), "elections": w.elections}
                      for w in report.withheld],
         "shown_during_period": [_item_json(r) for r in report.shown],
         "weekly": [{"week": r.week.isoformat(), "period": r.phase, "category": r.category,
