@@ -30,6 +30,16 @@ from .unix_socket import LineServer, read_line
 
 log = logging.getLogger(__name__)
 
+
+def N_(message: str) -> str:
+    """Marks a message of the gettext catalogues (player/locale); the overlay translates it.
+    (player.i18n has the same marker, but importing it here would load the player package.)"""
+    return message
+
+
+NO_NETWORK = N_("The sync service is not running, and the player may not use the network: start kiosk-sync.")
+NO_API_URL = N_("No sync service is running and the config has no api.url.")
+
 SOCKET_NAME = "sync.sock"
 REQUEST = b"sync\n"
 QUEUED = "queued"
@@ -95,7 +105,8 @@ def request_sync(path: Path, timeout: float = 3.0) -> bool:
 
 
 class SyncNowError(Exception):
-    """Nothing could be asked to sync; the message says why, in one line."""
+    """Nothing could be asked to sync; the message says why, in one line (a catalogue
+    message id where there is one, so the overlay shows it in the visitor's language)."""
 
 
 class SyncNow:
@@ -131,8 +142,7 @@ class SyncNow:
 
     def _check_api(self) -> None:
         if not _internet_sockets_allowed():
-            raise SyncNowError("the sync service (kiosk sync) is not running, and the player may "
-                               "not use the network itself: start kiosk-sync")
+            raise SyncNowError(NO_NETWORK)
         from .config import ConfigError
         from .sync_commands import load_device_config
 
@@ -141,7 +151,7 @@ class SyncNow:
         except ConfigError as e:
             raise SyncNowError(str(e)) from None
         if not cfg.api_url:
-            raise SyncNowError("no sync daemon running and no api.url in the config")
+            raise SyncNowError(NO_API_URL)
 
 
 def _internet_sockets_allowed() -> bool:

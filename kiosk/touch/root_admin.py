@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from player.i18n import gettext_for
+
 from . import timefmt
 from .look import LOOK
 from .ui_text import interface_strings
@@ -106,7 +108,8 @@ class AdminMixin:
             self.admin_panel.status = ui["requested"].format(action=ui[name])  # type: ignore[attr-defined]
         except Exception as e:  # the host's callback failed; say so, keep the overlay
             log.exception("admin action %s failed", name)
-            self.admin_panel.status = f"{ui[name]}: {e}"  # type: ignore[attr-defined]
+            # A message of the catalogues (e.g. kiosk.sync_now's) shows in the visitor's language.
+            self.admin_panel.status = f"{ui[name]}: {gettext_for(self.lang)(str(e))}"  # type: ignore[attr-defined]
 
     def close_admin(self) -> None:
         self._hide(self.pin_pad)  # type: ignore[attr-defined]

@@ -97,7 +97,7 @@ def test_sync_now_from_the_admin_overlay_makes_the_daemon_poll_at_once_and_runs_
 def test_without_daemon_or_api_url_sync_now_says_why(tmp_path: Path) -> None:
     cfg = tmp_path / "kiosk.toml"
     cfg.write_text('[device]\nid = "totem-1"\n')
-    with pytest.raises(SyncNowError, match="no sync daemon running and no api.url in the config"):
+    with pytest.raises(SyncNowError, match="No sync service is running and the config has no api.url"):
         SyncNow(tmp_path / "device", cfg).request()
 
 
@@ -116,6 +116,22 @@ def test_in_a_sandbox_without_network_sync_now_asks_for_the_sync_service(
     cfg = tmp_path / "kiosk.toml"
     cfg.write_text('[api]\nurl = "http://127.0.0.1:9"\n')
     sync_now = SyncNow(tmp_path / "device", cfg)
-    with pytest.raises(SyncNowError, match="the sync service .* is not running"):
+    with pytest.raises(SyncNowError, match="The sync service is not running, and the player may not use the network"):
         sync_now.request()
     assert sync_now._once is None  # no doomed child process
+
+
+@pytest.mark.timeout(120)
+def test_the_overlay_says_why_it_cannot_sync_in_the_visitors_language(tmp_path: Path) -> None:
+    from .device import synced_device
+
+    data = synced_device(tmp_path, write_source(tmp_path / "src"))
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text(f'[cache]\ndir = "{data}"\n')  # no api.url, and no daemon listening
+    r = run_scenario(ADMIN_SYNC, tmp_path / "overlay", size=(1280, 800), data=data, config=cfg,
+                     pin_hash=make_pin_hash(TOUR_PIN))
+    assert r.results["errors"] == [] and r.results["finished"], r.stderr[-3000:]
+    assert "sync_now" not in r.results  # the action raised: nothing was started
+    ui = interface_strings("fr")
+    expected = f"{ui['sync_now']}: Aucun service de synchronisation ne tourne et la configuration n'a pas d'api.url."
+    assert expected in texts(r.dump("after")), texts(r.dump("after"))
