@@ -104,3 +104,24 @@ def test_empty_cache_has_no_live_content(tmp_path: Path) -> None:
     with ContentCache(tmp_path / "c") as c:
         assert c.read_live() is None
         assert c.live_state().generation == 0
+
+
+def test_new_version_rows_keep_column_defaults_and_sql_nulls(cache: ContentCache) -> None:
+    """The bulk insert of a version stores what a unit-of-work flush stored: defaults for
+    unset columns, SQL NULL for unset JSON, JSON null for a JSON value set to None."""
+    sha, size = _put(cache, b"poster")
+    v = _version("v1", sha, size)
+    v.playlists[0].items.append(PlaylistItem(playlist_id="lobby", position=1, id="two", kind="image",
+                                             media_sha256=sha, caption=None, priority=2, weight=3))
+    cache.install_version(v, NOW)
+    with cache.session() as s:
+        items = s.execute(text(
+            "SELECT version_id, playlist_id, position, priority, weight, skip_holidays, typeof(caption),"
+            " typeof(tags) FROM playlist_item ORDER BY position")).all()
+        media = s.execute(text("SELECT version_id, sha256, size, typeof(duration_s) FROM version_media")).all()
+        version = s.execute(text("SELECT typeof(neutrality), typeof(holidays), site_name FROM content_version")).one()
+        files = s.execute(text("SELECT sha256, size, problem FROM media_file")).all()
+    assert items == [("v1", "lobby", 0, 0, 1, 0, "null", "null"), ("v1", "lobby", 1, 2, 3, 0, "text", "null")]
+    assert media == [("v1", sha, size, "null")]
+    assert version == ("null", "null", '{"fr": "Testville"}')
+    assert files == [(sha, size, None)]
