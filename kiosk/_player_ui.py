@@ -22,7 +22,7 @@ from player.slides import (AlertBanner, MessageSlide, Slide, StatusBar, TestCard
 from player.ticker import ticker_text
 from player.ticker_strip import TickerStrip
 
-from ._frame_pacer import FramePacer
+from ._frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer
 from ._heap_trim import heap_trimmer
 from ._player_hooks import start_services
 from ._player_device import DeviceLink
@@ -107,7 +107,8 @@ class PlayerApp(App):
         self.device.start()
         if self.options.headless and os.environ.get("KIOSK_FRAME_FLUSH", "1") != "0":
             _flush_each_frame()
-        self.pacer = FramePacer(idle_fps=self.options.idle_fps)
+        self.pacer = FramePacer(idle_fps=self.options.idle_fps or (
+            SIGNAGE_IDLE_FPS if self.options.mode == "signage" else IDLE_FPS))
         self._trim_heap = None
         if os.environ.get("KIOSK_HEAP_TRIM", "1") != "0":
             trim = heap_trimmer()
@@ -211,6 +212,21 @@ class PlayerApp(App):
                     self.touch.set_content(shown)
         if answer is not None and answer.reserve is not None:
             self.proof.withheld(content.version_id, answer.reserve, answer.withheld + kiosk_withheld)
+
+    def _end_slide_in(self, seconds: float) -> None:
+        """Show the next slide ``seconds`` from now, to the hundredth: Kivy may run a timeout
+        up to a fraction of a frame early (a quarter second at the idle 1 fps) or late, so an
+        early call waits out the rest."""
+        deadline = time.monotonic() + seconds
+
+        def fire(_dt: float) -> None:
+            left = deadline - time.monotonic()
+            if left > 0.01:
+                self._slide_timer = Clock.schedule_once(fire, left)
+            else:
+                self.show_next()
+
+        self._slide_timer = Clock.schedule_once(fire, seconds)
 
     def on_stop(self) -> None:
         if self.services is not None:
@@ -380,7 +396,7 @@ class PlayerApp(App):
                            tags=item.tags if item else ())
         duration = self.state.seconds_for(item) if item else 30.0
         slide.bind(on_finished=lambda *_: self._advance() if slide is self._current else None)
-        self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), duration)
+        self._end_slide_in(duration)
         if self.options.screenshots:
             delay = self.options.screenshot_delay_s
             Clock.schedule_once(lambda _dt, s=slide: self._screenshot(s), min(delay, duration * 0.8))
@@ -437,3 +453,4 @@ class PlayerApp(App):
         if written:
             os.replace(written, path)
             log.info("screenshot %s", path)
+

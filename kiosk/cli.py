@@ -153,8 +153,9 @@ def _player_args(s: argparse.ArgumentParser) -> None:
     s.add_argument("--at", type=_local_datetime, default=None, metavar="DATE-TIME",
                    help="preview: play as if the clock read this (e.g. 2027-10-05T10:00, site time); "
                         "nothing is recorded as played")
-    s.add_argument("--idle-fps", type=_positive, default=4.0,
-                   help="frame rate while a still slide is shown (default: %(default)s; 60 = Kivy's usual)")
+    s.add_argument("--idle-fps", type=_positive, default=None,
+                   help="frame rate while a still slide is shown (default: 1 in signage mode, 4 with "
+                        "the touch UI; 60 = Kivy's usual)")
 
 
 def _configure_logging(verbose: bool) -> None:

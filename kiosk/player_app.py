@@ -44,7 +44,7 @@ class PlayerOptions:
     # Delay between a slide appearing and its screenshot (video needs its first frames).
     screenshot_delay_s: float = 0.6
     # Frame rate on a still slide (see kiosk._frame_pacer); 60 disables the saving.
-    idle_fps: float = 4.0
+    idle_fps: float | None = None  # None: 1 in signage mode, 4 with a touch UI
     # "signage" (loop only), "kiosk" (touch UI only), "hybrid" (the loop attracts, a tap opens the kiosk)
     mode: str = "signage"
     device_id: str | None = None

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 def listen_owner_only(path: Path, backlog: int = 4) -> socket.socket:
     """A listening stream socket at ``path``, mode 0600 from the start (a file left by a
-    process that was killed is replaced); accept() gives up every 0.5 s."""
+    process that was killed is replaced). accept() blocks: a thread waiting in it costs no
+    wake-ups; :meth:`LineServer.stop` wakes it by shutting the socket down."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
@@ -27,7 +28,6 @@ def listen_owner_only(path: Path, backlog: int = 4) -> socket.socket:
     finally:
         os.umask(old)
     sock.listen(backlog)
-    sock.settimeout(0.5)
     return sock
 
 
@@ -71,10 +71,8 @@ class LineServer:
         while not self._stop.is_set():
             try:
                 conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
             except OSError:
-                break  # closed by stop()
+                break  # shut down by stop()
             with conn:
                 conn.settimeout(self.timeout_s)
                 try:
@@ -88,6 +86,10 @@ class LineServer:
     def stop(self) -> None:
         self._stop.set()
         if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+            except OSError:
+                pass
             self._sock.close()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2)
