@@ -108,6 +108,8 @@ class SyncNowError(Exception):
     """Nothing could be asked to sync; the message says why, in one line (a catalogue
     message id where there is one, so the overlay shows it in the visitor's language)."""
 
+    expected = True  # the admin overlay logs it as one line, not as a crash
+
 
 class SyncNow:
     """The admin overlay's action for one data folder (and the config the player read)."""

@@ -107,7 +107,10 @@ class AdminMixin:
             action()
             self.admin_panel.status = ui["requested"].format(action=ui[name])  # type: ignore[attr-defined]
         except Exception as e:  # the host's callback failed; say so, keep the overlay
-            log.exception("admin action %s failed", name)
+            if getattr(e, "expected", False):  # a known refusal (e.g. no sync service): one line
+                log.warning("admin action %s: %s", name, e)
+            else:
+                log.exception("admin action %s failed", name)
             # A message of the catalogues (e.g. kiosk.sync_now's) shows in the visitor's language.
             self.admin_panel.status = f"{ui[name]}: {gettext_for(self.lang)(str(e))}"  # type: ignore[attr-defined]
 
