@@ -208,6 +208,8 @@ def _policy(raw: Any, where: str, problems: list[str],
         if key not in _POLICY_KEYS:
             problems.append(f"{where}.{key}: unknown key{_did_you_mean(key, _POLICY_KEYS)}; ignored")
     values: dict[str, Any] = {}
+    # A key whose every entry is refused counts as not given (the default, or the published
+    # value under a device override, applies): a typo must not switch the guard off.
     if "withhold_tags" in raw:
         tags = _strings(raw["withhold_tags"], f"{where}.withhold_tags", problems)
         kept = set()
@@ -220,7 +222,8 @@ def _policy(raw: Any, where: str, problems: list[str],
                                 f"{_did_you_mean(tag, sorted(known_tags))}; ignored")
             else:
                 kept.add(tag)
-        values["withhold_tags"] = frozenset(kept)
+        if kept or not raw["withhold_tags"]:
+            values["withhold_tags"] = frozenset(kept)
     if "allowed_domains" in raw:
         domains = []
         for i, d in _strings(raw["allowed_domains"], f"{where}.allowed_domains", problems):
@@ -238,7 +241,8 @@ def _policy(raw: Any, where: str, problems: list[str],
                 problems.append(f"{where}.allowed_domains[{i}]: {d!r} is not a domain name; ignored")
             else:
                 domains.append(name)
-        values["allowed_domains"] = tuple(dict.fromkeys(domains))
+        if domains or not raw["allowed_domains"]:
+            values["allowed_domains"] = tuple(dict.fromkeys(domains))
     if "hide_categories" in raw:
         known = KIOSK_SECTIONS + ITEM_CATEGORIES
         cats = set()
@@ -248,7 +252,8 @@ def _policy(raw: Any, where: str, problems: list[str],
             else:
                 problems.append(f"{where}.hide_categories[{i}]: unknown category {c!r}"
                                 f"{_did_you_mean(c, known)}; ignored")
-        values["hide_categories"] = frozenset(cats)
+        if cats or not raw["hide_categories"]:
+            values["hide_categories"] = frozenset(cats)
     return Policy(**values), frozenset(values)
 
 

@@ -131,6 +131,18 @@ def test_a_tag_carried_by_the_content_is_known_to_the_policy() -> None:
     assert rules_for(c).policy.withhold_tags == {"fete-du-village"}
 
 
+def test_a_policy_key_whose_every_entry_is_refused_does_not_switch_the_guard_off() -> None:
+    c = _with(content(image("a")), {"elections": [MUNICIPALES], "policy": POLICY})
+    rules = rules_for(c, {"policy": {"withhold_tags": ["promotoin"], "allowed_domains": ["https://x.fr/"]}})
+    assert rules.policy.withhold_tags == {"bilan", "promotion"}  # the published value stays
+    assert rules.policy.allowed_domains == ("valbruyere.fr", "service-public.fr")
+    assert len(rules.problems) == 2
+    alone = parse_neutrality({"policy": {"withhold_tags": ["promotoin"]}})
+    assert alone.policy.withhold_tags == {"promotion", "bilan", "campagne"}  # the default
+    explicit = parse_neutrality({"policy": {"withhold_tags": []}})
+    assert explicit.policy.withhold_tags == frozenset()  # withholding nothing is a choice
+
+
 def test_defaults_without_a_policy() -> None:
     rules = parse_neutrality({"elections": [MUNICIPALES]})
     assert rules.policy.withhold_tags == {"promotion", "bilan", "campagne"}
