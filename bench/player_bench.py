@@ -766,7 +766,7 @@ def main() -> None:
         print("(Xvfb not installed: no diagnostic run of ours in a real X11 window)")
 
     mem: dict[str, list[dict]] = {"ours": [], "chromium": [], "ours, Xvfb window": []}
-    idle: dict[str, list[float]] = {"ours": [], "ours --idle-fps 60": [], "chromium": []}
+    idle: dict[str, list[float]] = {"ours": [], "ours --idle-fps 4": [], "ours --idle-fps 60": [], "chromium": []}
     stages: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="player-bench-") as tmp_s:
         tmp = Path(tmp_s)
@@ -808,6 +808,8 @@ def main() -> None:
                     shots = args.screenshots if r == 0 and name in ("ours", "chromium") else None
                     mem[name].append(b.memory_run(start, transitions, args.transitions, shots, name))
                 idle["ours"].append(b.idle_run(functools.partial(b.start_ours, data["idle"]), args.idle_seconds))
+                idle["ours --idle-fps 4"].append(
+                    b.idle_run(functools.partial(b.start_ours, data["idle"], 4), args.idle_seconds))
                 idle["ours --idle-fps 60"].append(
                     b.idle_run(functools.partial(b.start_ours, data["idle"], 60), args.idle_seconds))
                 idle["chromium"].append(b.idle_run(functools.partial(b.start_chromium, url["idle"]),
@@ -905,6 +907,8 @@ def report(args: argparse.Namespace, mem: dict, idle: dict, stages: list[dict]) 
         # label, ours, chromium, fmt, ratio target, target on ours' own value
         ("first frame, s", col("ours", "first"), col("chromium", "first"), ".2f", 0.7, None),
         ("idle CPU, still poster, % of a core", idle["ours"], idle["chromium"], ".2f", 1.0, None),
+        ("  ours with --idle-fps 4 (the touch UI's idle rate)", idle["ours --idle-fps 4"], idle["chromium"], ".2f",
+         None, None),
         ("  ours with --idle-fps 60 (no pacing)", idle["ours --idle-fps 60"], idle["chromium"], ".2f", None, None),
         ("PSS after first frame, MB", col("ours", "pss0"), col("chromium", "pss0"), ".1f", None, None),
         (f"PSS after {n} transitions, MB", col("ours", "pss1"), col("chromium", "pss1"), ".1f", 0.5, None),

@@ -3,8 +3,9 @@
 Kivy's loop wakes ``maxfps`` times a second even when nothing changes on screen; on a
 lobby screen that shows a still poster for minutes, those wake-ups are most of the
 player's CPU. The pacer lowers Kivy's frame cap while the slide is still and raises it
-for videos, slide changes and touches. Kivy's interruptible clock (kiosk.kivy_env) wakes
-the loop for each scheduled event, so timers fire on time whatever the idle rate.
+for videos, slide changes and touches. Slide changes are free events, which cut the idle
+sleep short (kiosk.kivy_env), so they happen on time whatever the idle rate; other timers
+fire at the idle frame's granularity.
 """
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ BUSY_FPS = 60.0
 # With a touch UI (kiosk, hybrid): input is read once a frame, so a still screen must
 # still notice a tap within a quarter second.
 IDLE_FPS = 4.0
-# Signage only: nothing to read between frames; slide changes and control requests wake
-# the loop on time anyway (Kivy's interruptible clock, see kiosk.kivy_env).
+# Signage only: nothing to read between frames; slide changes wake the loop on time
+# anyway (free events, see kiosk.kivy_env); a control request waits for the next frame.
 SIGNAGE_IDLE_FPS = 1.0
 # How long a change keeps the full frame rate (animations, first frames of a slide).
 SETTLE_S = 0.8

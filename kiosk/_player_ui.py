@@ -214,19 +214,19 @@ class PlayerApp(App):
             self.proof.withheld(content.version_id, answer.reserve, answer.withheld + kiosk_withheld)
 
     def _end_slide_in(self, seconds: float) -> None:
-        """Show the next slide ``seconds`` from now, to the hundredth: Kivy may run a timeout
-        up to a fraction of a frame early (a quarter second at the idle 1 fps) or late, so an
-        early call waits out the rest."""
+        """Show the next slide ``seconds`` from now, to the hundredth, whatever the frame rate:
+        a free event wakes the idle loop on time (kiosk.kivy_env), and as Kivy may still run
+        it a fraction of a frame early, an early call waits out the rest."""
         deadline = time.monotonic() + seconds
 
         def fire(_dt: float) -> None:
             left = deadline - time.monotonic()
             if left > 0.01:
-                self._slide_timer = Clock.schedule_once(fire, left)
+                self._slide_timer = Clock.schedule_once_free(fire, left)
             else:
                 self.show_next()
 
-        self._slide_timer = Clock.schedule_once(fire, seconds)
+        self._slide_timer = Clock.schedule_once_free(fire, seconds)
 
     def on_stop(self) -> None:
         if self.services is not None:
