@@ -3,9 +3,8 @@
 Kivy's loop wakes ``maxfps`` times a second even when nothing changes on screen; on a
 lobby screen that shows a still poster for minutes, those wake-ups are most of the
 player's CPU. The pacer lowers Kivy's frame cap while the slide is still and raises it
-for videos, slide changes and touches. Slide changes are free events, which cut the idle
-sleep short (kiosk.kivy_env), so they happen on time whatever the idle rate; other timers
-fire at the idle frame's granularity.
+for videos, slide changes and touches. Timers fire at the frame's granularity, so the
+player raises the rate a little ahead of each slide change (see kiosk._player_ui).
 """
 from __future__ import annotations
 
@@ -19,11 +18,16 @@ BUSY_FPS = 60.0
 # With a touch UI (kiosk, hybrid): input is read once a frame, so a still screen must
 # still notice a tap within a quarter second.
 IDLE_FPS = 4.0
-# Signage only: nothing to read between frames; slide changes wake the loop on time
-# anyway (free events, see kiosk.kivy_env); a control request waits for the next frame.
+# Signage only: nothing to read between frames. A slide change is approached at
+# APPROACH_FPS (kiosk._player_ui), so it stays on time; a control request or a new
+# version waits for the next frame (at most a second).
 SIGNAGE_IDLE_FPS = 1.0
 # How long a change keeps the full frame rate (animations, first frames of a slide).
 SETTLE_S = 0.8
+# A slide change is approached at this rate from this long before it (more than an idle
+# frame), so it happens within a tenth of a second of its time.
+APPROACH_S = 1.2
+APPROACH_FPS = 10.0
 # While the display schedule has the screen off: enough for timers, the watchdog and
 # the control socket, next to nothing for the CPU.
 DARK_FPS = 1.0
@@ -33,20 +37,21 @@ class FramePacer:
     def __init__(self, idle_fps: float = IDLE_FPS, busy_fps: float = BUSY_FPS) -> None:
         self.idle_fps = idle_fps
         self.busy_fps = busy_fps
-        self._holds: set[str] = set()
+        self._holds: dict[str, float] = {}
         self.dark = False
         self._settle = Clock.create_trigger(self._maybe_idle, SETTLE_S)
         self._apply(busy_fps)
 
-    def hold(self, reason: str) -> None:
-        """Full frame rate until :meth:`release` with the same reason (e.g. a video)."""
-        self._holds.add(reason)
-        if not self.dark:
-            self._apply(self.busy_fps)
+    def hold(self, reason: str, fps: float | None = None) -> None:
+        """At least ``fps`` (default: full rate) until :meth:`release` with the same reason
+        (e.g. a video; the approach of a slide change)."""
+        self._holds[reason] = fps or self.busy_fps
+        if not self.dark and self._holds[reason] > self.fps:
+            self._apply(self._holds[reason])
 
     def release(self, reason: str) -> None:
-        self._holds.discard(reason)
-        self._settle()
+        if self._holds.pop(reason, None) is not None:
+            self._settle()
 
     def nudge(self) -> None:
         """Something changed on screen: full rate for a moment, then idle again."""
@@ -66,8 +71,8 @@ class FramePacer:
     def _maybe_idle(self, _dt: float) -> None:
         if self.dark:
             self._apply(DARK_FPS)
-        elif not self._holds:
-            self._apply(self.idle_fps)
+        else:
+            self._apply(max(self._holds.values(), default=self.idle_fps))
 
     def _apply(self, fps: float) -> None:
         # Kivy reads this attribute on every loop iteration (ClockBase.idle).

@@ -36,10 +36,8 @@ class DeviceLink:
 
     def start(self) -> None:
         try:
-            # A free event wakes the loop out of its idle sleep (1 fps on a still slide), so
-            # a technician's request is answered at once (see kiosk.kivy_env).
             self.control = ControlServer(socket_path(self.app.options.data_dir),
-                                         lambda: Clock.schedule_once_free(self._answer, 0))
+                                         Clock.create_trigger(self._answer, 0))
             self.control.start()
         except OSError as e:
             log.warning("control socket unavailable: %s", e)

@@ -22,7 +22,7 @@ from player.slides import (AlertBanner, MessageSlide, Slide, StatusBar, TestCard
 from player.ticker import ticker_text
 from player.ticker_strip import TickerStrip
 
-from ._frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer
+from ._frame_pacer import APPROACH_FPS, APPROACH_S, IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer
 from ._heap_trim import heap_trimmer
 from ._player_hooks import start_services
 from ._player_device import DeviceLink
@@ -214,19 +214,7 @@ class PlayerApp(App):
             self.proof.withheld(content.version_id, answer.reserve, answer.withheld + kiosk_withheld)
 
     def _end_slide_in(self, seconds: float) -> None:
-        """Show the next slide ``seconds`` from now, to the hundredth, whatever the frame rate:
-        a free event wakes the idle loop on time (kiosk.kivy_env), and as Kivy may still run
-        it a fraction of a frame early, an early call waits out the rest."""
-        deadline = time.monotonic() + seconds
-
-        def fire(_dt: float) -> None:
-            left = deadline - time.monotonic()
-            if left > 0.01:
-                self._slide_timer = Clock.schedule_once_free(fire, left)
-            else:
-                self.show_next()
-
-        self._slide_timer = Clock.schedule_once_free(fire, seconds)
+        self._slide_timer = _SlideEnd(seconds, self.pacer, self.show_next)
 
     def on_stop(self) -> None:
         if self.services is not None:
@@ -454,3 +442,33 @@ class PlayerApp(App):
             os.replace(written, path)
             log.info("screenshot %s", path)
 
+
+class _SlideEnd:
+    """The end of the slide on screen, on time at any idle frame rate.
+
+    Kivy runs a timeout at the granularity of its frames (a second at the signage idle
+    rate), early or late: from :data:`APPROACH_S` before the end the pacer holds
+    :data:`APPROACH_FPS`, and an early call waits out the rest.
+    """
+
+    def __init__(self, seconds: float, pacer: FramePacer, then: Callable[[], None]) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.pacer, self.then = pacer, then
+        self._events = [Clock.schedule_once(self._fire, seconds)]
+        if seconds > APPROACH_S:
+            self._events.append(Clock.schedule_once(
+                lambda _dt: pacer.hold("slide-end", APPROACH_FPS), seconds - APPROACH_S))
+
+    def _fire(self, _dt: float) -> None:
+        left = self.deadline - time.monotonic()
+        if left > 0.01:
+            self.pacer.hold("slide-end", APPROACH_FPS)
+            self._events.append(Clock.schedule_once(self._fire, left))
+            return
+        self.pacer.release("slide-end")
+        self.then()
+
+    def cancel(self) -> None:
+        for event in self._events:
+            event.cancel()
+        self.pacer.release("slide-end")
