@@ -214,7 +214,7 @@ class PlayerApp(App):
             self.proof.withheld(content.version_id, answer.reserve, answer.withheld + kiosk_withheld)
 
     def _end_slide_in(self, seconds: float) -> None:
-        self._slide_timer = _SlideEnd(seconds, self.pacer, self.show_next)
+        self._slide_timer = _OnTime(seconds, self.pacer, self.show_next, "slide-end")
 
     def on_stop(self) -> None:
         if self.services is not None:
@@ -258,7 +258,8 @@ class PlayerApp(App):
         ticker_until = self._update_ticker(answer)
         if ticker_until is not None:
             wait = min(wait, max(0.05, (ticker_until - self.state.now()).total_seconds()))
-        self._deadline = Clock.schedule_once(self._reevaluate, wait)
+        # On time at the idle frame rate too: an alert starts within a tenth of a second.
+        self._deadline = _OnTime(wait, self.pacer, lambda: self._reevaluate(0.0), "deadline")
 
     def _layout(self) -> None:
         """Banner at the top, status bar at the bottom, the ticker next to one of them:
@@ -443,32 +444,35 @@ class PlayerApp(App):
             log.info("screenshot %s", path)
 
 
-class _SlideEnd:
-    """The end of the slide on screen, on time at any idle frame rate.
+class _OnTime:
+    """Call ``then`` in ``seconds``, on time at any idle frame rate (a slide's end, the
+    engine's deadline).
 
     Kivy runs a timeout at the granularity of its frames (a second at the signage idle
-    rate), early or late: from :data:`APPROACH_S` before the end the pacer holds
-    :data:`APPROACH_FPS`, and an early call waits out the rest.
+    rate), early or late: from :data:`APPROACH_S` before, the pacer holds
+    :data:`APPROACH_FPS` (under ``reason``), and an early call waits out the rest.
     """
 
-    def __init__(self, seconds: float, pacer: FramePacer, then: Callable[[], None]) -> None:
+    def __init__(self, seconds: float, pacer: FramePacer, then: Callable[[], None], reason: str) -> None:
         self.deadline = time.monotonic() + seconds
-        self.pacer, self.then = pacer, then
+        self.pacer, self.then, self.reason = pacer, then, reason
         self._events = [Clock.schedule_once(self._fire, seconds)]
         if seconds > APPROACH_S:
             self._events.append(Clock.schedule_once(
-                lambda _dt: pacer.hold("slide-end", APPROACH_FPS), seconds - APPROACH_S))
+                lambda _dt: pacer.hold(reason, APPROACH_FPS), seconds - APPROACH_S))
+        elif seconds > 0:
+            pacer.hold(reason, APPROACH_FPS)
 
     def _fire(self, _dt: float) -> None:
         left = self.deadline - time.monotonic()
         if left > 0.01:
-            self.pacer.hold("slide-end", APPROACH_FPS)
+            self.pacer.hold(self.reason, APPROACH_FPS)
             self._events.append(Clock.schedule_once(self._fire, left))
             return
-        self.pacer.release("slide-end")
+        self.pacer.release(self.reason)
         self.then()
 
     def cancel(self) -> None:
         for event in self._events:
             event.cancel()
-        self.pacer.release("slide-end")
+        self.pacer.release(self.reason)
