@@ -60,10 +60,7 @@ def _local_datetime(text: str) -> datetime:
 
 
 def _datetime(text: str) -> datetime:
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an ISO date-time, got {text!r}") from None
+    dt = _local_datetime(text)
     if dt.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset (e.g. Z or +01:00)")
     return dt

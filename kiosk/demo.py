@@ -10,10 +10,10 @@ import argparse
 import os
 import shutil
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from player.schedule import DurationLimits, slide_seconds
 
+from .cli import _in_zone
 from .kivy_env import display_available
 from .paths import demo_source_dir
 from .player_app import PlayerOptions, run_player
@@ -67,9 +67,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"[demo] synced into {data / 'cache'}")
 
         headless = args.headless or not display_available()
-        at = getattr(args, "at", None)
-        if at is not None and at.tzinfo is None:
-            at = at.replace(tzinfo=ZoneInfo("Europe/Paris"))
+        at = _in_zone(getattr(args, "at", None), "Europe/Paris")  # the demo town's zone
         if at is not None:
             print(f"[demo] playing as if the clock read {at.isoformat(timespec='minutes')}", flush=True)
         if headless:
