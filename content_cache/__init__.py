@@ -44,7 +44,38 @@ _WHERE = {
     "read_chunks": "store",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "BatchedStore",
+    "Bulletin",
+    "BulletinData",
+    "CacheError",
+    "ContentCache",
+    "ContentVersion",
+    "ItemData",
+    "KioskDocument",
+    "LiveContent",
+    "LiveState",
+    "LocalText",
+    "MediaRef",
+    "MediaStore",
+    "MediaVerificationError",
+    "MissingMediaError",
+    "Outbox",
+    "OutboxRecord",
+    "Playlist",
+    "PlaylistData",
+    "PlaylistItem",
+    "QuotaExceeded",
+    "StoreError",
+    "StoredFile",
+    "SyncRunRecord",
+    "VerifyReport",
+    "VersionMedia",
+    "check_sha256",
+    "is_alert",
+    "read_chunks",
+    "utcnow",
+]
 
 
 def __getattr__(name: str) -> Any:

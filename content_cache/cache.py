@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ._upkeep import UpkeepMixin
 from .db import (
@@ -33,35 +33,13 @@ from .models import (
     SyncRun,
     VersionMedia,
 )
-from .snapshot import (
-    BulletinData,
-    ItemData,
-    LiveContent,
-    LocalText,
-    MediaRef,
-    PlaylistData,
-    parse_dates,
-    parse_dayparts,
-    parse_holidays,
-    parse_weekdays,
-)
+from .live_read import POINTER_ID, LiveReader, LiveState
+from .snapshot import LiveContent, is_alert
 from .store import MediaStore
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "cache.sqlite"
-POINTER_ID = 1
-
-
-@dataclass(frozen=True)
-class LiveState:
-    """The live pointer, read cheaply (one row)."""
-
-    live_version_id: str | None
-    previous_version_id: str | None
-    generation: int
-    switched_at: datetime | None
-    etag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +64,7 @@ class ContentCache(UpkeepMixin):
         self.db_path = self.root / DB_NAME
         self.store = MediaStore(self.root / "media")
         self._engine: Engine | None = None
+        self._reader: LiveReader | None = None
         self.set_aside: Path | None = None
 
     # -- lifecycle -------------------------------------------------------------
@@ -110,9 +89,13 @@ class ContentCache(UpkeepMixin):
             with self._write_sessions.begin() as s:
                 if s.get(LivePointer, POINTER_ID) is None:
                     s.add(LivePointer(id=POINTER_ID, generation=0))
+        self._reader = LiveReader(self.db_path, self.store).open()
         return self
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._engine is not None:
             self._engine.dispose()
             self._write_engine.dispose()
@@ -141,19 +124,16 @@ class ContentCache(UpkeepMixin):
         return self._write_sessions()
 
     # -- live pointer ----------------------------------------------------------
+    @property
+    def reader(self) -> LiveReader:
+        """The read path of the live content (standard sqlite3, no ORM)."""
+        if self._reader is None:
+            raise CacheError(f"content cache {self.root} is not open")
+        return self._reader
+
     def live_state(self) -> LiveState:
         """One-row read the player polls to notice a new version."""
-        with self.session() as s:
-            p = s.get(LivePointer, POINTER_ID)
-            assert p is not None
-            etag = None
-            if p.live_version_id:
-                etag = s.scalar(
-                    select(ContentVersion.etag).where(ContentVersion.id == p.live_version_id)
-                )
-            return LiveState(
-                p.live_version_id, p.previous_version_id, p.generation, p.switched_at, etag
-            )
+        return self.reader.live_state()
 
     def install_version(
         self, version: ContentVersion, now: datetime, *, verify_hashes: bool = False
@@ -223,95 +203,7 @@ class ContentCache(UpkeepMixin):
     # -- reading ---------------------------------------------------------------
     def read_live(self) -> LiveContent | None:
         """The live version as frozen values, or None before the first sync."""
-        with self.session() as s, s.begin():
-            pointer = s.get(LivePointer, POINTER_ID)
-            if pointer is None or pointer.live_version_id is None:
-                return None
-            v = s.scalars(
-                select(ContentVersion)
-                .where(ContentVersion.id == pointer.live_version_id)
-                .options(
-                    selectinload(ContentVersion.playlists).selectinload(Playlist.items),
-                    selectinload(ContentVersion.bulletins),
-                    selectinload(ContentVersion.media),
-                    selectinload(ContentVersion.kiosk_documents),
-                )
-            ).one()
-            overlay = s.get(AlertOverlay, 1)
-            if overlay is not None and overlay.source_version == v.id:
-                overlay = None
-            return self._snapshot(v, pointer.generation, overlay)
-
-    def _snapshot(
-        self, v: ContentVersion, generation: int, overlay: AlertOverlay | None = None
-    ) -> LiveContent:
-        media = {
-            m.sha256: MediaRef(
-                sha256=m.sha256,
-                path=self.store.path_for(m.sha256),
-                mime_type=m.mime_type,
-                size=m.size,
-                name=m.name,
-                duration_s=m.duration_s,
-            )
-            for m in v.media
-        }
-        bulletins = {b.id: _bulletin(b) for b in v.bulletins}
-        if overlay is not None:
-            # The newer manifest's alerts replace the live version's alerts (so an alert
-            # withdrawn upstream also leaves the screen) while its media still download.
-            bulletins = {k: b for k, b in bulletins.items() if not is_alert(b)}
-            for data in overlay.bulletins:
-                b = _bulletin(_bulletin_from_json(data))
-                bulletins[b.id] = b
-        playlists = {
-            p.id: PlaylistData(
-                id=p.id,
-                name=LocalText.from_mapping(p.name),
-                items=tuple(
-                    ItemData(
-                        id=i.id,
-                        kind=i.kind,
-                        position=i.position,
-                        duration_s=i.duration_s,
-                        valid_from=i.valid_from,
-                        valid_until=i.valid_until,
-                        media=media.get(i.media_sha256) if i.media_sha256 else None,
-                        bulletin=bulletins.get(i.bulletin_id) if i.bulletin_id else None,
-                        caption=LocalText.from_mapping(i.caption),
-                        weekdays=parse_weekdays(i.weekdays),
-                        dayparts=parse_dayparts(i.dayparts),
-                        skip_dates=parse_dates(i.skip_dates),
-                        skip_holidays=bool(i.skip_holidays),
-                        priority=i.priority or 0,
-                        weight=i.weight or 1,
-                        languages=frozenset(i.languages or ()),
-                        tags=frozenset(i.tags or ()),
-                        category=i.category,
-                    )
-                    for i in p.items
-                ),
-            )
-            for p in v.playlists
-        }
-        sections: dict[str, list[dict]] = {}
-        for d in sorted(v.kiosk_documents, key=lambda d: (d.section, d.body.get("order", 0), d.id)):
-            sections.setdefault(d.section, []).append(d.body)
-        return LiveContent(
-            version_id=v.id,
-            generation=generation,
-            published_at=v.published_at,
-            site_id=v.site_id,
-            site_name=LocalText.from_mapping(v.site_name),
-            timezone=v.timezone,
-            languages=tuple(v.languages),
-            default_playlist=v.default_playlist,
-            playlists=playlists,
-            bulletins=tuple(sorted(bulletins.values(), key=lambda b: b.id)),
-            kiosk_sections={k: tuple(docs) for k, docs in sections.items()},
-            holidays=parse_holidays(v.holidays),
-            neutrality=v.neutrality,
-        )
+        return self.reader.read_live()
 
     # -- alert fast lane ---------------------------------------------------------
     def set_alert_overlay(self, source_version: str, alerts: list[Bulletin], now: datetime) -> bool:
@@ -418,42 +310,12 @@ def _bulk_insert(s: Session, model: type[Base], rows: list[dict[str, object]]) -
     s.execute(insert(model), rows)
 
 
-def is_alert(b: BulletinData | Bulletin) -> bool:
-    """Alerts (critical bulletins, or any with an ``alert`` mode) travel on the fast lane."""
-    return b.severity == "critical" or getattr(b, "alert", None) is not None
-
-
-_DT_COLUMNS = ("valid_from", "valid_until")
-
-
 def _bulletin_to_json(b: Bulletin) -> dict:
     out = {}
     for col in Bulletin.__table__.columns:
         value = getattr(b, col.key)
         out[col.key] = value.isoformat() if isinstance(value, datetime) else value
     return out
-
-
-def _bulletin_from_json(data: dict) -> Bulletin:
-    values = {
-        k: (datetime.fromisoformat(v) if k in _DT_COLUMNS and v else v)
-        for k, v in data.items()
-        if k in Bulletin.__table__.columns
-    }
-    return Bulletin(**values)
-
-
-def _bulletin(b: Bulletin) -> BulletinData:
-    return BulletinData(
-        id=b.id,
-        category=b.category,
-        severity=b.severity,
-        title=LocalText.from_mapping(b.title),
-        body=LocalText.from_mapping(b.body),
-        valid_from=b.valid_from,
-        valid_until=b.valid_until,
-        alert=b.alert,
-    )
 
 
 def utcnow() -> datetime:

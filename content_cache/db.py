@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from .live_read import SCHEMA_VERSION
 from .models import Base
 
 BUSY_TIMEOUT_MS = 5000
@@ -65,11 +66,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-# Bump when a table or column changes. An older database is set aside (not migrated in
+# SCHEMA_VERSION (defined in content_cache.live_read, which imports no SQLAlchemy): bump
+# it when a table or column changes. An older database is set aside (not migrated in
 # place) and the application rebuilds the live and previous versions from the manifests
 # kept beside it, with the media already in the store: a software upgrade never leaves
 # a screen without content, even offline.
-SCHEMA_VERSION = 3
 
 
 def set_aside_if_outdated(db_path: Path) -> Path | None:

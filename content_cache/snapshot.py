@@ -179,3 +179,10 @@ class LiveContent:
 
     def playlist(self, playlist_id: str | None = None) -> PlaylistData | None:
         return self.playlists.get(playlist_id or self.default_playlist)
+
+
+def is_alert(b: BulletinData) -> bool:
+    """Alerts (critical bulletins, or any with an ``alert`` mode) travel on the fast lane.
+
+    Also takes the cache's ``Bulletin`` rows (same attribute names)."""
+    return b.severity == "critical" or getattr(b, "alert", None) is not None

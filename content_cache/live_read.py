@@ -1,0 +1,255 @@
+"""Reading the live content with the standard library's sqlite3 alone.
+
+The cache's tables are defined, created and written through SQLAlchemy (``models``,
+``cache``); reading what plays needs none of it. This module is the one place that turns
+the live version's rows into the frozen values of :mod:`content_cache.snapshot`, and it
+imports no SQLAlchemy: the player reads its first slide from it before SQLAlchemy (about
+half a second of imports on a small board) is loaded at all, and ``ContentCache.read_live``
+uses it too, so there is one read path. Column names are those of ``models``; a test reads
+the same cache both ways.
+
+A database of another schema version (before the application rebuilds it) is not read:
+:meth:`LiveReader.open` says so and the caller takes the full way (``ContentCache.open``).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .snapshot import (
+    BulletinData,
+    ItemData,
+    LiveContent,
+    LocalText,
+    MediaRef,
+    PlaylistData,
+    is_alert,
+    parse_dates,
+    parse_dayparts,
+    parse_holidays,
+    parse_weekdays,
+)
+from .store import MediaStore
+
+# Bump when a table or column changes (see content_cache.db: an older database is set
+# aside and rebuilt from the kept manifests). Kept here so readers need no SQLAlchemy.
+SCHEMA_VERSION = 3
+POINTER_ID = 1
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """The live pointer, read cheaply (one row)."""
+
+    live_version_id: str | None
+    previous_version_id: str | None
+    generation: int
+    switched_at: datetime | None
+    etag: str | None = None
+
+
+class SchemaMismatch(Exception):
+    """The database is missing, empty or of another schema version: open it the full way."""
+
+
+def utc(value: str | None) -> datetime | None:
+    """A datetime column as stored by the models (naive UTC text) → an aware datetime."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+
+
+def _json(value: str | None) -> object:
+    return None if value is None else json.loads(value)
+
+
+class LiveReader:
+    """Read-only access to the live version of one cache database.
+
+    Opens one connection (WAL: readers never wait for the sync daemon's writes); every
+    read is one transaction, so a version switch is seen whole or not at all.
+    """
+
+    def __init__(self, db_path: Path | str, store: MediaStore) -> None:
+        self.db_path = Path(db_path)
+        self.store = store
+        self._con: sqlite3.Connection | None = None
+        self._lock = threading.Lock()  # one connection, used by the UI and service threads
+
+    def open(self) -> LiveReader:
+        """Connect; raises :class:`SchemaMismatch` unless the database is of this schema."""
+        if not self.db_path.is_file():
+            raise SchemaMismatch(f"{self.db_path}: no cache database yet")
+        con = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
+        try:
+            con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            con.execute("PRAGMA query_only=ON")
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            pointer = con.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='live_pointer'"
+            ).fetchone()[0]
+        except sqlite3.Error:
+            con.close()
+            raise
+        if version != SCHEMA_VERSION or not pointer:
+            con.close()
+            raise SchemaMismatch(f"{self.db_path}: schema {version}, this software reads {SCHEMA_VERSION}")
+        con.row_factory = sqlite3.Row
+        self._con = con
+        return self
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> LiveReader:
+        return self if self._con is not None else self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def con(self) -> sqlite3.Connection:
+        if self._con is None:
+            self.open()
+        assert self._con is not None
+        return self._con
+
+    # -- reads -------------------------------------------------------------------
+    def live_state(self) -> LiveState:
+        """One-row read the player polls to notice a new version."""
+        with self._lock:
+            row = self.con.execute(
+                "SELECT p.live_version_id, p.previous_version_id, p.generation, p.switched_at, v.etag"
+                " FROM live_pointer p LEFT JOIN content_version v ON v.id = p.live_version_id"
+                " WHERE p.id = ?", (POINTER_ID,),
+            ).fetchone()
+        if row is None:  # created by ContentCache.open; not there yet on a brand-new file
+            return LiveState(None, None, 0, None)
+        return LiveState(row[0], row[1], row[2] or 0, utc(row[3]), row[4])
+
+    def read_live(self) -> LiveContent | None:
+        """The live version as frozen values, or None before the first sync."""
+        with self._lock:
+            con = self.con
+            con.execute("BEGIN")
+            try:
+                return self._read_live(con)
+            finally:
+                con.execute("COMMIT")
+
+    def _read_live(self, con: sqlite3.Connection) -> LiveContent | None:
+        pointer = con.execute(
+            "SELECT live_version_id, generation FROM live_pointer WHERE id = ?", (POINTER_ID,)
+        ).fetchone()
+        if pointer is None or pointer["live_version_id"] is None:
+            return None
+        vid = pointer["live_version_id"]
+        v = con.execute("SELECT * FROM content_version WHERE id = ?", (vid,)).fetchone()
+        media = {
+            m["sha256"]: MediaRef(
+                sha256=m["sha256"],
+                path=self.store.path_for(m["sha256"]),
+                mime_type=m["mime_type"],
+                size=m["size"],
+                name=m["name"],
+                duration_s=m["duration_s"],
+            )
+            for m in con.execute("SELECT * FROM version_media WHERE version_id = ?", (vid,))
+        }
+        bulletins = {
+            b["id"]: bulletin_data(b, json_columns=True)
+            for b in con.execute("SELECT * FROM bulletin WHERE version_id = ?", (vid,))
+        }
+        overlay = con.execute("SELECT source_version, bulletins FROM alert_overlay WHERE id = 1").fetchone()
+        if overlay is not None and overlay["source_version"] != vid:
+            # The newer manifest's alerts replace the live version's alerts (so an alert
+            # withdrawn upstream also leaves the screen) while its media still download.
+            bulletins = {k: b for k, b in bulletins.items() if not is_alert(b)}
+            for data in json.loads(overlay["bulletins"]):
+                b = bulletin_data(data, json_columns=False)
+                bulletins[b.id] = b
+        items: dict[str, list[ItemData]] = {}
+        for i in con.execute(
+            "SELECT * FROM playlist_item WHERE version_id = ? ORDER BY playlist_id, position", (vid,)
+        ):
+            items.setdefault(i["playlist_id"], []).append(ItemData(
+                id=i["id"],
+                kind=i["kind"],
+                position=i["position"],
+                duration_s=i["duration_s"],
+                valid_from=utc(i["valid_from"]),
+                valid_until=utc(i["valid_until"]),
+                media=media.get(i["media_sha256"]) if i["media_sha256"] else None,
+                bulletin=bulletins.get(i["bulletin_id"]) if i["bulletin_id"] else None,
+                caption=LocalText.from_mapping(_json(i["caption"])),  # type: ignore[arg-type]
+                weekdays=parse_weekdays(_json(i["weekdays"])),  # type: ignore[arg-type]
+                dayparts=parse_dayparts(_json(i["dayparts"])),  # type: ignore[arg-type]
+                skip_dates=parse_dates(_json(i["skip_dates"])),  # type: ignore[arg-type]
+                skip_holidays=bool(i["skip_holidays"]),
+                priority=i["priority"] or 0,
+                weight=i["weight"] or 1,
+                languages=frozenset(_json(i["languages"]) or ()),  # type: ignore[arg-type]
+                tags=frozenset(_json(i["tags"]) or ()),  # type: ignore[arg-type]
+                category=i["category"],
+            ))
+        playlists = {
+            p["id"]: PlaylistData(
+                id=p["id"],
+                name=LocalText.from_mapping(_json(p["name"])),  # type: ignore[arg-type]
+                items=tuple(items.get(p["id"], ())),
+            )
+            for p in con.execute("SELECT id, name FROM playlist WHERE version_id = ?", (vid,))
+        }
+        docs = [
+            (d["section"], json.loads(d["body"]), d["id"])
+            for d in con.execute("SELECT section, id, body FROM kiosk_document WHERE version_id = ?", (vid,))
+        ]
+        sections: dict[str, list[dict]] = {}
+        for section, body, _id in sorted(docs, key=lambda d: (d[0], d[1].get("order", 0), d[2])):
+            sections.setdefault(section, []).append(body)
+        return LiveContent(
+            version_id=vid,
+            generation=pointer["generation"],
+            published_at=utc(v["published_at"]),  # type: ignore[arg-type]
+            site_id=v["site_id"],
+            site_name=LocalText.from_mapping(_json(v["site_name"])),  # type: ignore[arg-type]
+            timezone=v["timezone"],
+            languages=tuple(_json(v["languages"]) or ()),  # type: ignore[arg-type]
+            default_playlist=v["default_playlist"],
+            playlists=playlists,
+            bulletins=tuple(sorted(bulletins.values(), key=lambda b: b.id)),
+            kiosk_sections={k: tuple(d) for k, d in sections.items()},
+            holidays=parse_holidays(_json(v["holidays"])),  # type: ignore[arg-type]
+            neutrality=_json(v["neutrality"]),  # type: ignore[arg-type]
+        )
+
+
+def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool) -> BulletinData:
+    """A bulletin row (``json_columns``: title/body still JSON text) or an alert overlay's
+    entry (already decoded; dates as ISO text) → :class:`BulletinData`."""
+    title, body = row["title"], row["body"]
+    if json_columns:
+        title, body = _json(title), _json(body)
+
+    def when(key: str) -> datetime | None:
+        value = row[key]
+        if not value:
+            return None
+        d = datetime.fromisoformat(value)
+        return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+
+    return BulletinData(
+        id=row["id"],
+        category=row["category"],
+        severity=row["severity"],
+        title=LocalText.from_mapping(title),  # type: ignore[arg-type]
+        body=LocalText.from_mapping(body),  # type: ignore[arg-type]
+        valid_from=when("valid_from"),
+        valid_until=when("valid_until"),
+        alert=row["alert"] if "alert" in row.keys() else None,
+    )
