@@ -23,6 +23,7 @@ from .exit_codes import (
 from .paths import default_data_dir
 
 if TYPE_CHECKING:
+    from content_cache import ContentCache
     from sync import Progress, SyncSettings
 
     from .config import Config
@@ -109,18 +110,26 @@ def _imports_kept_out_of_gc() -> Iterator[None]:
 def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False) -> int:
     import signal
 
-    from sync import ContentApiClient, Outcome, SyncSettings, sync_once
-
-    from .cache_open import open_cache
+    from sync import ContentApiClient, Outcome, SyncSettings, sync_once_downloading_early
 
     if isinstance(settings, str):
         settings = SyncSettings(api_url=settings)
     client = ContentApiClient(settings)
     previous = signal.signal(signal.SIGTERM, lambda *_: client.stop.set())
     progress = _ProgressLine(enabled=not quiet and sys.stderr.isatty())
+
+    def open_cache() -> ContentCache:
+        # SQLAlchemy and the cache's models are imported here, while a new version's
+        # first files already download (sync/one_shot.py).
+        from .cache_open import open_cache
+
+        with _imports_kept_out_of_gc():
+            return open_cache(data_dir)
+
     try:
-        with open_cache(data_dir) as cache:
-            result = sync_once(cache, client, now=lambda: datetime.now(timezone.utc), progress=progress)
+        result = sync_once_downloading_early(
+            data_dir / "cache", client, open_cache, now=lambda: datetime.now(timezone.utc), progress=progress
+        )
     finally:
         signal.signal(signal.SIGTERM, previous)
         progress.end()
@@ -146,7 +155,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from .config import ConfigError
 
     try:
-        with _imports_kept_out_of_gc():  # sync_settings imports the sync client, the cache, SQLAlchemy
+        with _imports_kept_out_of_gc():  # the config, the sync client and requests
             cfg = load_device_config(args.config)
             settings = sync_settings(args, cfg)
     except ConfigError as e:
@@ -164,11 +173,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interval: float | None) -> int:
     import signal
 
-    from sync import ContentApiClient
-    from sync.service import ServiceTimes, SyncService
+    with _imports_kept_out_of_gc():  # SQLAlchemy, the cache's models, APScheduler
+        from sync import ContentApiClient
+        from sync.service import ServiceTimes, SyncService
 
-    from .cache_open import open_cache
-    from .sync_now import SyncTriggerServer, trigger_path
+        from .cache_open import open_cache
+        from .sync_now import SyncTriggerServer, trigger_path
 
     client = ContentApiClient(settings)
     times = ServiceTimes(

@@ -8,15 +8,11 @@ overlay. Files of the live version found missing or corrupt are fetched again to
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from content_cache import (
-    BatchedStore,
     ContentCache,
     ContentVersion,
     MissingMediaError,
@@ -25,54 +21,16 @@ from content_cache import (
     is_alert,
 )
 
-from .client import ContentApiClient, ManifestFetch, Stopped, SyncError
-from .manifest import Manifest, ManifestError
+from .client import ContentApiClient, ManifestFetch, Stopped
+from .downloads import Downloads, Progress, fetch_all
+from .manifest import Manifest
+from .outcome import Outcome, Poll, SyncResult, poll_manifest
 from .restore import prune_manifests, save_manifest
 from .to_cache import version_rows
 
 log = logging.getLogger(__name__)
 
-
-class Outcome:
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    UNREACHABLE = "unreachable"
-    INVALID = "invalid"
-    INCOMPLETE = "incomplete"
-    REFUSED = "refused"
-    STOPPED = "stopped"
-
-
-@dataclass(frozen=True)
-class SyncResult:
-    outcome: str
-    live_version: str | None
-    files_fetched: int = 0
-    bytes_fetched: int = 0
-    requests: int = 0
-    message: str = ""
-    problems: tuple[str, ...] = field(default_factory=tuple)
-    alerts_shown_early: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome in (Outcome.UPDATED, Outcome.UNCHANGED)
-
-
-@dataclass
-class Progress:
-    """Counters a terminal or a test can watch while a sync runs (updated under a lock)."""
-
-    files_total: int = 0
-    files_done: int = 0
-    bytes_total: int = 0
-    bytes_done: int = 0
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def rate_bytes_s(self) -> float:
-        elapsed = time.monotonic() - self.started
-        return self.bytes_done / elapsed if elapsed > 0 else 0.0
+__all__ = ["Check", "Outcome", "Progress", "SyncResult", "Syncer", "sync_once"]
 
 
 @dataclass(frozen=True)
@@ -101,57 +59,11 @@ class Syncer:
         self.client = client
         self.now = now
         self.on_progress = progress
-        self._lock = threading.Lock()
 
     # -- files --------------------------------------------------------------------
     def fetch_files(self, files: dict[str, int]) -> tuple[list[str], list[str]]:
         """Download ``files`` with bounded parallelism; returns (fetched, failure lines)."""
-        prog = Progress(files_total=len(files), bytes_total=sum(files.values()))
-        self._report(prog)
-        fetched: list[str] = []
-        failures: list[str] = []
-        # Verified files get their final names in batches: two filesystem syncs per batch
-        # instead of two per file; all are named and durable once the `with` below ends.
-        store = BatchedStore(self.cache.store)
-
-        def one(sha: str, size: int) -> None:
-            def on_bytes(n: int) -> None:
-                with self._lock:
-                    prog.bytes_done += n
-                self._report(prog)
-
-            try:
-                self.client.download_media(store, sha, size, on_bytes)
-            except Stopped:
-                raise
-            except SyncError as e:
-                log.warning("%s", e)
-                with self._lock:
-                    failures.append(str(e))
-                return
-            with self._lock:
-                fetched.append(sha)
-                prog.files_done += 1
-            self._report(prog)
-
-        workers = max(1, min(self.client.settings.parallel_downloads, len(files)))
-        # Biggest first: the long downloads start early and the pool drains evenly.
-        order = sorted(files.items(), key=lambda kv: -kv[1])
-        with store, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="download") as pool:
-            futures = [pool.submit(one, sha, size) for sha, size in order]
-            stopped = False
-            for f in futures:
-                try:
-                    f.result()
-                except Stopped:
-                    stopped = True
-            if stopped:
-                raise Stopped("sync stopped")
-        return fetched, failures
-
-    def _report(self, prog: Progress) -> None:
-        if self.on_progress:
-            self.on_progress(prog)
+        return fetch_all(self.client, self.cache.store, files, self.on_progress)
 
     # -- one pass, in two steps -------------------------------------------------------
     def check(self) -> Check:
@@ -161,27 +73,31 @@ class Syncer:
         the files of an earlier manifest are still downloading.
         """
         state = self.cache.live_state()
-        started = self.now()
-        try:
-            fetch = self.client.fetch_manifest(state.etag if state.live_version_id else None)
-        except ManifestError as e:
-            for line in e.lines():
-                log.error("%s", line)
-            return Check(started, state.live_version_id, Outcome.INVALID, str(e), tuple(e.lines()))
-        except Stopped:
-            return Check(started, state.live_version_id, Outcome.STOPPED, "stopped")
-        except SyncError as e:
-            return Check(started, state.live_version_id, Outcome.UNREACHABLE, str(e))
-        target = self._target(fetch, state.live_version_id)
+        poll = poll_manifest(self.client, state.etag if state.live_version_id else None, self.now)
+        return self.checked(poll, state.live_version_id)
+
+    def checked(self, poll: Poll, live: str | None) -> Check:
+        """The :meth:`check` of a manifest already polled (with the live version's ETag)."""
+        if poll.failure:
+            return Check(poll.started, live, poll.failure, poll.message, poll.problems)
+        assert poll.fetch is not None
+        target = self._target(poll.fetch, live)
         if target is None:
-            return Check(started, state.live_version_id)
+            return Check(poll.started, live)
+        fetch = poll.fetch
         rows = version_rows(target, manifest_sha256=fetch.body_sha256 or "", etag=fetch.etag, now=self.now())
         alerts = [b for b in rows.bulletins if is_alert(b)]
         early = self.cache.set_alert_overlay(target.version, alerts, self.now())
-        return Check(started, state.live_version_id, target=target, rows=rows, alerts_shown_early=early)
+        return Check(poll.started, live, target=target, rows=rows, alerts_shown_early=early)
 
-    def apply(self, check: Check, requests_before: int | None = None) -> SyncResult:
-        """Fetch what is missing (new version's files, live files found bad) and switch."""
+    def apply(
+        self, check: Check, requests_before: int | None = None, downloads: Downloads | None = None
+    ) -> SyncResult:
+        """Fetch what is missing (new version's files, live files found bad) and switch.
+
+        ``downloads``: the target's files already downloading, started once the quota was
+        found to hold them without making room (sync/one_shot.py); none is then made here.
+        """
         before = self.client.requests_made if requests_before is None else requests_before
         live = check.live_version
         fetched_files = fetched_bytes = 0
@@ -202,21 +118,25 @@ class Syncer:
             return finish(check.failure, check.message, live, check.problems)
         target = check.target
         repair = self.cache.missing_live_files()
-        needed: dict[str, int] = dict(repair)
+        room_made = downloads is not None
+        if downloads is None:
+            downloads = Downloads(self.client, self.cache.store, self.on_progress)
         if target is not None:
             target_files = {m.sha256: m.size for m in target.media}
-            try:
-                self.cache.make_room(target_files, self.client.settings.max_cache_bytes, target.version)
-            except QuotaExceeded as e:
-                return finish(Outcome.REFUSED, str(e), live)
-            needed.update({sha: size for sha, size in target_files.items()
-                           if not self.cache.store.has(sha, size)})
+            if not room_made:
+                try:
+                    self.cache.make_room(target_files, self.client.settings.max_cache_bytes, target.version)
+                except QuotaExceeded as e:
+                    return finish(Outcome.REFUSED, str(e), live)
+            downloads.add({sha: size for sha, size in target_files.items()
+                           if sha not in downloads.requested and not self.cache.store.has(sha, size)})
+        downloads.add(repair)
         try:
-            fetched, failures = self.fetch_files(needed) if needed else ([], [])
+            fetched, failures = downloads.wait()
         except Stopped:
             return finish(Outcome.STOPPED, "stopped; partial downloads kept for resuming", live)
         fetched_files = len(fetched)
-        fetched_bytes = sum(needed[sha] for sha in fetched)
+        fetched_bytes = sum(downloads.requested[sha] for sha in fetched)
         for sha in fetched:
             if sha in repair:
                 self.cache.clear_problem(sha, self.now())
@@ -224,7 +144,7 @@ class Syncer:
 
         if failures:
             what = f"version {target.version} not installed" if target else "live files not repaired"
-            msg = f"{what}: {len(failures)} of {len(needed)} file(s) failed; first: {failures[0]}"
+            msg = f"{what}: {len(failures)} of {len(downloads.requested)} file(s) failed; first: {failures[0]}"
             return finish(Outcome.INCOMPLETE, msg, live, tuple(failures))
         if target is None:
             note = f"; {repaired} missing file(s) fetched again" if repaired else ""

@@ -1,0 +1,152 @@
+"""Verified media downloads into the store, a few at a time, in background threads.
+
+Needs the media store only (no database, no SQLAlchemy): ``kiosk sync --once`` starts a
+new version's downloads before it opens the cache (sync/early.py), and the syncer uses
+the same class for everything it fetches.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from content_cache import BatchedStore, MediaStore, StoredFile
+
+from .client import Stopped, SyncError
+from .settings import SyncSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Progress:
+    """Counters a terminal or a test can watch while a sync runs (updated under a lock)."""
+
+    files_total: int = 0
+    files_done: int = 0
+    bytes_total: int = 0
+    bytes_done: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def rate_bytes_s(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.bytes_done / elapsed if elapsed > 0 else 0.0
+
+
+class MediaSource(Protocol):
+    """What downloads need of a source: the HTTP client, or a USB content pack."""
+
+    settings: SyncSettings
+
+    def download_media(
+        self, store: MediaStore, sha256: str, size: int, on_bytes: Callable[[int], None] | None = None
+    ) -> StoredFile: ...
+
+
+class Downloads:
+    """Files fetched in parallel (``sync.parallel_downloads``), biggest first, each verified.
+
+    :meth:`add` queues files and returns at once; :meth:`wait` returns what was fetched and
+    the failures once every queued file is done. Verified files get their final names in
+    batches (:class:`content_cache.BatchedStore`): two filesystem syncs per batch instead of
+    two per file; when :meth:`wait` returns, all of them are named and durable — also when it
+    raises (:class:`Stopped`, or an unexpected error of a download thread).
+    """
+
+    def __init__(
+        self,
+        source: MediaSource,
+        store: MediaStore,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.store = BatchedStore(store)
+        self.progress = Progress()
+        self._on_progress = progress
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, source.settings.parallel_downloads), thread_name_prefix="download"
+        )
+        self._futures: list[Future[None]] = []
+        self.requested: dict[str, int] = {}
+        self.fetched: list[str] = []
+        self.failures: list[str] = []
+
+    def add(self, files: dict[str, int]) -> None:
+        """Start fetching ``files`` (sha256 → size) not asked for already."""
+        new = {sha: size for sha, size in files.items() if sha not in self.requested}
+        if not new:
+            return
+        self.requested.update(new)
+        with self._lock:
+            self.progress.files_total += len(new)
+            self.progress.bytes_total += sum(new.values())
+        self._report()
+        # Biggest first: the long downloads start early and the pool drains evenly.
+        for sha, size in sorted(new.items(), key=lambda kv: -kv[1]):
+            self._futures.append(self._pool.submit(self._one, sha, size))
+
+    def wait(self) -> tuple[list[str], list[str]]:
+        """(fetched, failure lines) once all is done; raises :class:`Stopped` when stopped."""
+        stopped = False
+        error: BaseException | None = None
+        try:
+            for f in self._futures:
+                try:
+                    f.result()
+                except Stopped:
+                    stopped = True
+                except BaseException as e:  # noqa: BLE001 - re-raised once all have ended
+                    error = error or e
+        finally:
+            self._pool.shutdown(wait=True)
+            # Even when leaving on an error or a stop: the queued files are verified and whole.
+            self.store.flush()
+        if error is not None:
+            raise error
+        if stopped:
+            raise Stopped("sync stopped")
+        return list(self.fetched), list(self.failures)
+
+    def _one(self, sha: str, size: int) -> None:
+        prog = self.progress
+
+        def on_bytes(n: int) -> None:
+            with self._lock:
+                prog.bytes_done += n
+            self._report()
+
+        try:
+            self.source.download_media(self.store, sha, size, on_bytes)
+        except Stopped:
+            raise
+        except SyncError as e:
+            log.warning("%s", e)
+            with self._lock:
+                self.failures.append(str(e))
+            return
+        with self._lock:
+            self.fetched.append(sha)
+            prog.files_done += 1
+        self._report()
+
+    def _report(self) -> None:
+        if self._on_progress:
+            self._on_progress(self.progress)
+
+
+def fetch_all(
+    source: MediaSource,
+    store: MediaStore,
+    files: dict[str, int],
+    progress: Callable[[Progress], None] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Download ``files`` and wait for them: (fetched, failure lines)."""
+    downloads = Downloads(source, store, progress)
+    downloads.add(files)
+    return downloads.wait()

@@ -1,0 +1,69 @@
+"""What one sync pass found and did: the manifest poll, and the result of the pass.
+
+Light (no database, no SQLAlchemy): ``kiosk sync --once`` polls the manifest before it
+opens the cache (sync/one_shot.py).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .client import ContentApiClient, ManifestFetch, Stopped, SyncError
+from .manifest import ManifestError
+
+log = logging.getLogger(__name__)
+
+
+class Outcome:
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    UNREACHABLE = "unreachable"
+    INVALID = "invalid"
+    INCOMPLETE = "incomplete"
+    REFUSED = "refused"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    outcome: str
+    live_version: str | None
+    files_fetched: int = 0
+    bytes_fetched: int = 0
+    requests: int = 0
+    message: str = ""
+    problems: tuple[str, ...] = field(default_factory=tuple)
+    alerts_shown_early: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (Outcome.UPDATED, Outcome.UNCHANGED)
+
+
+@dataclass(frozen=True)
+class Poll:
+    """One conditional manifest request: what came back, or why nothing usable did."""
+
+    started: datetime
+    fetch: ManifestFetch | None = None
+    failure: str | None = None
+    message: str = ""
+    problems: tuple[str, ...] = ()
+
+
+def poll_manifest(client: ContentApiClient, etag: str | None, now: Callable[[], datetime]) -> Poll:
+    """Fetch the manifest (``If-None-Match: etag``), validated; never raises for network
+    or content faults: the poll says."""
+    started = now()
+    try:
+        return Poll(started, client.fetch_manifest(etag))
+    except ManifestError as e:
+        for line in e.lines():
+            log.error("%s", line)
+        return Poll(started, failure=Outcome.INVALID, message=str(e), problems=tuple(e.lines()))
+    except Stopped:
+        return Poll(started, failure=Outcome.STOPPED, message="stopped")
+    except SyncError as e:
+        return Poll(started, failure=Outcome.UNREACHABLE, message=str(e))
