@@ -75,7 +75,7 @@ class TouchLayer:
             device_id=self.app.options.device_id or "-",
             software_version=__version__,
             content_version=state.content.version_id if state.content else "-",
-            last_sync=last_sync_from_records(state.cache.last_sync_runs(1)),
+            last_sync=last_sync_from_records(state.cache.full().last_sync_runs(1)),
             network="see kiosk doctor",
             reserve_period=(answer.reserve.names, answer.reserve.last_day)
             if (answer := state.answer) is not None and answer.reserve is not None else None,

@@ -1,8 +1,10 @@
 """The Kivy side of the player (imported only after kiosk.kivy_env.prepare_kivy)."""
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -13,7 +15,7 @@ from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
-from content_cache import ContentCache, ItemData
+from content_cache import ItemData
 from player.engine import NowPlaying, item_label
 from player.i18n import gettext_for
 from player.quarantine import Quarantine
@@ -24,9 +26,9 @@ from player.ticker_strip import TickerStrip
 
 from ._frame_pacer import APPROACH_FPS, APPROACH_S, IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer
 from ._heap_trim import heap_trimmer
-from ._player_hooks import start_services
 from ._player_device import DeviceLink
 from .proof_of_play import ProofOfPlay
+from .cache_open import PlayerCache
 from .player_app import PlaybackState, PlayerOptions
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ def _flush_each_frame() -> None:
 class PlayerApp(App):
     title = "Town kiosk"
 
-    def __init__(self, options: PlayerOptions, cache: ContentCache, now: Callable[[], datetime]) -> None:
+    def __init__(self, options: PlayerOptions, cache: PlayerCache, now: Callable[[], datetime]) -> None:
         super().__init__()
         self.options = options
         self.state = PlaybackState(cache, options, now)
@@ -66,14 +68,15 @@ class PlayerApp(App):
         self.device = DeviceLink(self)
         self._pending: Slide | None = None
         self.quarantine = Quarantine()
-        self.proof = ProofOfPlay(cache, now, data_dir=options.data_dir,
-                                 retention_days=options.config.play_log_days if options.config else 400,
+        self.proof = ProofOfPlay(cache.full, now, data_dir=options.data_dir,
+                                 retention_days=options.config.play_log_days if options.config else None,
                                  record=options.preview_at is None)
         self._kiosk_key: tuple[int, bool] | None = None
         self.derived_dir = options.data_dir / "derived"
         self._loop_paused = False
         self._dark = False  # the display schedule switched the screen off
         self.services = None
+        self._stopping = False
         self.touch = None
         self._seen_generation = -2
         self.ticker: TickerStrip | None = None
@@ -115,7 +118,6 @@ class PlayerApp(App):
             if trim is not None:
                 # Once the old slide's buffers are freed (its textures go at the next frames).
                 self._trim_heap = Clock.create_trigger(lambda _dt: trim(), HEAP_TRIM_DELAY_S)
-        self.services = start_services(self)  # display power, hotplug, USB import
         Window.bind(on_touch_down=lambda *_: self.pacer.nudge())
         self.touch = None
         if self.options.mode in ("kiosk", "hybrid"):
@@ -217,6 +219,7 @@ class PlayerApp(App):
         self._slide_timer = _OnTime(seconds, self.pacer, self.show_next, "slide-end")
 
     def on_stop(self) -> None:
+        self._stopping = True
         if self.services is not None:
             self.services.stop()
         self.proof.close()
@@ -405,7 +408,38 @@ class PlayerApp(App):
         content = self.state.content
         self.status.set_site_name(content.site_name.get(self.state.lang) if content else "")
         version = content.version_id if content else "none"
+        first = not self.device.ready_sent
         self.device.first_frame_shown(f"showing {slide.item_id} (content {version})")
+        if first:  # after READY=1 (both run once the frame is drawn, in this order)
+            Clock.schedule_once(self._after_first_frame, 0)
+
+    def _after_first_frame(self, _dt: float) -> None:
+        """What the first slide did not need starts once it is on screen: the device
+        services, and the SQLAlchemy side of the cache (proof of play's outbox and play
+        log). Their imports (about half a second on a small board) run on a worker thread,
+        so the screen keeps its pace; the rest is done back on the UI thread."""
+        def warm() -> None:
+            try:
+                # the device services (with the sync client, for USB import), the outbox, the play log
+                for name in ("kiosk._player_hooks", "content_cache.outbox", "content_cache.playlog"):
+                    importlib.import_module(name)
+                self.state.cache.full()
+            except Exception:  # opened again, and reported, on first use
+                log.exception("could not open the content cache for writing")
+            Clock.schedule_once(lambda _dt: self._start_rest(), 0)
+
+        threading.Thread(target=warm, name="warm-up", daemon=True).start()
+
+    def _start_rest(self) -> None:
+        from ._player_hooks import start_services
+
+        if self._stopping:
+            return
+        try:
+            self.proof.open()
+        except Exception:  # records wait in memory (bounded) and it is tried again
+            log.exception("proof of play: could not open the outbox")
+        self.services = start_services(self)  # display power, hotplug, USB import
 
     def show_test_card(self, seconds: float) -> None:
         """A technician's test card (colour bars, grid, resolution) for ``seconds``."""

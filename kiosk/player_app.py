@@ -14,13 +14,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from content_cache import ContentCache, ItemData, LiveContent
+from content_cache import ItemData, LiveContent
 from player.engine import NowPlaying, ScheduleEngine
 from player.neutrality import Withheld
 from player.rotation import Rotation
 from player.schedule import DurationLimits, alert_item, slide_seconds
 
-from .cache_open import open_cache
+from .cache_open import PlayerCache
 from .config import Config
 from .kivy_env import prepare_kivy
 
@@ -87,7 +87,7 @@ def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None
         log.info("preview: the clock reads %s (nothing is recorded as played)",
                  options.preview_at.isoformat(timespec="minutes"))
 
-    cache = open_cache(options.data_dir, now)
+    cache = PlayerCache.open(options.data_dir, now)
     try:
         app = PlayerApp(options, cache, now or (lambda: datetime.now(timezone.utc)))
         from kivy.clock import Clock
@@ -111,7 +111,7 @@ class PlaybackState:
     loop changes wait for the current slide to end.
     """
 
-    def __init__(self, cache: ContentCache, options: PlayerOptions, now: Callable[[], datetime]) -> None:
+    def __init__(self, cache: PlayerCache, options: PlayerOptions, now: Callable[[], datetime]) -> None:
         self.cache = cache
         self.options = options
         self._now_utc = now
@@ -145,7 +145,7 @@ class PlaybackState:
 
     def poll(self) -> bool:
         """Cheap check of the live pointer; True if a new version is waiting."""
-        gen = self.cache.live_state().generation
+        gen = self.cache.reader.live_state().generation
         if gen != self.generation:
             self.reload_pending = True
         return self.reload_pending
@@ -153,8 +153,8 @@ class PlaybackState:
     def refresh(self) -> NowPlaying | None:
         """Reload the content if a new version is live, and ask the engine again."""
         if self.reload_pending:
-            self.content = self.cache.read_live()
-            self.generation = self.content.generation if self.content else self.cache.live_state().generation
+            self.content = self.cache.reader.read_live()
+            self.generation = self.content.generation if self.content else self.cache.reader.live_state().generation
             self.reload_pending = False
             self.answer = None
         if self.content is None:

@@ -4,6 +4,10 @@ for upload, and into the device's own play log for the election-period reports.
 Written when a slide leaves the screen, so the duration is what was really shown. What
 the neutrality policy withholds is noted in the play log too (once per item and content
 version, its "last seen" moved forward at most every few minutes).
+
+The outbox and the play log (SQLAlchemy) are opened by :meth:`ProofOfPlay.open`, which the
+player calls once its first slide is on screen; records due before that wait in memory
+and are written then (or at :meth:`ProofOfPlay.close`).
 """
 from __future__ import annotations
 
@@ -14,19 +18,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from content_cache import ContentCache, Outbox
-from content_cache.playlog import (
-    DEFAULT_RETENTION_DAYS,
-    ElectionRecord,
-    PlayLog,
-    PlayRecord,
-    WithheldRecord,
-)
+from typing import TYPE_CHECKING
+
 from player.neutrality import Election, ReservePeriod, Withheld
+
+if TYPE_CHECKING:
+    from content_cache import ContentCache, Outbox
+    from content_cache.playlog import PlayLog
 
 log = logging.getLogger(__name__)
 
 NOT_PLAYS = ("waiting", "fallback", "test-card")
+# Records kept in memory while the outbox cannot be opened; past this the oldest go.
+MAX_PENDING = 500
 WITHHELD_REFRESH = timedelta(minutes=10)
 PRUNE_EVERY = timedelta(days=1)
 
@@ -44,25 +48,57 @@ class _Showing:
 
 
 class ProofOfPlay:
-    def __init__(self, cache: ContentCache, now: Callable[[], datetime], *,
-                 data_dir: Path | None = None, retention_days: int = DEFAULT_RETENTION_DAYS,
+    def __init__(self, cache: Callable[[], ContentCache], now: Callable[[], datetime], *,
+                 data_dir: Path | None = None, retention_days: int | None = None,
                  record: bool = True) -> None:
-        """``record=False`` (a preview at another date): nothing is written anywhere."""
+        """``cache``: gives the opened cache (called by :meth:`open`). ``retention_days``:
+        None keeps the play log's default. ``record=False`` (a preview at another date):
+        nothing is written anywhere."""
         self.record = record
-        self.outbox = Outbox(cache)
+        self._cache = cache
+        self._data_dir = data_dir
+        self._outbox: Outbox | None = None
         self.now = now
         self.retention_days = retention_days
         self.play_log: PlayLog | None = None
-        if data_dir is not None and record:
-            try:
-                self.play_log = PlayLog.in_data_dir(data_dir)
-            except Exception as e:  # the screen matters more than the log; say so once
-                log.warning("play log unavailable, reports will miss this run: %s", e)
+        # Writes due before open(): (where, write), run in order by open().
+        self._pending: list[tuple[str, Callable[[], object]]] = []
         self._current: _Showing | None = None
         self._failed: set[str] = set()
         self._withheld_noted: dict[tuple[str, str, str], datetime] = {}
         self._elections_noted: tuple[Election, ...] | None = None
         self._pruned_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._outbox is not None
+
+    @property
+    def waiting(self) -> int:
+        """Writes kept in memory until the outbox and play log open."""
+        return len(self._pending)
+
+    def open(self) -> None:
+        """Open the outbox and the play log (SQLAlchemy), then write what waited; idempotent."""
+        if self._outbox is None:
+            from content_cache import Outbox
+            from content_cache.playlog import PlayLog
+
+            self._outbox = Outbox(self._cache())
+            if self._data_dir is not None and self.record:
+                try:
+                    self.play_log = PlayLog.in_data_dir(self._data_dir)
+                except Exception as e:  # the screen matters more than the log; say so once
+                    log.warning("play log unavailable, reports will miss this run: %s", e)
+        pending, self._pending = self._pending, []
+        for what, write in pending:
+            self._guarded(what, write)
+
+    @property
+    def outbox(self) -> Outbox:
+        self.open()
+        assert self._outbox is not None
+        return self._outbox
 
     def started(self, item_id: str, kind: str, version: str | None, *, label: str = "",
                 category: str | None = None, tags: Iterable[str] = ()) -> None:
@@ -86,16 +122,22 @@ class ProofOfPlay:
             record["tags"] = list(cur.tags)
         if cur.category:
             record["category"] = cur.category
-        self._guarded("outbox", lambda: self.outbox.put("play", record, self.now()))
-        if self.play_log is not None:
-            play = PlayRecord(cur.item_id, cur.kind, cur.started_at, duration, cur.version,
-                              cur.label, cur.category, cur.tags)
-            self._guarded("play log", lambda: self.play_log.add_play(play))  # type: ignore[union-attr]
-            self._prune_daily()
+        at = self.now()
+        self._write("outbox", lambda: self.outbox.put("play", record, at))
+
+        def add_play() -> None:
+            from content_cache.playlog import PlayRecord
+
+            if self.play_log is not None:
+                self.play_log.add_play(PlayRecord(cur.item_id, cur.kind, cur.started_at, duration,
+                                                  cur.version, cur.label, cur.category, cur.tags))
+                self._prune_daily()
+
+        self._write("play log", add_play)
 
     def withheld(self, version: str, period: ReservePeriod | None, items: Iterable[Withheld]) -> None:
         """Note what the reserve period keeps off the screen now."""
-        if self.play_log is None or period is None:
+        if period is None or not self.record:
             return
         now = self.now()
         fresh = []
@@ -105,30 +147,63 @@ class ProofOfPlay:
             if seen is not None and now - seen < WITHHELD_REFRESH:
                 continue
             self._withheld_noted[key] = now
-            fresh.append(WithheldRecord(version, w.surface, w.item_id, w.reason, w.detail, now, now,
-                                        w.label, w.category, w.tags, period.names))
-        if fresh:
-            self._guarded("play log", lambda: self.play_log.note_withheld(fresh))  # type: ignore[union-attr]
+            fresh.append(w)
+        if not fresh:
+            return
+
+        def note() -> None:
+            from content_cache.playlog import WithheldRecord
+
+            if self.play_log is not None:
+                self.play_log.note_withheld([
+                    WithheldRecord(version, w.surface, w.item_id, w.reason, w.detail, now, now,
+                                   w.label, w.category, w.tags, period.names) for w in fresh])
+
+        self._write("play log", note)
 
     def elections(self, elections: tuple[Election, ...]) -> None:
         """Remember the content's elections (reports still find one the town removed)."""
-        if self.play_log is None or elections == self._elections_noted:
+        if elections == self._elections_noted or not self.record:
             return
         self._elections_noted = elections
-        records = [ElectionRecord(e.name, e.first_round, e.last_round) for e in elections]
-        self._guarded("play log", lambda: self.play_log.note_elections(records, self.now()))  # type: ignore[union-attr]
+        at = self.now()
+
+        def note() -> None:
+            from content_cache.playlog import ElectionRecord
+
+            if self.play_log is not None:
+                self.play_log.note_elections([ElectionRecord(e.name, e.first_round, e.last_round)
+                                              for e in elections], at)
+
+        self._write("play log", note)
 
     def close(self) -> None:
         self.ended()
+        if self._pending:
+            self._guarded("outbox", self.open)
         if self.play_log is not None:
             self.play_log.close()
+
+    def _write(self, what: str, write: Callable[[], object]) -> None:
+        if self.is_open:
+            self._guarded(what, write)
+            return
+        self._pending.append((what, write))
+        if len(self._pending) > MAX_PENDING // 2:  # opening was put off for long: try now
+            self._guarded("outbox", self.open)
+        if len(self._pending) > MAX_PENDING:
+            if "pending" not in self._failed:
+                log.warning("proof of play: the outbox cannot be opened; the oldest records are dropped")
+                self._failed.add("pending")
+            del self._pending[: len(self._pending) - MAX_PENDING]
 
     def _prune_daily(self) -> None:
         now = self.now()
         if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
             return
         self._pruned_at = now
-        self._guarded("play log", lambda: self.play_log.prune(now, self.retention_days))  # type: ignore[union-attr]
+        self._guarded("play log", lambda: self.play_log.prune(  # type: ignore[union-attr]
+            now, *(() if self.retention_days is None else (self.retention_days,))))
 
     def _guarded(self, what: str, write: Callable[[], object]) -> None:
         try:

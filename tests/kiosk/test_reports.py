@@ -166,7 +166,8 @@ def test_proof_of_play_fills_the_play_log_and_notes_withheld_items_once(tmp_path
 
     clock = [datetime(2025, 9, 2, 10, tzinfo=timezone.utc)]
     with ContentCache(tmp_path / "cache") as cache:
-        proof = ProofOfPlay(cache, lambda: clock[0], data_dir=tmp_path)
+        proof = ProofOfPlay(lambda: cache, lambda: clock[0], data_dir=tmp_path)
+        assert proof.play_log is None  # opened by the first record (the player: after its first frame)
         proof.started("piscine", "image", "v1", label="Horaires", category="sport", tags={"b", "a"})
         proof.started("fallback", "fallback", "v1")  # ends the first; the fallback is not a play
         period = ReservePeriod((MUNICIPALES,), datetime(2025, 9, 1, tzinfo=PARIS), datetime(2026, 3, 23, tzinfo=PARIS))

@@ -1,0 +1,55 @@
+"""Proof of play opens its SQLAlchemy side late (after the player's first frame): what is
+recorded before waits in memory, in order, and a cache that cannot open costs bounded memory."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from content_cache import ContentCache, Outbox
+from content_cache.playlog import PlayLog
+from kiosk.proof_of_play import MAX_PENDING, ProofOfPlay
+
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+
+
+def test_records_before_open_wait_and_are_written_in_order(tmp_path: Path) -> None:
+    clock = [T0]
+    opened: list[int] = []
+    with ContentCache(tmp_path / "cache") as cache:
+        def open_cache() -> ContentCache:
+            opened.append(1)
+            return cache
+
+        proof = ProofOfPlay(open_cache, lambda: clock[0], data_dir=tmp_path)
+        for item in ("a", "b", "c"):
+            proof.started(item, "image", "v1")
+            clock[0] += timedelta(seconds=10)
+        assert not proof.is_open and opened == [] and proof.waiting == 4  # a and b: outbox + play log
+        assert not (tmp_path / "plays.sqlite").exists()
+        proof.open()
+        assert opened == [1] and proof.waiting == 0
+        assert [r.payload["item"] for r in Outbox(cache).batch()] == ["a", "b"]
+        proof.started("d", "image", "v1")  # ends c, written at once now
+        assert proof.waiting == 0 and Outbox(cache).size() == 3
+        proof.close()
+    log = PlayLog.in_data_dir(tmp_path)
+    assert [(p.item_id, p.start) for p in log.plays()] == [
+        ("a", T0), ("b", T0 + timedelta(seconds=10)), ("c", T0 + timedelta(seconds=20)),
+        ("d", T0 + timedelta(seconds=30))]
+    log.close()
+
+
+def test_a_cache_that_cannot_open_keeps_a_bounded_queue(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    def broken() -> ContentCache:
+        raise OSError("disk I/O error")
+
+    proof = ProofOfPlay(broken, lambda: T0, data_dir=tmp_path)
+    with caplog.at_level(logging.WARNING, logger="kiosk.proof_of_play"):
+        for i in range(MAX_PENDING * 2):
+            proof.started(f"item-{i}", "image", "v1")  # never raises: the screen goes on
+    assert not proof.is_open and proof.waiting == MAX_PENDING
+    dropped = [r for r in caplog.records if "oldest records are dropped" in r.getMessage()]
+    assert len(dropped) == 1
