@@ -175,6 +175,15 @@ _bs_venv() {
     _bs_log "done"
 }
 
+# The project's own modules compiled ahead: the services run it from a checkout
+# they cannot write to (ProtectSystem=strict), so Python would otherwise compile
+# them in memory at every start (about 0.15 s of the player's first frame on a
+# 2-core machine). Quick when nothing changed (it compares timestamps).
+_bs_compile() {
+    (cd "$REPO" && "$VENV_PY" -m compileall -q -j 0 kiosk player content_cache sync) >/dev/null \
+        || _bs_log "warning: could not byte-compile the project (it still runs, starting slower)"
+}
+
 # ------------------------------------------------------------------ main ---
 # A lock on the repo directory keeps two first runs (say ./run-demo and
 # ./run-tests in two terminals) from building the same .venv at once.  The fd
@@ -192,6 +201,7 @@ _bs_main() {
     # shellcheck disable=SC2119
     _bs_check_system
     _bs_venv
+    _bs_compile
     if [ "$locked" -eq 1 ]; then exec 9<&-; fi
 }
 
