@@ -17,7 +17,6 @@ from kivy.properties import ListProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
 from kivy.uix.label import Label
-from kivy.uix.video import Video
 
 from content_cache import BulletinData, ItemData
 
@@ -145,19 +144,32 @@ class ImageSlide(Slide):
             self.add_widget(band)
 
 
-class _Video(Video):
-    def texture_update(self, *_: object) -> None:
-        # Kivy's Video would try to decode its source as a still image here; only a
-        # poster (preview) is a still image.
-        if self.preview:
-            self.set_texture_from_resource(self.preview)
+_VIDEO_WIDGET: type | None = None
+
+
+def _video_widget() -> type:
+    """Kivy's Video with a still poster only: imported with the first video slide (ffpyplayer's
+    player is not needed for the first frame; the player loads it right after, off the UI thread)."""
+    global _VIDEO_WIDGET
+    if _VIDEO_WIDGET is None:
+        from kivy.uix.video import Video
+
+        class _Video(Video):
+            def texture_update(self, *_: object) -> None:
+                # Kivy's Video would try to decode its source as a still image here; only a
+                # poster (preview) is a still image.
+                if self.preview:
+                    self.set_texture_from_resource(self.preview)
+
+        _VIDEO_WIDGET = _Video
+    return _VIDEO_WIDGET
 
 
 class VideoSlide(Slide):
     def __init__(self, item: ItemData, lang: str, **kw: object) -> None:
         super().__init__(item_id=item.id, **kw)
         assert item.media is not None
-        self._video = _Video(
+        self._video = _video_widget()(
             source=str(item.media.path), state="stop", volume=0, fit_mode="contain",
             options={"eos": "stop"}, size_hint=(1, 1), pos_hint={"x": 0, "y": 0},
         )

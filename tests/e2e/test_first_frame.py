@@ -27,7 +27,7 @@ def prepare_and_watch(*a, **k):
     ready = dev.DeviceLink._ready
 
     def noted(self, what):
-        heavy = ("sqlalchemy", "requests", "jsonschema", "apscheduler", "pyudev")
+        heavy = ("sqlalchemy", "requests", "jsonschema", "apscheduler", "pyudev", "ffpyplayer")
         with open(out, "w") as f:
             json.dump({"what": what, "loaded": [m for m in heavy if m in sys.modules]}, f)
         return ready(self, what)
