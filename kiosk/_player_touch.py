@@ -40,6 +40,8 @@ class TouchLayer:
             admin_actions=AdminActions(sync_now=self._sync_now, test_card=lambda: app.show_test_card(30.0),
                                        restart_player=app.stop),
             media_path=app.state.cache.store.path_for,
+            # the loop's status bar (and a bottom ticker) stay in view under the band
+            attract_band_y=app.bottom_band_height() if mode == "hybrid" else 0.0,
         )
         # Election reserve period: the pages the neutrality policy withholds never show.
         content, _withheld = app.state.kiosk_content()

@@ -81,6 +81,10 @@ class PlayerApp(App):
         self._seen_generation = -2
         self.ticker: TickerStrip | None = None
 
+    def bottom_band_height(self) -> float:
+        """Share of the screen's height the loop's own bands take at the bottom."""
+        return STATUS_BAR_HEIGHT + (TICKER_HEIGHT if self.options.ticker == "bottom" else 0.0)
+
     @property
     def current_item_id(self) -> str | None:
         return self._current.item_id if self._current else None

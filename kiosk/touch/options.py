@@ -24,6 +24,9 @@ class TouchOptions:
     # sha256 → file of an image in the media store (the host passes its store's path_for).
     media_path: Callable[[str], Path] | None = None
     read_aloud: bool = True  # offer it when espeak-ng is installed
+    # Hybrid mode: the share of the screen's height the host's loop keeps at the bottom
+    # (its status bar, a bottom ticker); the "touch to start" band sits above it.
+    attract_band_y: float = 0.0
 
     @property
     def default_language(self) -> str:

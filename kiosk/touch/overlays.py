@@ -37,6 +37,7 @@ class AttractLayer(FloatLayout):
     ui = DictProperty({})
     site_name = StringProperty("")
     has_stage = BooleanProperty(False)
+    band_y = NumericProperty(0.0)  # TouchOptions.attract_band_y
 
     def set_stage(self, widget: Widget | None) -> None:
         stage = self.ids.stage

@@ -85,7 +85,7 @@ class TouchRoot(AdminMixin, Surface, FloatLayout):
         for screen in self.screens.values():
             self.sm.add_widget(screen)
         self.add_widget(self.sm)
-        self.attract_layer = AttractLayer(controller=self)
+        self.attract_layer = AttractLayer(controller=self, band_y=options.attract_band_y)
         self.attract_layer.set_stage(attract)
         self.idle_overlay = IdleOverlay(controller=self)
         self.pin_pad = PinPad(controller=self)

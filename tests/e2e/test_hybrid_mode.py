@@ -36,6 +36,9 @@ def test_hybrid_player_loops_under_the_attract_band_and_is_locked_down(tmp_path:
     with Image.open(shot) as img:
         rgb = img.convert("RGB")
         assert rgb.getpixel((320, 100)) == (200, 40, 40)  # img-0 plays in the attract layer
-        band = rgb.getpixel((5, 345))
-        assert band != (200, 40, 40) and sum(band) < 300  # the dark "touch to start" band
+        # The loop's status bar (bottom 7 %: rows 335-359) stays in view, grey; the dark
+        # blue "touch to start" band sits right above it.
+        assert rgb.getpixel((5, 350)) == rgb.getpixel((5, 358)) == (53, 53, 52)
+        band = rgb.getpixel((5, 330))
+        assert band != (200, 40, 40) and band[2] > band[0] + 40 and sum(band) < 300
     assert "Traceback" not in err.decode()
