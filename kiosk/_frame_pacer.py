@@ -4,11 +4,13 @@ Kivy's loop wakes ``maxfps`` times a second even when nothing changes on screen;
 lobby screen that shows a still poster for minutes, those wake-ups are most of the
 player's CPU. The pacer lowers Kivy's frame cap while the slide is still and raises it
 for videos, slide changes and touches. Timers fire at the frame's granularity, so the
-player raises the rate a little ahead of each slide change (see kiosk._player_ui).
+player raises the rate a little ahead of each slide change (:class:`OnTime`).
 """
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from kivy.clock import Clock
 
@@ -81,3 +83,50 @@ class FramePacer:
     @property
     def fps(self) -> float:
         return Clock._max_fps  # noqa: SLF001
+
+
+class OnTime:
+    """Call ``then`` in ``seconds``, on time at any idle frame rate (a slide's end, the
+    engine's deadline).
+
+    Kivy runs a timeout at the granularity of its frames (a second at the signage idle
+    rate), early or late: from :data:`APPROACH_S` before, the pacer holds
+    :data:`APPROACH_FPS` (under ``reason``), and an early call waits out the rest.
+    """
+
+    def __init__(self, seconds: float, pacer: FramePacer, then: Callable[[], None], reason: str) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.pacer, self.then, self.reason = pacer, then, reason
+        self._events = [Clock.schedule_once(self._fire, seconds)]
+        if seconds > APPROACH_S:
+            self._events.append(Clock.schedule_once(
+                lambda _dt: pacer.hold(reason, APPROACH_FPS), seconds - APPROACH_S))
+        elif seconds > 0:
+            pacer.hold(reason, APPROACH_FPS)
+
+    def _fire(self, _dt: float) -> None:
+        left = self.deadline - time.monotonic()
+        if left > 0.01:
+            self.pacer.hold(self.reason, APPROACH_FPS)
+            self._events.append(Clock.schedule_once(self._fire, left))
+            return
+        self.pacer.release(self.reason)
+        self.then()
+
+    def cancel(self) -> None:
+        for event in self._events:
+            event.cancel()
+        self.pacer.release(self.reason)
+
+
+def flush_each_frame() -> None:
+    """glFlush at every frame under SDL's offscreen driver.
+
+    There, buffer swaps do not flush Mesa's llvmpipe: rendering stays queued and keeps
+    deleted textures alive, so memory grew by hundreds of MB over image transitions
+    (docs/performance.md). On a real display the swap flushes and this is not needed.
+    """
+    from kivy.core.window import Window
+    from kivy.graphics.opengl import glFlush
+
+    Window.bind(on_flip=lambda *_: glFlush())

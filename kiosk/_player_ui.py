@@ -24,7 +24,7 @@ from player.slides import (AlertBanner, MessageSlide, Slide, StatusBar, TestCard
 from player.ticker import ticker_text
 from player.ticker_strip import TickerStrip
 
-from ._frame_pacer import APPROACH_FPS, APPROACH_S, IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer
+from ._frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
 from ._heap_trim import heap_trimmer
 from ._player_device import DeviceLink
 from .proof_of_play import ProofOfPlay
@@ -36,18 +36,6 @@ log = logging.getLogger(__name__)
 STATUS_BAR_HEIGHT = 0.07
 TICKER_HEIGHT = 0.06
 HEAP_TRIM_DELAY_S = 1.0
-
-
-def _flush_each_frame() -> None:
-    """glFlush at every frame under SDL's offscreen driver.
-
-    There, buffer swaps do not flush Mesa's llvmpipe: rendering stays queued and keeps
-    deleted textures alive, so memory grew by hundreds of MB over image transitions
-    (docs/performance.md). On a real display the swap flushes and this is not needed.
-    """
-    from kivy.graphics.opengl import glFlush
-
-    Window.bind(on_flip=lambda *_: glFlush())
 
 
 class PlayerApp(App):
@@ -113,7 +101,7 @@ class PlayerApp(App):
         Clock.schedule_once(lambda _dt: self.show_next(), 0.01)
         self.device.start()
         if self.options.headless and os.environ.get("KIOSK_FRAME_FLUSH", "1") != "0":
-            _flush_each_frame()
+            flush_each_frame()
         self.pacer = FramePacer(idle_fps=self.options.idle_fps or (
             SIGNAGE_IDLE_FPS if self.options.mode == "signage" else IDLE_FPS))
         self._trim_heap = None
@@ -220,7 +208,7 @@ class PlayerApp(App):
             self.proof.withheld(content.version_id, answer.reserve, answer.withheld + kiosk_withheld)
 
     def _end_slide_in(self, seconds: float) -> None:
-        self._slide_timer = _OnTime(seconds, self.pacer, self.show_next, "slide-end")
+        self._slide_timer = OnTime(seconds, self.pacer, self.show_next, "slide-end")
 
     def on_stop(self) -> None:
         self._stopping = True
@@ -266,7 +254,7 @@ class PlayerApp(App):
         if ticker_until is not None:
             wait = min(wait, max(0.05, (ticker_until - self.state.now()).total_seconds()))
         # On time at the idle frame rate too: an alert starts within a tenth of a second.
-        self._deadline = _OnTime(wait, self.pacer, lambda: self._reevaluate(0.0), "deadline")
+        self._deadline = OnTime(wait, self.pacer, lambda: self._reevaluate(0.0), "deadline")
 
     def _layout(self) -> None:
         """Banner at the top, status bar at the bottom, the ticker next to one of them:
@@ -482,37 +470,3 @@ class PlayerApp(App):
         if written:
             os.replace(written, path)
             log.info("screenshot %s", path)
-
-
-class _OnTime:
-    """Call ``then`` in ``seconds``, on time at any idle frame rate (a slide's end, the
-    engine's deadline).
-
-    Kivy runs a timeout at the granularity of its frames (a second at the signage idle
-    rate), early or late: from :data:`APPROACH_S` before, the pacer holds
-    :data:`APPROACH_FPS` (under ``reason``), and an early call waits out the rest.
-    """
-
-    def __init__(self, seconds: float, pacer: FramePacer, then: Callable[[], None], reason: str) -> None:
-        self.deadline = time.monotonic() + seconds
-        self.pacer, self.then, self.reason = pacer, then, reason
-        self._events = [Clock.schedule_once(self._fire, seconds)]
-        if seconds > APPROACH_S:
-            self._events.append(Clock.schedule_once(
-                lambda _dt: pacer.hold(reason, APPROACH_FPS), seconds - APPROACH_S))
-        elif seconds > 0:
-            pacer.hold(reason, APPROACH_FPS)
-
-    def _fire(self, _dt: float) -> None:
-        left = self.deadline - time.monotonic()
-        if left > 0.01:
-            self.pacer.hold(self.reason, APPROACH_FPS)
-            self._events.append(Clock.schedule_once(self._fire, left))
-            return
-        self.pacer.release(self.reason)
-        self.then()
-
-    def cancel(self) -> None:
-        for event in self._events:
-            event.cancel()
-        self.pacer.release(self.reason)
