@@ -177,6 +177,13 @@ def main() -> None:
 
     ours = rows["kiosk sync --once"][0]
     verified = rows["curl + sha256sum + sync"][0]
+    # Ratios of runs made back to back in the same round: on a shared machine whose load
+    # comes and goes, these move less than ratios of bests or medians taken apart.
+    paired = {"ours / curl + sha256sum + sync": (samples["kiosk sync --once"], samples["curl + sha256sum + sync"])}
+    if args.baseline:
+        base_name = f"baseline {args.baseline.name}"
+        paired["ours / baseline"] = (samples["kiosk sync --once"], samples[base_name])
+        paired["baseline / curl + sha256sum + sync"] = (samples[base_name], samples["curl + sha256sum + sync"])
     print(f"full sync of {len(media)} files, {total / 1e6:.1f} MB, loopback, best of {args.runs} (median):")
     for name, (b, med) in rows.items():
         ratio = "" if name.startswith("kiosk") else f"   ours/this = {ours / b:.2f}"
@@ -191,6 +198,10 @@ def main() -> None:
         print(f"  {who}: imports {imp:.2f} s, a whole no-change sync --once {nc:.2f} s; full sync without "
               f"the imports / curl + sha256sum + sync = {(full - imp) / verified:.2f}, "
               f"without the no-change run = {(full - nc) / verified:.2f}")
+    print("same-round ratios, median [min-max] over the rounds:")
+    for name, (a, b) in paired.items():
+        r = sorted(x / y for x, y in zip(a, b))
+        print(f"  {name:36s} {statistics.median(r):.2f} [{r[0]:.2f}-{r[-1]:.2f}]")
     print("no-change sync:")
     print(f"  kiosk sync --once          {len(ours_nc)} request(s), {sum(r.bytes_sent for r in ours_nc)} body bytes "
           f"({', '.join(sorted({str(r.status) for r in ours_nc}))})")
