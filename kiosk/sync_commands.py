@@ -110,7 +110,8 @@ def _imports_kept_out_of_gc() -> Iterator[None]:
 def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False) -> int:
     import signal
 
-    from sync import ContentApiClient, Outcome, SyncSettings, sync_once_downloading_early
+    with _imports_kept_out_of_gc():  # requests, urllib3, the sync client
+        from sync import ContentApiClient, Outcome, SyncSettings, sync_once_downloading_early
 
     if isinstance(settings, str):
         settings = SyncSettings(api_url=settings)
@@ -155,7 +156,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from .config import ConfigError
 
     try:
-        with _imports_kept_out_of_gc():  # the config, the sync client and requests
+        with _imports_kept_out_of_gc():  # the config
             cfg = load_device_config(args.config)
             settings = sync_settings(args, cfg)
     except ConfigError as e:
