@@ -1,6 +1,6 @@
 """Sync benchmark: ours against curl, curl + sha256sum + sync, and `wget -N`.
 
-    .venv/bin/python -m bench.sync_bench [--files 200] [--mb 100] [--runs 3] [--baseline DIR]
+    .venv/bin/python -m bench.sync_bench [--files 200] [--mb 100] [--runs 3] [--baseline DIR] [--media-rate MB/S]
 
 Builds a content tree of about 200 media files (~100 MB, mixed sizes), serves it with
 the reference server on 127.0.0.1, and times, on the same URLs, in the same run:
@@ -14,7 +14,9 @@ the reference server on 127.0.0.1, and times, on the same URLs, in the same run:
 `--baseline DIR` adds `kiosk sync --once` run from another checkout (``git archive REV |
 tar -x -C DIR``): before/after figures of a change, from the same run. The configurations
 take turns (one run of each, then again), so a load that comes and goes on a shared
-machine falls on all of them alike.
+machine falls on all of them alike. `--media-rate MB/S` serves every media body at that rate
+per connection (tests/faultserver.py's drip, at least 0.1 s a file): downloads then wait on
+a line, as on a device, instead of being CPU work on loopback.
 
 Then a no-change sync (requests made, bytes moved; ours vs `wget -N`) and a one-file
 change (files fetched). Prints a table; ratios are ours / baseline (lower is better).
@@ -88,6 +90,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--baseline", type=Path, default=None,
                     help="another checkout whose `kiosk sync --once` is timed too (before/after)")
+    ap.add_argument("--media-rate", type=float, default=None, metavar="MB/S",
+                    help="serve each media body at this rate (tests/faultserver.py's drip: a tenth "
+                         "of it every 0.1 s, so at least 0.1 s a file), like a line instead of loopback")
     args = ap.parse_args()
     if args.baseline and not (args.baseline / "kiosk" / "__main__.py").is_file():
         sys.exit(f"{args.baseline}: not a checkout of this project")
@@ -102,7 +107,15 @@ def main() -> None:
         manifest = json.loads((tmp / "tree" / "v1" / "manifest.json").read_text())
         media = manifest["media"]
         total = sum(m["size"] for m in media)
-        server = ContentTreeServer(tmp / "tree").start_background()
+        if args.media_rate:
+            from tests.faultserver import FaultServer
+
+            server = FaultServer(tmp / "tree")
+            server.media_rate = args.media_rate * 1e6
+            take_records = server.take_hits  # hits have the records' path, status, bytes_sent
+        else:
+            server = ContentTreeServer(tmp / "tree").start_background()
+            take_records = server.take_records
         urls = [f"{server.url}/v1/media/{m['sha256']}" for m in media]
         (tmp / "urls.txt").write_text("\n".join(urls) + "\n")
         curl_cfg = tmp / "curl.cfg"
@@ -160,19 +173,19 @@ def main() -> None:
         rows = {name: (min(t), statistics.median(t)) for name, t in samples.items()}
 
         # no-change sync: ours (after a full sync into ours/) vs wget -N (after wget/)
-        server.take_records()
+        take_records()
         timed([*kiosk, "--data", str(tmp / "ours")])
-        ours_nc = server.take_records()
+        ours_nc = take_records()
         timed(["wget", "-q", "-N", "-i", str(tmp / "urls.txt"), "-P", str(tmp / "wget")])
-        wget_nc = server.take_records()
+        wget_nc = take_records()
 
         # one-file change
         victim = sorted((tmp / "src" / "media").glob("*.jpg"))[0]
         victim.write_bytes(JPEG + random.Random(7).randbytes(victim.stat().st_size - 4))
         publish(tmp / "src", tmp / "tree")
-        server.take_records()
+        take_records()
         timed([*kiosk, "--data", str(tmp / "ours")])
-        one = server.take_records()
+        one = take_records()
         server.stop()
 
     ours = rows["kiosk sync --once"][0]
