@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,11 @@ log = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PIXELS = 40_000_000  # 40 MP: any real poster fits; a bomb does not
+# Files already decoded in full, by path, size and mtime: a poster that comes back in the
+# loop is not decoded again before each showing (a screen-sized buffer and ~10 ms each
+# time). Bounded by count.
+DECODED_MAX = 64
+_decoded: OrderedDict[tuple[str, int, int], None] = OrderedDict()
 
 
 class ImageRejected(ValueError):
@@ -85,7 +91,18 @@ def prepared_image(path: Path, screen: tuple[int, int], derived_dir: Path,
 
 def _decode_fully(path: Path) -> None:
     try:
+        st = path.stat()
+    except OSError:
+        raise ImageRejected(f"{path.name}: file missing") from None
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key in _decoded:
+        _decoded.move_to_end(key)
+        return
+    try:
         with Image.open(path) as img:
             img.load()
     except (OSError, Image.DecompressionBombError) as e:
         raise ImageRejected(f"{path.name}: cannot be decoded ({type(e).__name__})") from None
+    _decoded[key] = None
+    while len(_decoded) > DECODED_MAX:
+        _decoded.popitem(last=False)

@@ -6,10 +6,12 @@ reads its configuration.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from kivy.cache import Cache
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics import Color, Rectangle
@@ -35,6 +37,30 @@ SEVERITY_COLOURS = {
 # (the slide before it stays up meanwhile).
 VIDEO_START_TIMEOUT_S = 8.0
 POSTER_CARD = (0.184, 0.212, 0.251, 1)  # #2F3640, neutral; white text 12:1
+# Kivy's image caches keep an entry 60 s whatever their number ('kv.image' has no count
+# limit, 'kv.texture' 1,000): at a slide every 76 ms (the player benchmark) that would be
+# hundreds of screen-sized textures. Slides load their images uncached (``nocache``); the
+# player bounds these caches by count for anything else that loads through them.
+KIVY_IMAGE_CACHES = ("kv.image", "kv.texture")
+KIVY_IMAGE_CACHE_LIMIT = 8
+# Fitted font sizes of auto-fitting labels, by text and box: a bulletin shown again is not
+# measured again (each try renders the whole text). Bounded by count.
+FITTED_SIZES_MAX = 64
+_fitted_sizes: OrderedDict[tuple[object, ...], float] = OrderedDict()
+
+
+def bound_kivy_caches(limit: int = KIVY_IMAGE_CACHE_LIMIT) -> None:
+    """Drop the least recently used entries of Kivy's image and texture caches beyond
+    ``limit``. Kivy's own count limit (set here too) never drops an entry added during the
+    current clock frame, so the slides call this each time one is built."""
+    for category in KIVY_IMAGE_CACHES:
+        if Cache._categories.get(category, {}).get("limit") != limit:
+            Cache.register(category, limit=limit, timeout=60)  # Kivy registered it unbounded
+        entries = Cache._objects.get(category, {})  # Kivy has no public count or LRU order
+        if len(entries) > limit:
+            by_age = sorted(entries, key=lambda key: entries[key]["lastaccess"])
+            for key in by_age[: len(entries) - limit]:
+                Cache.remove(category, key)
 
 
 class _Screen:
@@ -107,18 +133,34 @@ def _label(text: str, size_hint_h: float, font_ratio: float, autofit: bool = Fal
         sw, sh = screen_size()
         base = max(12, min(sh, sw * 1.2) * font_ratio)
         lbl.font_size = base
-        if autofit and lbl.width > 1 and lbl.height > 1:
-            for _step in range(8):
-                lbl.text_size = (lbl.width, None)  # measure the wrapped height
-                lbl.texture_update()
-                if lbl.texture_size[1] <= lbl.height or lbl.font_size <= max(12, base / 2):
-                    break
-                lbl.font_size = max(12, lbl.font_size * 0.88)
+        # Only once laid out on screen: a slide being built has Kivy's default sizes.
+        if autofit and lbl.width > 1 and lbl.height > 1 and lbl.get_root_window() is not None:
+            lbl.font_size = _fitted_size(lbl, base)
         lbl.text_size = lbl.size
 
     lbl.bind(size=fit)
     fit()
     return lbl
+
+
+def _fitted_size(lbl: Label, base: float) -> float:
+    """The largest font, from ``base`` down to half of it, at which ``lbl``'s wrapped text
+    fits its box (remembered for that text and box)."""
+    key = (lbl.text, int(lbl.width), int(lbl.height), base, lbl.bold, lbl.italic, lbl.font_name)
+    size = _fitted_sizes.get(key)
+    if size is not None:
+        _fitted_sizes.move_to_end(key)
+        return size
+    lbl.text_size = (lbl.width, None)  # measure the wrapped height
+    for _step in range(8):
+        lbl.texture_update()
+        if lbl.texture_size[1] <= lbl.height or lbl.font_size <= max(12, base / 2):
+            break
+        lbl.font_size = max(12, lbl.font_size * 0.88)
+    _fitted_sizes[key] = size = lbl.font_size
+    while len(_fitted_sizes) > FITTED_SIZES_MAX:
+        _fitted_sizes.popitem(last=False)
+    return size
 
 
 class ImageSlide(Slide):
@@ -373,6 +415,7 @@ def build_slide(
     Images are checked by header (format, pixel count) and downscaled to ``screen`` into
     ``derived_dir`` before Kivy loads them.
     """
+    bound_kivy_caches()
     if item.media is not None:
         try:
             size = item.media.path.stat().st_size
