@@ -35,8 +35,10 @@ def _tool(name: str) -> str:
 @pytest.fixture
 def ansible_env(tmp_path: Path) -> dict[str, str]:
     home = tmp_path / "ansible-home"
-    home.mkdir()
-    return {**os.environ, "ANSIBLE_HOME": str(home), "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
+    (home / "tmp").mkdir(parents=True)
+    # TMPDIR: the modules' own temporary files (the token hand-over) go there, not into
+    # the /tmp that other test runs on this machine share
+    return {**os.environ, "TMPDIR": str(home / "tmp"), "ANSIBLE_HOME": str(home), "ANSIBLE_LOCAL_TEMP": str(home / "tmp"),
             "ANSIBLE_REMOTE_TEMP": str(home / "remote-tmp"), "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_ROLES_PATH": str(ANSIBLE / "roles"),
             "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
@@ -93,7 +95,6 @@ def test_the_playbook_provisions_localhost_into_a_temporary_root_and_is_idempote
     argv = [_tool("ansible-playbook"), "-i", str(work / "inventory.ini"), str(ANSIBLE / "site.yml"),
             "-e", f"@{work / 'extra.json'}", "-e", f"@{vault}", "--vault-password-file", str(work / "vault-pass")]
 
-    leftovers_before = set(Path("/tmp").glob("kiosk-token.*"))
     first = subprocess.run(argv, capture_output=True, text=True, env=ansible_env, timeout=300)
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
     recap = _recap(first.stdout)
@@ -111,7 +112,8 @@ def test_the_playbook_provisions_localhost_into_a_temporary_root_and_is_idempote
     assert os.readlink(root / "usr/local/bin/kiosk") == extra["kiosk_bin"]
     assert [(d, a) for d, a, _ in reg_server.registrations] == [("totem-fleet-1", f"Bearer {TOKEN}")]
     assert TOKEN not in first.stdout + first.stderr
-    assert set(Path("/tmp").glob("kiosk-token.*")) == leftovers_before  # the hand-over file is gone
+    temp = Path(ansible_env["TMPDIR"])
+    assert not list(temp.glob("kiosk-token.*"))  # the hand-over file is gone
 
     second = subprocess.run(argv, capture_output=True, text=True, env=ansible_env, timeout=300)
     assert second.returncode == 0, second.stdout[-4000:]

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.control import socket_path
+from kiosk.control import ControlError, call, socket_path
 from kiosk.refserver import ContentTreeServer
 
 
@@ -46,3 +46,23 @@ def start_player(data: Path, *args: str, env: dict[str, str] | None = None,
     while not sock.exists() and time.monotonic() < end and proc.poll() is None:
         time.sleep(0.1)
     return proc
+
+
+# What the player's device services (display power, hotplug, USB import) add to its status.
+SERVICES_STATUS = frozenset({"display_power", "hotplug", "usb_import"})
+
+
+def wait_for_services(data: Path, proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Returns once the player's device services run: they start after the first frame,
+    once their imports are done (seconds after it on a busy machine); until then its
+    status has no display power, hotplug or USB import part. Returns anyway after
+    ``timeout`` or if the player exits (the caller's checks then say what is missing)."""
+    sock = socket_path(data)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and proc.poll() is None:
+        try:
+            if SERVICES_STATUS <= call(sock, "status", timeout=5).keys():
+                return
+        except (ControlError, OSError, ValueError):  # not listening yet, or going away
+            pass
+        time.sleep(0.1)

@@ -18,6 +18,10 @@ from .device import run_kiosk, synced_device
 
 def test_status_screenshot_next_and_test_card_on_a_running_player(tmp_path: Path) -> None:
     src = write_source(tmp_path / "src")
+    # slides as long as the cap: img-0 is still on screen when `next` is asked for, however
+    # long the commands before it take on a busy machine
+    lobby = src / "playlists" / "lobby.toml"
+    lobby.write_text(lobby.read_text().replace("duration = 5", "duration = 20"))
     data = synced_device(tmp_path, src)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.Popen(

@@ -87,8 +87,11 @@ def test_bad_manifest_is_one_line_naming_the_field_and_exit_code_4(tmp_path: Pat
 
 def test_player_without_any_content_shows_a_waiting_screen(tmp_path: Path) -> None:
     shots = tmp_path / "shots"
+    # --duration counts from the app's start, not its first frame: on a busy machine the
+    # first frames of a 1 fps idle player take seconds (a 2 s run ended before its
+    # screenshot); the waiting slide lasts 30 s, so there is still exactly one
     r = run_kiosk("player", "--data", str(tmp_path / "empty"), "--headless", "--screenshots",
-                  str(shots), "--duration", "2", "--size", "640x360")
+                  str(shots), "--duration", "5", "--size", "640x360")
     assert r.returncode == 0, r.stderr[-2000:]
     files = sorted(shots.glob("*.png"))
     assert [f.name for f in files] == ["001-waiting.png"]

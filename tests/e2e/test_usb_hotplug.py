@@ -20,7 +20,7 @@ from kiosk.control import call, socket_path
 
 from ..device.fakes import USB_KEY_ENV, FakeBin
 from ..helpers import write_png, write_source
-from .device import run_kiosk, start_player, synced_device
+from .device import run_kiosk, start_player, synced_device, wait_for_services
 
 RED, GREEN = (200, 40, 40), (30, 150, 90)
 
@@ -64,6 +64,7 @@ def test_a_usb_pack_seen_by_the_running_player_goes_live_and_on_screen(tmp_path:
     proc = start_player(data, "--duration", "90", "--max-slide-seconds", "30", "--size", "640x360",
                         env={"KIOSK_HOTPLUG_REPLAY": str(replay)})
     try:
+        wait_for_services(data, proc)  # its USB import is what this test is about
         before = _status(data)
         v1 = before["content"]["live_version"]
         assert before["player"]["content_version"] == v1 != v2
