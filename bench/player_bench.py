@@ -2,7 +2,8 @@
 
     python bench/player_bench.py [--runs 3] [--size 1280x720] [--transitions 1000]
                                  [--idle-seconds 20] [--screenshots DIR] [--no-xvfb]
-    python bench/player_bench.py --memory-variants [--loop demo|posters] [--runs 2] [--transitions 1000]
+    python bench/player_bench.py --memory-variants [--loop demo|posters|bulletins|video] [--runs 2]
+                                 [--transitions 1000] [--variants plain,device] [--before DIR]
 
 Needs Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`) and the
 `websocket-client` package in the Python environment that runs this script, for the
@@ -143,6 +144,15 @@ def uss_mb(pids: set[int]) -> float:
     return pss_mb(pids, ("Private_Clean:", "Private_Dirty:"))
 
 
+def anon_mb(pids: set[int]) -> float:
+    """Anonymous memory only (heaps, mmapped buffers, JIT code): what the process itself
+    allocated. Private memory (above) is not steady either on a shared machine: pages of
+    a library that no other process maps at the moment count as private (libLLVM's
+    moved our PSS and private figures by tens of MB between two readings, with the same
+    resident pages)."""
+    return pss_mb(pids, ("Anonymous:",))
+
+
 class Side:
     """One launched side (our player or Chromium) and its whole process tree."""
 
@@ -169,6 +179,9 @@ class Side:
 
     def uss_mb(self) -> float:
         return uss_mb(self.pids())
+
+    def anon_mb(self) -> float:
+        return anon_mb(self.pids())
 
     def stop(self) -> None:
         pids = self.pids()
@@ -641,7 +654,7 @@ class Bench:
         launch = start()
         try:
             time.sleep(SETTLE_S)
-            pss0, uss0 = launch.side.pss_mb(), launch.side.uss_mb()
+            pss0, uss0, anon0 = launch.side.pss_mb(), launch.side.uss_mb(), launch.side.anon_mb()
             procs = len(launch.side.pids())
             if shots:
                 self.screenshot(launch, shots / f"{name}-first.png")
@@ -649,7 +662,7 @@ class Bench:
             done = transitions(launch, n)
             elapsed = time.monotonic() - t
             time.sleep(SETTLE_S)
-            pss1, uss1 = launch.side.pss_mb(), launch.side.uss_mb()
+            pss1, uss1, anon1 = launch.side.pss_mb(), launch.side.uss_mb(), launch.side.anon_mb()
             if shots:
                 self.screenshot(launch, shots / f"{name}-after.png")
         finally:
@@ -657,6 +670,7 @@ class Bench:
                 launch.devtools.close()
             launch.side.stop()
         return {"first": launch.first_frame_s, "pss0": pss0, "pss1": pss1, "uss0": uss0, "uss1": uss1,
+                "anon0": anon0, "anon1": anon1,
                 "done": done,
                 "per_transition_ms": elapsed / max(done, 1) * 1000, "procs": procs, "detail": launch.detail}
 
@@ -741,8 +755,13 @@ def main() -> None:
                     help="only our memory over the transitions, in variants of the environment "
                          "(baseline, MALLOC_MMAP_THRESHOLD_, per-frame glFlush, malloc_trim, "
                          "combinations); no Chromium")
-    ap.add_argument("--loop", choices=("demo", "posters"), default="demo",
-                    help="with --memory-variants: the demo loop, or its four posters only")
+    ap.add_argument("--loop", choices=("demo", "posters", "bulletins", "video"), default="demo",
+                    help="with --memory-variants: the demo loop, or one kind of its slides only")
+    ap.add_argument("--variants", default="",
+                    help="with --memory-variants: comma-separated subset of " + ",".join(MEMORY_VARIANTS))
+    ap.add_argument("--before", type=Path, default=None,
+                    help="with --memory-variants: also run each variant with the code checked out in "
+                         "this folder (e.g. `git worktree add DIR HEAD~1`), for before/after in one run")
     ap.add_argument("--no-xvfb", action="store_true",
                     help="skip the diagnostic runs of ours in an Xvfb window (done when Xvfb is installed)")
     args = ap.parse_args()
@@ -834,32 +853,66 @@ def main() -> None:
 
 
 # Headless variants of our player's environment for the memory measure. The player
-# flushes GL at each frame when headless unless KIOSK_FRAME_FLUSH=0, trims the C heap
-# after slide changes unless KIOSK_HEAP_TRIM=0; the unit file sets MALLOC_MMAP_THRESHOLD_
-# (systemd/kiosk-player.service).
+# flushes GL at each frame when headless unless KIOSK_FRAME_FLUSH=0; its heap policy
+# (kiosk/_heap_trim.py: mmap threshold fixed at 128 KiB in-process unless
+# MALLOC_MMAP_THRESHOLD_ is set, malloc_trim after slide changes) is on unless
+# KIOSK_HEAP_TRIM=0; the unit file sets MALLOC_MMAP_THRESHOLD_ (systemd/kiosk-player.service).
 _OFF = {"KIOSK_FRAME_FLUSH": "0", "KIOSK_HEAP_TRIM": "0"}
 _MMAP = {"MALLOC_MMAP_THRESHOLD_": "131072"}
-MEMORY_VARIANTS: dict[str, dict[str, str]] = {
-    "baseline (none of the below)": _OFF,
-    "MALLOC_MMAP_THRESHOLD_=131072": {**_OFF, **_MMAP},
-    "glFlush per frame": {**_OFF, "KIOSK_FRAME_FLUSH": "1"},
-    "malloc_trim after slide changes": {**_OFF, "KIOSK_HEAP_TRIM": "1"},
-    "trim + MMAP_THRESHOLD": {**_OFF, "KIOSK_HEAP_TRIM": "1", **_MMAP},
-    "all three (as shipped, headless)": {"KIOSK_FRAME_FLUSH": "1", "KIOSK_HEAP_TRIM": "1", **_MMAP},
+MEMORY_VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
+    "baseline": ("baseline (none of the below)", _OFF),
+    "mmap": ("MALLOC_MMAP_THRESHOLD_=131072", {**_OFF, **_MMAP}),
+    "flush": ("glFlush per frame", {**_OFF, "KIOSK_FRAME_FLUSH": "1"}),
+    "heap": ("heap policy (threshold + trim)", {**_OFF, "KIOSK_HEAP_TRIM": "1"}),
+    "plain": ("as shipped, plain `kiosk player`", {}),
+    "device": ("as shipped, + the unit's variable", _MMAP),
 }
 
 
+def make_loop_source(loop: str, root: Path) -> Path:
+    """The source folder of ``--loop``: the demo town, or one kind of its slides."""
+    if loop == "demo":
+        return DEMO
+    if loop == "posters":
+        make_images_source(root)
+        return root
+    (root / "media").mkdir(parents=True)
+    (root / "playlists").mkdir()
+    (root / "site.toml").write_text(
+        '[site]\nid = "loop"\ntimezone = "Europe/Paris"\nlanguages = ["fr", "en"]\ndefault_playlist = "loop"\n'
+        '[site.name]\nfr = "Ville de Valbruyère"\nen = "Town of Valbruyère"\n')
+    if loop == "bulletins":  # the demo's non-alert bulletins, in French with English titles
+        (root / "bulletins").mkdir()
+        shutil.copy(DEMO / "bulletins" / "news.toml", root / "bulletins" / "news.toml")
+        items = "".join(f'\n[[items]]\nid = "b{i}"\ntype = "bulletin"\nbulletin = "{b}"\nduration = 10\n'
+                        for i, b in enumerate(("works-rue-haute", "vaccination", "council-meeting")))
+    else:  # video: the demo's clip, again and again
+        shutil.copy(DEMO / "media" / "valbruyere.mp4", root / "media" / "valbruyere.mp4")
+        items = '\n[[items]]\nid = "clip"\ntype = "video"\nfile = "media/valbruyere.mp4"\n'
+    (root / "playlists" / "loop.toml").write_text('id = "loop"\n' + items)
+    return root
+
+
 def memory_variants(args: argparse.Namespace, size: tuple[int, int]) -> None:
-    """Our PSS over ``--transitions`` transitions of the demo loop, headless, per variant;
-    runs interleaved (variant by variant, ``--runs`` rounds), ratios to the baseline."""
+    """Our PSS over ``--transitions`` transitions of a loop, headless, per variant; runs
+    interleaved (variant by variant, ``--runs`` rounds), ratios to the first variant.
+    With ``--before DIR`` each variant also runs the code checked out in DIR (first on
+    PYTHONPATH): before and after a change, in the same run."""
     become_subreaper()
-    rows: dict[str, list[dict]] = {name: [] for name in MEMORY_VARIANTS}
+    names = args.variants.split(",") if args.variants else list(MEMORY_VARIANTS)
+    unknown = [n for n in names if n not in MEMORY_VARIANTS]
+    if unknown:
+        sys.exit(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(MEMORY_VARIANTS)}")
+    runs: dict[str, dict[str, str]] = {}
+    for n in names:
+        label, env = MEMORY_VARIANTS[n]
+        if args.before:
+            runs[f"{label}, before"] = {**env, "PYTHONPATH": str(args.before.resolve())}
+        runs[label] = env
+    rows: dict[str, list[dict]] = {name: [] for name in runs}
     with tempfile.TemporaryDirectory(prefix="player-bench-") as tmp_s:
         tmp = Path(tmp_s)
-        source = DEMO
-        if args.loop == "posters":
-            source = tmp / "src-posters"
-            make_images_source(source)
+        source = make_loop_source(args.loop, tmp / "src-loop")
         run_quiet(kiosk_cmd("publish", str(source), str(tmp / "tree-demo")))
         server = ContentTreeServer(tmp / "tree-demo").start_background()
         try:
@@ -872,27 +925,29 @@ def memory_variants(args: argparse.Namespace, size: tuple[int, int]) -> None:
         print(f"{args.loop} loop; {args.size}; {args.runs} round(s); {args.transitions} transitions; headless",
               flush=True)
         for r in range(args.runs):
-            for name, env in MEMORY_VARIANTS.items():
+            for name, env in runs.items():
                 m = b.memory_run(functools.partial(b.start_ours, data, extra_env=env), b.transitions_ours,
                                  args.transitions, None, name)
                 rows[name].append(m)
                 print(f"  round {r + 1}, {name}: PSS {m['pss0']:.0f} -> {m['pss1']:.0f} MB, "
-                      f"private {m['uss0']:.0f} -> {m['uss1']:.0f} MB ({m['done']} transitions)", flush=True)
+                      f"anonymous {m['anon0']:.0f} -> {m['anon1']:.0f} MB, private {m['uss0']:.0f} -> "
+                      f"{m['uss1']:.0f} MB ({m['done']} transitions, {m['per_transition_ms']:.0f} ms each)",
+                      flush=True)
         reap_orphans(time.monotonic() + 5)
     print()
     print(f"Our player, {args.loop} loop, headless {args.size}, median of {args.runs} (min-max); "
-          "growth over the transitions; ratio = variant / baseline")
-    print(f"{'variant':34s} {'PSS first':>9s} {'PSS after':>9s} {'PSS growth':>10s} {'(min-max)':>11s} "
-          f"{'ratio':>5s} {'private growth':>14s} {'(min-max)':>11s} {'ratio':>5s}")
-    base = rows[next(iter(MEMORY_VARIANTS))]
+          "growth over the transitions; ratio = variant / first variant")
+    print(f"{'variant':44s} {'PSS first':>9s} {'PSS after':>9s} {'PSS growth':>10s} {'(min-max)':>11s} "
+          f"{'ratio':>5s} {'anon growth':>11s} {'(min-max)':>11s} {'ratio':>5s}")
+    base = next(iter(rows.values()))
     base_pss = med([m["pss1"] - m["pss0"] for m in base])
-    base_uss = med([m["uss1"] - m["uss0"] for m in base])
+    base_anon = med([m["anon1"] - m["anon0"] for m in base])
     for name, ms in rows.items():
         pss = [m["pss1"] - m["pss0"] for m in ms]
-        uss = [m["uss1"] - m["uss0"] for m in ms]
-        print(f"{name:34s} {med([m['pss0'] for m in ms]):9.0f} {med([m['pss1'] for m in ms]):9.0f} "
+        anon = [m["anon1"] - m["anon0"] for m in ms]
+        print(f"{name:44s} {med([m['pss0'] for m in ms]):9.0f} {med([m['pss1'] for m in ms]):9.0f} "
               f"{med(pss):+10.0f} {spread(pss, '+.0f'):>11s} {med(pss) / base_pss:5.2f} "
-              f"{med(uss):+14.0f} {spread(uss, '+.0f'):>11s} {med(uss) / base_uss:5.2f}")
+              f"{med(anon):+11.0f} {spread(anon, '+.0f'):>11s} {med(anon) / base_anon:5.2f}")
 
 
 def report(args: argparse.Namespace, mem: dict, idle: dict, stages: list[dict]) -> None:
@@ -913,6 +968,9 @@ def report(args: argparse.Namespace, mem: dict, idle: dict, stages: list[dict]) 
         ("PSS after first frame, MB", col("ours", "pss0"), col("chromium", "pss0"), ".1f", None, None),
         (f"PSS after {n} transitions, MB", col("ours", "pss1"), col("chromium", "pss1"), ".1f", 0.5, None),
         (f"growth over {n} transitions, MB", growth("ours"), growth("chromium"), ".1f", None, 10.0),
+        # Not moved by other processes mapping the same libraries (see anon_mb).
+        ("  anonymous memory growth, MB", [m["anon1"] - m["anon0"] for m in mem["ours"]],
+         [m["anon1"] - m["anon0"] for m in mem["chromium"]], ".1f", None, None),
     ]
     x = "ours, Xvfb window"
     if mem[x]:
