@@ -72,9 +72,13 @@ class FaultServer(ThreadingHTTPServer):
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.always: dict[str, Fault] = {}
         self.media_rate: float | None = None  # bytes/s for every media body, when set
-        self.hits: list[Hit] = []
+        # (arrival number, hit): a hit is recorded when its request ends, and on a busy
+        # machine the thread that served a request may record it after the next request
+        # (sent once the first answer came) has ended: take_hits sorts them by arrival
+        self.hits: list[tuple[int, Hit]] = []
         self.lock = threading.Condition()
         self.in_flight = 0
+        self.arrivals = 0
         self.stopping = threading.Event()
         super().__init__(("127.0.0.1", 0), _Handler)
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -99,19 +103,20 @@ class FaultServer(ThreadingHTTPServer):
                 return q.popleft()
             return self.always.get(path)
 
-    def add_hit(self, hit: Hit) -> None:
+    def add_hit(self, arrival: int, hit: Hit) -> None:
         with self.lock:
-            self.hits.append(hit)
+            self.hits.append((arrival, hit))
             self.in_flight -= 1
             self.lock.notify_all()
 
     def take_hits(self, settle_s: float = 5.0) -> list[Hit]:
-        """Hits so far, once the requests in flight have ended (a drip the client gave
-        up on ends when the server notices the closed connection)."""
+        """Hits so far in the order their requests arrived, once the requests in flight
+        have ended (a drip the client gave up on ends when the server notices the closed
+        connection)."""
         with self.lock:
             self.lock.wait_for(lambda: self.in_flight <= 0, timeout=settle_s)
             out, self.hits = self.hits, []
-        return out
+        return [hit for _, hit in sorted(out, key=lambda x: x[0])]
 
     def stop(self) -> None:
         self.stopping.set()
@@ -129,13 +134,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: C901 - one branch per fault, on purpose
         with self.server.lock:
             self.server.in_flight += 1
+            arrival = self.server.arrivals
+            self.server.arrivals += 1
         path = self.path
         fault = self.server.next_fault(path)
         rng = self.headers.get("Range")
         auth = self.headers.get("Authorization")
 
         def hit(status: int, sent: int) -> None:
-            self.server.add_hit(Hit(path, status, rng, sent, fault.kind if fault else None, auth))
+            self.server.add_hit(arrival, Hit(path, status, rng, sent, fault.kind if fault else None, auth))
 
         if path == "/v1/manifest.json" or re.match(r"^/v1/devices/[a-z0-9_-]+/manifest\.json$", path):
             file = self.server.root / path.lstrip("/")
