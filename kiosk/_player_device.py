@@ -124,5 +124,7 @@ class DeviceLink:
             "frame_rate_cap": getattr(app, "pacer", None) and app.pacer.fps,
             "mode": app.options.mode,
             "touch": app.touch.root.mode if getattr(app, "touch", None) else None,
+            # display power, hotplug, USB import: "starting" until just after the first frame
+            "device_services": getattr(app, "services_phase", None),
             **(app.services.status() if getattr(app, "services", None) else {}),
         }

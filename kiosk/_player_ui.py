@@ -64,6 +64,8 @@ class PlayerApp(App):
         self._loop_paused = False
         self._dark = False  # the display schedule switched the screen off
         self.services = None
+        # "starting" until the first frame is drawn and the services are started after it
+        self.services_phase = "starting"
         self._stopping = False
         self.touch = None
         self._seen_generation = -2
@@ -434,6 +436,7 @@ class PlayerApp(App):
         except Exception:  # records wait in memory (bounded) and it is tried again
             log.exception("proof of play: could not open the outbox")
         self.services = start_services(self)  # display power, hotplug, USB import
+        self.services_phase = "running" if self.services is not None else "not running"
 
     def show_test_card(self, seconds: float) -> None:
         """A technician's test card (colour bars, grid, resolution) for ``seconds``."""

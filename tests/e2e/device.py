@@ -55,7 +55,8 @@ SERVICES_STATUS = frozenset({"display_power", "hotplug", "usb_import"})
 def wait_for_services(data: Path, proc: subprocess.Popen, timeout: float = 20) -> None:
     """Returns once the player's device services run: they start after the first frame,
     once their imports are done (seconds after it on a busy machine); until then its
-    status has no display power, hotplug or USB import part. Returns anyway after
+    status says ``device_services: starting`` and has no display power, hotplug or USB
+    import part. Returns anyway after
     ``timeout`` or if the player exits (the caller's checks then say what is missing)."""
     sock = socket_path(data)
     end = time.monotonic() + timeout

@@ -69,6 +69,7 @@ def test_a_usb_pack_seen_by_the_running_player_goes_live_and_on_screen(tmp_path:
         v1 = before["content"]["live_version"]
         assert before["player"]["content_version"] == v1 != v2
         assert before["player"]["usb_import"] == {"importing": None, "last": None}
+        assert before["player"]["device_services"] == "running"
         _show(data, "img-0")
         assert _pixel(data, tmp_path) == RED
 
