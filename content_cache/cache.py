@@ -33,13 +33,12 @@ from .models import (
     SyncRun,
     VersionMedia,
 )
-from .live_read import POINTER_ID, LiveReader, LiveState
+from .live_read import DB_NAME, POINTER_ID, LiveReader, LiveState
 from .snapshot import LiveContent, is_alert
 from .store import MediaStore
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "cache.sqlite"
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from .store import MediaStore
 # aside and rebuilt from the kept manifests). Kept here so readers need no SQLAlchemy.
 SCHEMA_VERSION = 3
 POINTER_ID = 1
+DB_NAME = "cache.sqlite"  # in the cache folder
 BUSY_TIMEOUT_MS = 5000
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from content_cache.live_read import LiveReader, SchemaMismatch
+from content_cache.live_read import DB_NAME, LiveReader, SchemaMismatch
 from content_cache.store import MediaStore
 
 if TYPE_CHECKING:
@@ -54,18 +54,11 @@ class PlayerCache:
     def open(cls, data_dir: Path, now: Callable[[], datetime] | None = None) -> PlayerCache:
         pc = cls(data_dir, now)
         try:
-            pc.reader = LiveReader(data_dir / "cache" / "cache.sqlite", pc.store).open()
+            pc.reader = LiveReader(data_dir / "cache" / DB_NAME, pc.store).open()
         except (SchemaMismatch, sqlite3.Error) as e:
             log.info("cache opened the full way: %s", e)
             pc._full = open_cache(data_dir, now)
             pc.reader = pc._full.reader
-        return pc
-
-    @classmethod
-    def of(cls, cache: ContentCache) -> PlayerCache:
-        """An already opened cache (tests, the touch harness)."""
-        pc = cls(cache.root.parent)
-        pc.store, pc._full, pc.reader = cache.store, cache, cache.reader
         return pc
 
     def full(self) -> ContentCache:
@@ -74,10 +67,6 @@ class PlayerCache:
             if self._full is None:
                 self._full = open_cache(self.data_dir, self.now)
             return self._full
-
-    @property
-    def full_is_open(self) -> bool:
-        return self._full is not None
 
     def close(self) -> None:
         with self._lock:

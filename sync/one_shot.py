@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from content_cache.live_read import LiveReader, SchemaMismatch
+from content_cache.live_read import DB_NAME, LiveReader, SchemaMismatch
 from content_cache.store import MediaStore
 
 from .client import ContentApiClient, Stopped
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "cache.sqlite"  # content_cache.cache.DB_NAME (a test keeps them equal)
 
 
 @dataclass(frozen=True)
