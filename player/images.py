@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections import OrderedDict
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,6 @@ MAX_PIXELS = 40_000_000  # 40 MP: any real poster fits; a bomb does not
 # loop is not decoded again before each showing (a screen-sized buffer and ~10 ms each
 # time). Bounded by count.
 DECODED_MAX = 64
-_decoded: OrderedDict[tuple[str, int, int], None] = OrderedDict()
 
 
 class ImageRejected(ValueError):
@@ -94,15 +93,14 @@ def _decode_fully(path: Path) -> None:
         st = path.stat()
     except OSError:
         raise ImageRejected(f"{path.name}: file missing") from None
-    key = (str(path), st.st_size, st.st_mtime_ns)
-    if key in _decoded:
-        _decoded.move_to_end(key)
-        return
+    _decode_once(str(path), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=DECODED_MAX)
+def _decode_once(path: str, _size: int, _mtime_ns: int) -> None:
+    """Decode ``path`` in full; remembered by path, size and mtime (a failure is not)."""
     try:
         with Image.open(path) as img:
             img.load()
     except (OSError, Image.DecompressionBombError) as e:
-        raise ImageRejected(f"{path.name}: cannot be decoded ({type(e).__name__})") from None
-    _decoded[key] = None
-    while len(_decoded) > DECODED_MAX:
-        _decoded.popitem(last=False)
+        raise ImageRejected(f"{Path(path).name}: cannot be decoded ({type(e).__name__})") from None
