@@ -1,70 +1,26 @@
 """Content API client: manifest, verified downloads, atomic version switch. No Kivy.
 
-The names below are loaded on first use (PEP 562): ``from sync import SyncSettings`` or
-``ContentApiClient`` does not import the syncer, hence neither the cache nor SQLAlchemy —
-``kiosk sync --once`` opens the cache while its first downloads run (sync/one_shot.py).
+The names below are loaded on first use (PEP 562, through lazy_loader): ``from sync import
+SyncSettings`` or ``ContentApiClient`` does not import the syncer, hence neither the cache
+nor SQLAlchemy — ``kiosk sync --once`` opens the cache while its first downloads run (sync/one_shot.py).
 """
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-# name → submodule that defines it
-_WHERE = {
-    "ApiUnreachable": "client",
-    "ContentApiClient": "client",
-    "MediaDownloadError": "client",
-    "Stopped": "client",
-    "SyncError": "client",
-    "SyncSettings": "settings",
-    "Manifest": "manifest",
-    "ManifestError": "manifest",
-    "MediaEntry": "manifest",
-    "manifest_bytes": "manifest",
-    "parse_manifest": "manifest",
-    "validate_document": "manifest",
-    "Outcome": "outcome",
-    "SyncResult": "outcome",
-    "Progress": "downloads",
-    "Syncer": "syncer",
-    "sync_once": "syncer",
-    "sync_once_downloading_early": "one_shot",
-}
+import lazy_loader
 
-__all__ = [
-    "ApiUnreachable",
-    "ContentApiClient",
-    "Manifest",
-    "ManifestError",
-    "MediaDownloadError",
-    "MediaEntry",
-    "Outcome",
-    "Progress",
-    "Stopped",
-    "SyncError",
-    "SyncResult",
-    "SyncSettings",
-    "Syncer",
-    "manifest_bytes",
-    "parse_manifest",
-    "sync_once",
-    "sync_once_downloading_early",
-    "validate_document",
-]
-
-
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{where}", __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
-
+# submodule → the names it defines, loaded on first use (lazy_loader.attach)
+__getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
+    "client": ["ApiUnreachable", "ContentApiClient", "MediaDownloadError", "Stopped", "SyncError"],
+    "settings": ["SyncSettings"],
+    "manifest": ["Manifest", "ManifestError", "MediaEntry", "manifest_bytes", "parse_manifest",
+                 "validate_document"],
+    "outcome": ["Outcome", "SyncResult"],
+    "downloads": ["Progress"],
+    "syncer": ["Syncer", "sync_once"],
+    "one_shot": ["sync_once_downloading_early"],
+})
 
 if TYPE_CHECKING:  # what type checkers and editors see
     from .client import ApiUnreachable, ContentApiClient, MediaDownloadError, Stopped, SyncError
