@@ -867,6 +867,7 @@ MEMORY_VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
     "heap": ("heap policy (threshold + trim)", {**_OFF, "KIOSK_HEAP_TRIM": "1"}),
     "plain": ("as shipped, plain `kiosk player`", {}),
     "device": ("as shipped, + the unit's variable", _MMAP),
+    "arenas": ("as shipped, glibc's default arena cap", {"MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1))}),
 }
 
 

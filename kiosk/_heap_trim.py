@@ -19,6 +19,10 @@ without leaking (docs/performance.md). Three remedies, all from here:
   off), as ``MALLOC_MMAP_THRESHOLD_=131072`` in the systemd unit does, so a player started
   any other way (``kiosk demo``, a terminal, another init system) behaves the same. An
   explicit ``MALLOC_MMAP_THRESHOLD_`` in the environment wins.
+- glibc gives threads their own heaps ("arenas", up to 8 per core), each keeping its own
+  free memory: the decoder's, llvmpipe's and the services' threads. The player caps them
+  at 2 (``mallopt(M_ARENA_MAX)``) unless ``MALLOC_ARENA_MAX`` is set; demo loop, 1,000
+  transitions, same run: anonymous growth +9 → +7 MB (within the runs' spread).
 - ``malloc_trim(0)`` returns free pages anywhere in the heap (glibc >= 2.8 uses madvise on
   them), a few milliseconds once the old slide is gone.
 
@@ -36,7 +40,9 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 M_MMAP_THRESHOLD = -3  # glibc <malloc.h>
+M_ARENA_MAX = -8
 MMAP_THRESHOLD_BYTES = 128 * 1024
+ARENA_MAX = 2
 
 
 def heap_trimmer() -> Callable[[], bool]:
@@ -51,11 +57,13 @@ def heap_trimmer() -> Callable[[], bool]:
     except (OSError, AttributeError):
         log.info("malloc_trim not available: the heap is not trimmed after slide changes")
         return _collect_only
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
     if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
-        mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-        mallopt.restype = ctypes.c_int
         if not mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES):
             log.info("mallopt(M_MMAP_THRESHOLD) refused: glibc's dynamic mmap threshold stays")
+    if "MALLOC_ARENA_MAX" not in os.environ and not mallopt(M_ARENA_MAX, ARENA_MAX):
+        log.info("mallopt(M_ARENA_MAX) refused: glibc's arena count stays")
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
 
