@@ -854,16 +854,16 @@ def main() -> None:
 
 
 # Headless variants of our player's environment for the memory measure. The player
-# flushes GL at each frame when headless unless KIOSK_FRAME_FLUSH=0; its heap policy
-# (kiosk/_heap_trim.py: mmap threshold fixed at 128 KiB in-process unless
-# MALLOC_MMAP_THRESHOLD_ is set, malloc_trim after slide changes) is on unless
-# KIOSK_HEAP_TRIM=0; the unit file sets MALLOC_MMAP_THRESHOLD_ (systemd/kiosk-player.service).
+# finishes GL at each frame (glFinish) when headless unless KIOSK_FRAME_FLUSH=0; its heap
+# policy (kiosk/_heap_trim.py: mmap threshold fixed at 128 KiB and arenas capped at 2
+# in-process unless MALLOC_MMAP_THRESHOLD_ / MALLOC_ARENA_MAX are set, collection and
+# malloc_trim after slide changes) is on unless KIOSK_HEAP_TRIM=0; the unit file sets MALLOC_MMAP_THRESHOLD_ (systemd/kiosk-player.service).
 _OFF = {"KIOSK_FRAME_FLUSH": "0", "KIOSK_HEAP_TRIM": "0"}
 _MMAP = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 MEMORY_VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
     "baseline": ("baseline (none of the below)", _OFF),
     "mmap": ("MALLOC_MMAP_THRESHOLD_=131072", {**_OFF, **_MMAP}),
-    "flush": ("glFlush per frame", {**_OFF, "KIOSK_FRAME_FLUSH": "1"}),
+    "flush": ("glFinish per frame", {**_OFF, "KIOSK_FRAME_FLUSH": "1"}),
     "heap": ("heap policy (threshold + trim)", {**_OFF, "KIOSK_HEAP_TRIM": "1"}),
     "plain": ("as shipped, plain `kiosk player`", {}),
     "device": ("as shipped, + the unit's variable", _MMAP),

@@ -1,6 +1,6 @@
 """Sync benchmark: ours against curl, curl + sha256sum + sync, and `wget -N`.
 
-    .venv/bin/python -m bench.sync_bench [--files 200] [--mb 100] [--runs 3] [--baseline DIR] [--media-rate MB/S]
+    .venv/bin/python -m bench.sync_bench [--files 200] [--mb 100] [--runs 3] [--baseline DIR] [--media-rate MB/S] [--floor]
 
 Builds a content tree of about 200 media files (~100 MB, mixed sizes), serves it with
 the reference server on 127.0.0.1, and times, on the same URLs, in the same run:
@@ -17,6 +17,10 @@ take turns (one run of each, then again), so a load that comes and goes on a sha
 machine falls on all of them alike. `--media-rate MB/S` serves every media body at that rate
 per connection (tests/faultserver.py's drip, at least 0.1 s a file): downloads then wait on
 a line, as on a device, instead of being CPU work on loopback.
+
+`--floor` adds bench/sync_floor.py: our client fetching and validating the manifest and
+downloading every file into a media store, with no database (what a sync would cost if
+writing the cache were free).
 
 Then a no-change sync (requests made, bytes moved; ours vs `wget -N`) and a one-file
 change (files fetched). Prints a table; ratios are ours / baseline (lower is better).
@@ -90,6 +94,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--baseline", type=Path, default=None,
                     help="another checkout whose `kiosk sync --once` is timed too (before/after)")
+    ap.add_argument("--floor", action="store_true",
+                    help="also time bench/sync_floor.py: our client's downloads alone, no database")
     ap.add_argument("--media-rate", type=float, default=None, metavar="MB/S",
                     help="serve each media body at this rate (tests/faultserver.py's drip: a tenth "
                          "of it every 0.1 s, so at least 0.1 s a file), like a line instead of loopback")
@@ -162,8 +168,15 @@ def main() -> None:
             fixed["base no-change"].append(timed([*kiosk, "--data", str(d)], **base_run))
             return t
 
+        def run_floor() -> float:
+            d = fresh("floor")
+            return timed([sys.executable, "-m", "bench.sync_floor", server.url, str(d)],
+                         cwd=Path(__file__).resolve().parents[1])
+
         configs = [("curl (3 parallel)", run_curl), ("curl + sha256sum + sync", run_curl_verified),
                    ("wget -N", run_wget), ("kiosk sync --once", run_ours)]
+        if args.floor:
+            configs.append(("ours, downloads only", run_floor))
         if args.baseline:
             configs.append((f"baseline {args.baseline.name}", run_baseline))
         samples: dict[str, list[float]] = {name: [] for name, _ in configs}
@@ -193,6 +206,9 @@ def main() -> None:
     # Ratios of runs made back to back in the same round: on a shared machine whose load
     # comes and goes, these move less than ratios of bests or medians taken apart.
     paired = {"ours / curl + sha256sum + sync": (samples["kiosk sync --once"], samples["curl + sha256sum + sync"])}
+    if args.floor:
+        paired["downloads only / curl + sha256sum + sync"] = (samples["ours, downloads only"],
+                                                              samples["curl + sha256sum + sync"])
     if args.baseline:
         base_name = f"baseline {args.baseline.name}"
         paired["ours / baseline"] = (samples["kiosk sync --once"], samples[base_name])
