@@ -126,7 +126,7 @@ def flush_each_frame() -> None:
     deleted textures alive, so memory grew by hundreds of MB over image transitions
     (docs/performance.md). A glFlush after each frame bounded that, but the rendering it
     queues still held the storage of deleted textures: a bulletin loop kept four or five
-    earlier slides' text textures, +20-45 MB after 300 transitions. glFinish returns once
+    earlier slides' text textures (+22-35 MB over 300 transitions). glFinish returns once
     the frame is rendered, and nothing queued holds a deleted texture any more (+4 MB).
     On a real display the swap flushes and this is not needed.
     """

@@ -3,7 +3,7 @@
 Each slide change frees screen-sized buffers (decoded images, pixel copies of textures,
 a few MB each at 1080p). glibc keeps freed heap memory for reuse, and fragmentation
 keeps its high-water mark: the player's resident memory grew over hundreds of slides
-without leaking (docs/performance.md). Three remedies, all from here:
+without leaking (docs/performance.md). Four remedies, all from here:
 
 - A Kivy widget references itself (its own methods bound to its properties), so a slide
   that leaves the screen is freed by Python's cycle collector only, not when the player
