@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -179,12 +177,3 @@ def test_the_one_shot_path_knows_the_cache_file_name() -> None:
     from content_cache.cache import DB_NAME as cache_db_name
 
     assert DB_NAME == cache_db_name
-
-
-def test_the_one_shot_path_imports_no_sqlalchemy_before_its_downloads() -> None:
-    code = (
-        "import sys, kiosk.cli, kiosk.sync_commands, sync, sync.one_shot\n"
-        "print(sorted(m for m in ('sqlalchemy', 'content_cache.cache', 'apscheduler') if m in sys.modules))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
