@@ -12,10 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from .live_read import SCHEMA_VERSION
+from .live_read import BUSY_TIMEOUT_MS, SCHEMA_VERSION
 from .models import Base
-
-BUSY_TIMEOUT_MS = 5000
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:

@@ -40,7 +40,7 @@ from .store import MediaStore
 SCHEMA_VERSION = 3
 POINTER_ID = 1
 DB_NAME = "cache.sqlite"  # in the cache folder
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 5000  # readers and the cache's writers (content_cache.db) alike
 
 
 @dataclass(frozen=True)
