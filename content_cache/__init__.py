@@ -15,19 +15,22 @@ import lazy_loader
 # submodule → the names it defines, loaded on first use (lazy_loader.attach)
 __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
     "_upkeep": ["QuotaExceeded", "VerifyReport"],
-    "cache": ["ContentCache", "SyncRunRecord", "utcnow"],
+    "cache": ["ContentCache", "utcnow"],
     "errors": ["CacheError", "MissingMediaError"],
+    "light": ["LightCache"],
     "live_read": ["LiveState"],
     "models": ["Bulletin", "ContentVersion", "KioskDocument", "Playlist", "PlaylistItem", "VersionMedia"],
     "outbox": ["Outbox", "OutboxRecord"],
     "snapshot": ["BulletinData", "ItemData", "LiveContent", "LocalText", "MediaRef", "PlaylistData", "is_alert"],
     "store": ["BatchedStore", "MediaStore", "MediaVerificationError", "StoreError", "StoredFile",
               "check_sha256", "read_chunks"],
+    "writes": ["SyncRunRecord", "VersionRows"],
 })
 
 if TYPE_CHECKING:  # what type checkers and editors see
     from ._upkeep import QuotaExceeded, VerifyReport
-    from .cache import ContentCache, SyncRunRecord, utcnow
+    from .cache import ContentCache, utcnow
+    from .light import LightCache
     from .live_read import LiveState
     from .errors import CacheError, MissingMediaError
     from .models import Bulletin, ContentVersion, KioskDocument, Playlist, PlaylistItem, VersionMedia
@@ -42,3 +45,4 @@ if TYPE_CHECKING:  # what type checkers and editors see
         check_sha256,
         read_chunks,
     )
+    from .writes import SyncRunRecord, VersionRows

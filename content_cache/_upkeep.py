@@ -1,7 +1,8 @@
 """Keeping the cache within its means: space (quota, garbage) and integrity checks.
 
-A mixin of :class:`content_cache.cache.ContentCache`; it only uses the cache's session,
-store and live pointer.
+A mixin of both ways of opening the cache (:class:`content_cache.cache.ContentCache`,
+:class:`content_cache.light.LightCache`): SQL on the connection ``_sql()`` gives (see
+:class:`content_cache.writes.VersionWrites`), and the media store.
 """
 from __future__ import annotations
 
@@ -10,14 +11,11 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
-
 from .errors import CacheError
-from .models import ContentVersion, LivePointer, MediaFile, VersionMedia
+from .live_read import POINTER_ID, utc
+from .writes import VersionWrites, immediate, in_json, sql_time
 
 log = logging.getLogger(__name__)
-
-POINTER_ID = 1
 
 
 class QuotaExceeded(CacheError):
@@ -36,16 +34,14 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:.1f} MB"
 
 
-class UpkeepMixin:
+class UpkeepMixin(VersionWrites):
     # -- space -------------------------------------------------------------------
     def version_files(self, version_id: str | None) -> dict[str, int]:
         if not version_id:
             return {}
-        with self.session() as s:
-            rows = s.execute(
-                select(VersionMedia.sha256, VersionMedia.size).where(VersionMedia.version_id == version_id)
-            ).all()
-        return dict(rows)
+        with self._sql() as con:
+            return dict(con.execute("SELECT sha256, size FROM version_media WHERE version_id = ?",
+                                    (version_id,)).fetchall())
 
     def make_room(self, needed: dict[str, int], max_bytes: int | None, version: str) -> None:
         """Make sure ``needed`` files fit beside the live version within ``max_bytes``.
@@ -68,13 +64,11 @@ class UpkeepMixin:
         if self.store.bytes_used() + to_fetch <= max_bytes:
             return
         if state.previous_version_id:
-            with self.write_session() as s, s.begin():
-                pointer = s.get(LivePointer, POINTER_ID)
-                assert pointer is not None
-                previous = pointer.previous_version_id
-                pointer.previous_version_id = None
-                s.flush()
-                s.execute(delete(ContentVersion).where(ContentVersion.id == previous))
+            with self._sql() as con, immediate(con):
+                previous = con.execute("SELECT previous_version_id FROM live_pointer WHERE id = ?",
+                                       (POINTER_ID,)).fetchone()[0]
+                con.execute("UPDATE live_pointer SET previous_version_id = NULL WHERE id = ?", (POINTER_ID,))
+                con.execute("DELETE FROM content_version WHERE id = ?", (previous,))
             log.info("gave up previous version %s to make room for %s", previous, version)
         self.collect_garbage(extra_keep=set(needed))
         self.store.clear_temp(keep=set(needed))
@@ -93,11 +87,11 @@ class UpkeepMixin:
         marked, so what the device reports is what is on disk.
         """
         live = self.version_files(self.live_state().live_version_id)
-        with self.session() as s:
-            order = dict(
-                s.execute(select(MediaFile.sha256, MediaFile.verified_at)
-                          .where(MediaFile.sha256.in_(list(live)))).all()
-            )
+        with self._sql() as con:
+            order = {sha: utc(at) for sha, at in con.execute(
+                "SELECT sha256, verified_at FROM media_file WHERE sha256 IN (SELECT value FROM json_each(?))",
+                (in_json(list(live)),),
+            )}
         missing, corrupt, hashed = [], [], 0
         deadline = time.monotonic() + hash_budget_s
         for sha in sorted(live, key=lambda d: (order.get(d) or now, d)):
@@ -123,18 +117,15 @@ class UpkeepMixin:
         return VerifyReport(len(live), hashed, tuple(missing), tuple(corrupt))
 
     def _mark(self, sha: str, verified_at: datetime | None, problem: str | None) -> None:
-        with self.write_session() as s, s.begin():
-            row = s.get(MediaFile, sha)
-            if row is None:
-                return
-            row.problem = problem
-            if verified_at is not None:
-                row.verified_at = verified_at
+        with self._sql() as con, immediate(con):
+            con.execute(
+                "UPDATE media_file SET problem = ?, verified_at = coalesce(?, verified_at) WHERE sha256 = ?",
+                (problem, sql_time(verified_at) if verified_at is not None else None, sha),
+            )
 
     def media_problems(self) -> dict[str, str]:
-        with self.session() as s:
-            return dict(s.execute(select(MediaFile.sha256, MediaFile.problem)
-                                  .where(MediaFile.problem.is_not(None))).all())
+        with self._sql() as con:
+            return dict(con.execute("SELECT sha256, problem FROM media_file WHERE problem IS NOT NULL").fetchall())
 
     def clear_problem(self, sha: str, now: datetime) -> None:
         self._mark(sha, now, None)
@@ -142,15 +133,16 @@ class UpkeepMixin:
     # -- housekeeping ----------------------------------------------------------
     def referenced_digests(self) -> set[str]:
         """Digests needed by the live or previous version."""
-        with self.session() as s:
-            return set(s.scalars(select(VersionMedia.sha256).distinct()))
+        with self._sql() as con:
+            return {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM version_media")}
 
     def collect_garbage(self, extra_keep: set[str] | None = None) -> list[str]:
         """Delete store files and media rows no longer referenced by a kept version."""
         keep = self.referenced_digests() | (extra_keep or set())
         removed = sorted(self.store.list_digests() - keep)
-        with self.write_session() as s, s.begin():
-            s.execute(delete(MediaFile).where(MediaFile.sha256.not_in(keep)))
+        with self._sql() as con, immediate(con):
+            con.execute("DELETE FROM media_file WHERE sha256 NOT IN (SELECT value FROM json_each(?))",
+                        (in_json(sorted(keep)),))
         for sha in removed:
             self.store.remove(sha)
         if removed:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import fcntl
 import logging
-from dataclasses import dataclass
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ._upkeep import UpkeepMixin
@@ -19,37 +20,15 @@ from .db import (
     set_aside_if_outdated,
     stamp_schema_version,
 )
-from .errors import CacheError, MissingMediaError
-from .models import (
-    AlertOverlay,
-    Base,
-    Bulletin,
-    ContentVersion,
-    KioskDocument,
-    LivePointer,
-    MediaFile,
-    Playlist,
-    PlaylistItem,
-    SyncRun,
-    VersionMedia,
-)
+from .errors import CacheError
 from .live_read import DB_NAME, POINTER_ID, LiveReader, LiveState
-from .snapshot import LiveContent, is_alert
+from .models import Base, ContentVersion, LivePointer, SyncRun
+from .snapshot import LiveContent
 from .store import MediaStore
+from .writes import SyncRunRecord, VersionRows
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass(frozen=True)
-class SyncRunRecord:
-    started_at: datetime
-    finished_at: datetime
-    outcome: str
-    version_id: str | None
-    files_fetched: int
-    bytes_fetched: int
-    message: str
 
 
 class ContentCache(UpkeepMixin):
@@ -122,6 +101,20 @@ class ContentCache(UpkeepMixin):
         self.engine  # noqa: B018 - raises if closed
         return self._write_sessions()
 
+    @contextmanager
+    def _sql(self) -> Iterator[sqlite3.Connection]:
+        """A pooled connection of the write engine as the plain sqlite3 connection the
+        cache's SQL writes use (content_cache.writes): autocommit, the cache's pragmas."""
+        self.engine  # noqa: B018 - raises if closed
+        raw = self._write_engine.raw_connection()
+        try:
+            yield raw.driver_connection  # type: ignore[misc]
+        finally:
+            raw.close()
+
+    def _version_rows(self, version: VersionRows | ContentVersion) -> VersionRows:
+        return rows_of(version) if isinstance(version, ContentVersion) else version
+
     # -- live pointer ----------------------------------------------------------
     @property
     def reader(self) -> LiveReader:
@@ -134,127 +127,10 @@ class ContentCache(UpkeepMixin):
         """One-row read the player polls to notice a new version."""
         return self.reader.live_state()
 
-    def install_version(
-        self, version: ContentVersion, now: datetime, *, verify_hashes: bool = False
-    ) -> LiveState:
-        """Make ``version`` live in ONE transaction, keeping the previous live version.
-
-        Every file the version references must already be in the store under its
-        content address with the right size (``verify_hashes`` re-hashes them too);
-        otherwise :class:`MissingMediaError` is raised and nothing changes. Versions
-        other than the new live and previous ones are deleted in the same transaction.
-        """
-        needed = {(m.sha256, m.size) for m in version.media}
-        missing = [
-            sha
-            for sha, size in sorted(needed)
-            if not (self.store.verify(sha, size) if verify_hashes else self.store.has(sha, size))
-        ]
-        if missing:
-            raise MissingMediaError(
-                f"version {version.id}: {len(missing)} media file(s) missing or wrong size, "
-                f"first {missing[0]}"
-            )
-        with self.write_session() as s, s.begin():
-            pointer = s.get(LivePointer, POINTER_ID)
-            assert pointer is not None
-            if pointer.live_version_id == version.id:
-                return self._state(pointer, version.etag)
-            existing = s.get(ContentVersion, version.id)
-            if existing is not None:
-                # Coming back to the previous version: reuse its rows.
-                existing.etag = version.etag
-            else:
-                _insert_version_rows(s, version, needed, now)
-            old_live = pointer.live_version_id
-            pointer.previous_version_id = old_live
-            pointer.live_version_id = version.id
-            pointer.generation = (pointer.generation or 0) + 1
-            pointer.switched_at = now
-            s.flush()
-            keep = {v for v in (version.id, old_live) if v}
-            s.execute(delete(ContentVersion).where(ContentVersion.id.not_in(keep)))
-            s.execute(delete(AlertOverlay).where(AlertOverlay.source_version == version.id))
-            s.execute(
-                MediaFile.__table__.update()
-                .where(MediaFile.sha256.in_([sha for sha, _ in needed]))
-                .values(problem=None)
-            )
-            log.info(
-                "content version %s is live (previous: %s, generation %d)",
-                version.id, old_live, pointer.generation,
-            )
-            return self._state(pointer, version.etag)
-
-    def set_live_etag(self, etag: str | None) -> None:
-        """Remember a new ETag for unchanged live content (the server re-tagged it)."""
-        with self.write_session() as s, s.begin():
-            pointer = s.get(LivePointer, POINTER_ID)
-            if pointer is not None and pointer.live_version_id:
-                v = s.get(ContentVersion, pointer.live_version_id)
-                if v is not None and v.etag != etag:
-                    v.etag = etag
-
-    @staticmethod
-    def _state(p: LivePointer, etag: str | None) -> LiveState:
-        return LiveState(p.live_version_id, p.previous_version_id, p.generation, p.switched_at, etag)
-
     # -- reading ---------------------------------------------------------------
     def read_live(self) -> LiveContent | None:
         """The live version as frozen values, or None before the first sync."""
         return self.reader.read_live()
-
-    # -- alert fast lane ---------------------------------------------------------
-    def set_alert_overlay(self, source_version: str, alerts: list[Bulletin], now: datetime) -> bool:
-        """Show ``alerts`` of a not-yet-live version now; True if what plays changed.
-
-        Bumps the live pointer's generation so the player reloads within its poll.
-        """
-        data = [_bulletin_to_json(b) for b in alerts]
-        with self.write_session() as s, s.begin():
-            pointer = s.get(LivePointer, POINTER_ID)
-            assert pointer is not None
-            row = s.get(AlertOverlay, 1)
-            if pointer.live_version_id == source_version:
-                if row is not None:
-                    s.execute(delete(AlertOverlay).where(AlertOverlay.id == 1))
-                    self._bump_generation(s)
-                    return True
-                return False
-            if row is not None and row.bulletins == data and row.source_version == source_version:
-                return False
-            if row is None:
-                live_alerts = [
-                    _bulletin_to_json(b)
-                    for b in s.scalars(select(Bulletin).where(
-                        Bulletin.version_id == pointer.live_version_id).order_by(Bulletin.id))
-                    if is_alert(b)
-                ]
-                if sorted(live_alerts, key=lambda d: d["id"]) == sorted(
-                    ({**d, "version_id": pointer.live_version_id} for d in data), key=lambda d: d["id"]
-                ):
-                    return False  # the same alerts already play
-            # Statements, not ORM updates: a version switch may commit between our read and
-            # this write (the download job and the poll run in two threads); an upsert and
-            # an in-SQL increment cannot lose to it.
-            values = {"id": 1, "source_version": source_version, "bulletins": data, "set_at": now}
-            s.execute(
-                sqlite_insert(AlertOverlay).values(**values)
-                .on_conflict_do_update(index_elements=["id"], set_=values)
-            )
-            self._bump_generation(s)
-            log.info("alerts of pending version %s shown ahead of its media (%d alert(s))",
-                     source_version, len(data))
-            return True
-
-    @staticmethod
-    def _bump_generation(s: Session) -> None:
-        s.execute(update(LivePointer).where(LivePointer.id == POINTER_ID)
-                  .values(generation=LivePointer.generation + 1))
-
-    def record_sync_run(self, run: SyncRunRecord) -> None:
-        with self.write_session() as s, s.begin():
-            s.add(SyncRun(**run.__dict__))
 
     def last_sync_runs(self, limit: int = 10) -> list[SyncRunRecord]:
         with self.session() as s:
@@ -268,31 +144,6 @@ class ContentCache(UpkeepMixin):
             ]
 
 
-def _insert_version_rows(
-    s: Session, version: ContentVersion, needed: set[tuple[str, int]], now: datetime
-) -> None:
-    """Insert a new version's rows with one executemany per table.
-
-    The unit of work issued a statement (and an autoflush) per object — ~0.2 s for a
-    manifest of a few hundred items; the rows and their values are the same.
-    """
-    shas = [sha for sha, _ in needed]
-    known = set(s.scalars(select(MediaFile.sha256).where(MediaFile.sha256.in_(shas)))) if shas else set()
-    _bulk_insert(s, MediaFile, [
-        {"sha256": sha, "size": size, "verified_at": now} for sha, size in sorted(needed) if sha not in known
-    ])
-    vid = version.id
-    _bulk_insert(s, ContentVersion, [_column_values(version)])
-    _bulk_insert(s, VersionMedia, [{**_column_values(m), "version_id": vid} for m in version.media])
-    _bulk_insert(s, Bulletin, [{**_column_values(b), "version_id": vid} for b in version.bulletins])
-    _bulk_insert(s, Playlist, [{**_column_values(p), "version_id": vid} for p in version.playlists])
-    _bulk_insert(s, PlaylistItem, [
-        {**_column_values(i), "version_id": vid, "playlist_id": p.id}
-        for p in version.playlists for i in p.items
-    ])
-    _bulk_insert(s, KioskDocument, [{**_column_values(d), "version_id": vid} for d in version.kiosk_documents])
-
-
 def _column_values(obj: Base) -> dict[str, object]:
     """The column attributes set on a (transient) ORM object; unset ones are left to the
     columns' defaults, as the unit of work does."""
@@ -300,21 +151,17 @@ def _column_values(obj: Base) -> dict[str, object]:
     return {c.key: state[c.key] for c in obj.__table__.columns if c.key in state}
 
 
-def _bulk_insert(s: Session, model: type[Base], rows: list[dict[str, object]]) -> None:
-    if not rows:
-        return
-    # ORM bulk INSERT: a None value is skipped like in a flush (SQL NULL or the column's
-    # default, never JSON 'null'); rows are grouped by the keys they set, one executemany each.
-    rows.sort(key=lambda r: tuple(k for k, v in r.items() if v is not None))
-    s.execute(insert(model), rows)
-
-
-def _bulletin_to_json(b: Bulletin) -> dict:
-    out = {}
-    for col in Bulletin.__table__.columns:
-        value = getattr(b, col.key)
-        out[col.key] = value.isoformat() if isinstance(value, datetime) else value
-    return out
+def rows_of(version: ContentVersion) -> VersionRows:
+    """An (unsaved) ORM graph of a version as the rows :meth:`ContentCache.install_version`
+    inserts."""
+    return VersionRows(
+        version=_column_values(version),
+        media=tuple(_column_values(m) for m in version.media),
+        bulletins=tuple(_column_values(b) for b in version.bulletins),
+        playlists=tuple(_column_values(p) for p in version.playlists),
+        items=tuple({**_column_values(i), "playlist_id": p.id} for p in version.playlists for i in p.items),
+        kiosk_documents=tuple(_column_values(d) for d in version.kiosk_documents),
+    )
 
 
 def utcnow() -> datetime:

@@ -12,21 +12,13 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from .live_read import BUSY_TIMEOUT_MS, SCHEMA_VERSION
+from .live_read import SCHEMA_VERSION
+from .writes import set_connection_pragmas
 from .models import Base
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-    cur = dbapi_conn.cursor()
-    try:
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # NORMAL is durable in WAL mode across application crashes; only a power
-        # loss can roll back the very last commit, which then simply replays.
-        cur.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        cur.close()
+    set_connection_pragmas(dbapi_conn)
 
 
 def make_engine(db_path: Path | str, *, for_writes: bool = False) -> Engine:

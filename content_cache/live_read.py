@@ -54,6 +54,18 @@ class LiveState:
     etag: str | None = None
 
 
+def read_live_state(con: sqlite3.Connection) -> LiveState:
+    """The live pointer and the live version's ETag, on any connection of the cache."""
+    row = con.execute(
+        "SELECT p.live_version_id, p.previous_version_id, p.generation, p.switched_at, v.etag"
+        " FROM live_pointer p LEFT JOIN content_version v ON v.id = p.live_version_id"
+        " WHERE p.id = ?", (POINTER_ID,),
+    ).fetchone()
+    if row is None:  # created when the cache is opened; not there yet on a brand-new file
+        return LiveState(None, None, 0, None)
+    return LiveState(row[0], row[1], row[2] or 0, utc(row[3]), row[4])
+
+
 class SchemaMismatch(Exception):
     """The database is missing, empty or of another schema version: open it the full way."""
 
@@ -124,14 +136,7 @@ class LiveReader:
     def live_state(self) -> LiveState:
         """One-row read the player polls to notice a new version."""
         with self._lock:
-            row = self.con.execute(
-                "SELECT p.live_version_id, p.previous_version_id, p.generation, p.switched_at, v.etag"
-                " FROM live_pointer p LEFT JOIN content_version v ON v.id = p.live_version_id"
-                " WHERE p.id = ?", (POINTER_ID,),
-            ).fetchone()
-        if row is None:  # created by ContentCache.open; not there yet on a brand-new file
-            return LiveState(None, None, 0, None)
-        return LiveState(row[0], row[1], row[2] or 0, utc(row[3]), row[4])
+            return read_live_state(self.con)
 
     def read_live(self) -> LiveContent | None:
         """The live version as frozen values, or None before the first sync."""

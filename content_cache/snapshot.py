@@ -181,8 +181,10 @@ class LiveContent:
         return self.playlists.get(playlist_id or self.default_playlist)
 
 
-def is_alert(b: BulletinData) -> bool:
+def is_alert(b: BulletinData | Mapping[str, object]) -> bool:
     """Alerts (critical bulletins, or any with an ``alert`` mode) travel on the fast lane.
 
-    Also takes the cache's ``Bulletin`` rows (same attribute names)."""
+    Also takes the cache's bulletin rows: ``Bulletin`` objects or column mappings."""
+    if isinstance(b, Mapping):
+        return b["severity"] == "critical" or b.get("alert") is not None
     return b.severity == "critical" or getattr(b, "alert", None) is not None

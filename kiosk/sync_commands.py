@@ -111,7 +111,7 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
     import signal
 
     with _imports_kept_out_of_gc():  # requests, urllib3, the sync client
-        from sync import ContentApiClient, Outcome, SyncSettings, sync_once_downloading_early
+        from sync import ContentApiClient, Outcome, SyncSettings, sync_once_light
 
     if isinstance(settings, str):
         settings = SyncSettings(api_url=settings)
@@ -120,15 +120,15 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
     progress = _ProgressLine(enabled=not quiet and sys.stderr.isatty())
 
     def open_cache() -> ContentCache:
-        # SQLAlchemy and the cache's models are imported here, while a new version's
-        # first files already download (sync/one_shot.py).
+        # Only for a cache of another schema, to set aside and rebuild: SQLAlchemy and the
+        # cache's models are imported here (sync/one_shot.py).
         from .cache_open import open_cache
 
         with _imports_kept_out_of_gc():
             return open_cache(data_dir)
 
     try:
-        result = sync_once_downloading_early(
+        result = sync_once_light(
             data_dir / "cache", client, open_cache, now=lambda: datetime.now(timezone.utc), progress=progress
         )
     finally:

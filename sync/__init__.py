@@ -1,8 +1,8 @@
 """Content API client: manifest, verified downloads, atomic version switch. No Kivy.
 
 The names below are loaded on first use (PEP 562, through lazy_loader): ``from sync import
-SyncSettings`` or ``ContentApiClient`` does not import the syncer, hence neither the cache
-nor SQLAlchemy — ``kiosk sync --once`` opens the cache while its first downloads run (sync/one_shot.py).
+SyncSettings`` or ``ContentApiClient`` does not import the syncer; nothing here imports
+SQLAlchemy, which ``kiosk sync --once`` never loads (sync/one_shot.py).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
     "outcome": ["Outcome", "SyncResult"],
     "downloads": ["Progress"],
     "syncer": ["Syncer", "sync_once"],
-    "one_shot": ["sync_once_downloading_early"],
+    "one_shot": ["sync_once_light"],
 })
 
 if TYPE_CHECKING:  # what type checkers and editors see
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
         parse_manifest,
         validate_document,
     )
-    from .one_shot import sync_once_downloading_early
+    from .one_shot import sync_once_light
     from .outcome import Outcome, SyncResult
     from .settings import SyncSettings
     from .syncer import Syncer, sync_once

@@ -1,8 +1,7 @@
 """Verified media downloads into the store, a few at a time, in background threads.
 
-Needs the media store only (no database, no SQLAlchemy): ``kiosk sync --once`` starts a
-new version's downloads before it opens the cache (sync/one_shot.py), and the syncer uses
-the same class for everything it fetches.
+Needs the media store only (no database, no SQLAlchemy); the syncer uses it for
+everything it fetches.
 """
 from __future__ import annotations
 

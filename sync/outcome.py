@@ -1,7 +1,7 @@
 """What one sync pass found and did: the manifest poll, and the result of the pass.
 
-Light (no database, no SQLAlchemy): ``kiosk sync --once`` polls the manifest before it
-opens the cache (sync/one_shot.py).
+Light (no database, no SQLAlchemy): ``kiosk sync --once`` never imports SQLAlchemy
+(sync/one_shot.py).
 """
 from __future__ import annotations
 

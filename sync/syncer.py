@@ -12,14 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from content_cache import (
-    ContentCache,
-    ContentVersion,
-    MissingMediaError,
-    QuotaExceeded,
-    SyncRunRecord,
-    is_alert,
-)
+from typing import TYPE_CHECKING
+
+from content_cache.errors import MissingMediaError
+from content_cache._upkeep import QuotaExceeded
+from content_cache.snapshot import is_alert
+from content_cache.writes import SyncRunRecord, VersionRows
 
 from .client import ContentApiClient, ManifestFetch, Stopped
 from .downloads import Downloads, Progress, fetch_all
@@ -27,6 +25,9 @@ from .manifest import Manifest
 from .outcome import Outcome, Poll, SyncResult, poll_manifest
 from .restore import prune_manifests, save_manifest
 from .to_cache import version_rows
+
+if TYPE_CHECKING:
+    from content_cache import ContentCache, LightCache
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +44,14 @@ class Check:
     message: str = ""
     problems: tuple[str, ...] = ()
     target: Manifest | None = None
-    rows: ContentVersion | None = None
+    rows: VersionRows | None = None
     alerts_shown_early: bool = False
 
 
 class Syncer:
     def __init__(
         self,
-        cache: ContentCache,
+        cache: ContentCache | LightCache,
         client: ContentApiClient,
         now: Callable[[], datetime],
         progress: Callable[[Progress], None] | None = None,
@@ -90,14 +91,8 @@ class Syncer:
         early = self.cache.set_alert_overlay(target.version, alerts, self.now())
         return Check(poll.started, live, target=target, rows=rows, alerts_shown_early=early)
 
-    def apply(
-        self, check: Check, requests_before: int | None = None, downloads: Downloads | None = None
-    ) -> SyncResult:
-        """Fetch what is missing (new version's files, live files found bad) and switch.
-
-        ``downloads``: the target's files already downloading, started once the quota was
-        found to hold them without making room (sync/one_shot.py); none is then made here.
-        """
+    def apply(self, check: Check, requests_before: int | None = None) -> SyncResult:
+        """Fetch what is missing (new version's files, live files found bad) and switch."""
         before = self.client.requests_made if requests_before is None else requests_before
         live = check.live_version
         fetched_files = fetched_bytes = 0
@@ -118,18 +113,14 @@ class Syncer:
             return finish(check.failure, check.message, live, check.problems)
         target = check.target
         repair = self.cache.missing_live_files()
-        room_made = downloads is not None
-        if downloads is None:
-            downloads = Downloads(self.client, self.cache.store, self.on_progress)
+        downloads = Downloads(self.client, self.cache.store, self.on_progress)
         if target is not None:
             target_files = {m.sha256: m.size for m in target.media}
-            if not room_made:
-                try:
-                    self.cache.make_room(target_files, self.client.settings.max_cache_bytes, target.version)
-                except QuotaExceeded as e:
-                    return finish(Outcome.REFUSED, str(e), live)
-            downloads.add({sha: size for sha, size in target_files.items()
-                           if sha not in downloads.requested and not self.cache.store.has(sha, size)})
+            try:
+                self.cache.make_room(target_files, self.client.settings.max_cache_bytes, target.version)
+            except QuotaExceeded as e:
+                return finish(Outcome.REFUSED, str(e), live)
+            downloads.add({sha: size for sha, size in target_files.items() if not self.cache.store.has(sha, size)})
         downloads.add(repair)
         try:
             fetched, failures = downloads.wait()
@@ -177,7 +168,7 @@ class Syncer:
 
 
 def sync_once(
-    cache: ContentCache,
+    cache: ContentCache | LightCache,
     client: ContentApiClient,
     now: Callable[[], datetime],
     progress: Callable[[Progress], None] | None = None,

@@ -1,16 +1,10 @@
-"""Turn a validated manifest into content-cache rows for one version."""
+"""Turn a validated manifest into content-cache rows for one version (plain values: no
+SQLAlchemy, which a one-shot sync never imports)."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from content_cache import (
-    Bulletin,
-    ContentVersion,
-    KioskDocument,
-    Playlist,
-    PlaylistItem,
-    VersionMedia,
-)
+from content_cache.writes import VersionRows
 
 from .manifest import Manifest, _parse_dt
 
@@ -19,11 +13,11 @@ def _dt(value: str | None) -> datetime | None:
     return _parse_dt(value) if value else None
 
 
-def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, now: datetime) -> ContentVersion:
-    """Build the (unsaved) ORM graph of ``manifest``; the cache inserts it in one transaction."""
+def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, now: datetime) -> VersionRows:
+    """The rows of ``manifest``'s version; the cache inserts them in one transaction."""
     doc = manifest.document
     site = doc["site"]
-    v = ContentVersion(
+    version = dict(
         id=manifest.version,
         schema_version=doc["schema_version"],
         published_at=manifest.published_at,
@@ -38,15 +32,15 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
         holidays=site.get("holidays"),
         neutrality=doc.get("neutrality"),
     )
-    v.media = [
-        VersionMedia(
+    media = [
+        dict(
             sha256=m.sha256, size=m.size, mime_type=m.mime_type, name=m.name[:255],
             duration_s=m.duration_s,
         )
         for m in manifest.media
     ]
-    v.bulletins = [
-        Bulletin(
+    bulletins = [
+        dict(
             id=b["id"],
             category=b["category"],
             severity=b["severity"],
@@ -58,11 +52,11 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
         )
         for b in doc["bulletins"]
     ]
-    playlists = []
+    playlists, items = [], []
     for p in doc["playlists"]:
-        pl = Playlist(id=p["id"], name=p.get("name", {}))
-        pl.items = [
-            PlaylistItem(
+        playlists.append(dict(id=p["id"], name=p.get("name", {})))
+        items += [
+            dict(
                 playlist_id=p["id"],
                 position=pos,
                 id=it["id"],
@@ -85,11 +79,9 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
             )
             for pos, it in enumerate(p["items"])
         ]
-        playlists.append(pl)
-    v.playlists = playlists
-    v.kiosk_documents = [
-        KioskDocument(section=section, id=d["id"], body=d)
+    documents = [
+        dict(section=section, id=d["id"], body=d)
         for section, docs in (doc.get("kiosk") or {}).items()
         for d in docs
     ]
-    return v
+    return VersionRows(version, tuple(media), tuple(bulletins), tuple(playlists), tuple(items), tuple(documents))

@@ -107,8 +107,8 @@ def test_empty_cache_has_no_live_content(tmp_path: Path) -> None:
 
 
 def test_new_version_rows_keep_column_defaults_and_sql_nulls(cache: ContentCache) -> None:
-    """The bulk insert of a version stores what a unit-of-work flush stored: defaults for
-    unset columns, SQL NULL for unset JSON, JSON null for a JSON value set to None."""
+    """A version's rows get the models' defaults for unset columns, and SQL NULL for a JSON
+    column unset or set to None (never the JSON text 'null', which no reader tells apart)."""
     sha, size = _put(cache, b"poster")
     v = _version("v1", sha, size)
     v.playlists[0].items.append(PlaylistItem(playlist_id="lobby", position=1, id="two", kind="image",
@@ -121,7 +121,7 @@ def test_new_version_rows_keep_column_defaults_and_sql_nulls(cache: ContentCache
         media = s.execute(text("SELECT version_id, sha256, size, typeof(duration_s) FROM version_media")).all()
         version = s.execute(text("SELECT typeof(neutrality), typeof(holidays), site_name FROM content_version")).one()
         files = s.execute(text("SELECT sha256, size, problem FROM media_file")).all()
-    assert items == [("v1", "lobby", 0, 0, 1, 0, "null", "null"), ("v1", "lobby", 1, 2, 3, 0, "text", "null")]
+    assert items == [("v1", "lobby", 0, 0, 1, 0, "null", "null"), ("v1", "lobby", 1, 2, 3, 0, "null", "null")]
     assert media == [("v1", sha, size, "null")]
     assert version == ("null", "null", '{"fr": "Testville"}')
     assert files == [(sha, size, None)]

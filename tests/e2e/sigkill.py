@@ -71,7 +71,7 @@ def check_cache(data: Path, allowed: set[str | None]) -> str | None:
     return live_id
 
 
-def run_rounds(tmp: Path, rounds: int, seed: int = 1234, rate: float = 1_500_000) -> list[RoundResult]:
+def run_rounds(tmp: Path, rounds: int, seed: int = 1234, rate: float = 500_000) -> list[RoundResult]:
     rng = random.Random(seed)
     src = write_source(tmp / "src")
     tree, data = tmp / "tree", tmp / "device"
@@ -88,7 +88,9 @@ def run_rounds(tmp: Path, rounds: int, seed: int = 1234, rate: float = 1_500_000
             new_round_content(src, n)
             published = publish(src, tree).version
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            delay = rng.uniform(0.2, 2.5)
+            # A round's sync takes about 1 s here (0.6 s of downloads at ``rate``): most kills
+            # land in it — before, during or after the downloads, or in the switch.
+            delay = rng.uniform(0.1, 1.6)
             try:
                 proc.wait(delay)
             except subprocess.TimeoutExpired:

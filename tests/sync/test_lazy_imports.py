@@ -20,8 +20,8 @@ def test_one_shot_sync_path_imports_neither_the_scheduler_nor_the_schema_validat
     assert loaded_after(imports, ("apscheduler", "jsonschema", "kivy")) == []
 
 
-def test_the_one_shot_path_imports_no_sqlalchemy_before_its_downloads() -> None:
-    imports = "import kiosk.cli, kiosk.sync_commands, sync, sync.one_shot"
+def test_the_one_shot_path_imports_no_sqlalchemy() -> None:
+    imports = "import kiosk.cli, kiosk.sync_commands, sync, sync.one_shot, sync.syncer, content_cache.light"
     assert loaded_after(imports, ("sqlalchemy", "content_cache.cache", "apscheduler")) == []
 
 

@@ -1,22 +1,20 @@
-"""`kiosk sync --once` starts a new version's downloads before it opens the cache
-(sync/one_shot.py), when nothing has to be decided in the database first."""
+"""`kiosk sync --once` writes the cache with the standard library's sqlite3 alone
+(sync/one_shot.py, content_cache.LightCache); only a database of another schema is opened
+the full way (SQLAlchemy), to be rebuilt first."""
 from __future__ import annotations
 
 import hashlib
 import json
 import sqlite3
-import time
-from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
+from datetime import datetime, timezone
 
 from content_cache import ContentCache
+from content_cache.live_read import DB_NAME, SCHEMA_VERSION
 from kiosk.cache_open import open_cache
 from kiosk.publisher import publish
 from kiosk.refserver import ContentTreeServer
-from sync import ContentApiClient, Outcome, SyncSettings, sync_once_downloading_early
-from content_cache.db import SCHEMA_VERSION
-from sync.one_shot import DB_NAME, read_live_before_open
+from sync import ContentApiClient, Outcome, SyncSettings, sync_once_light
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
 
@@ -28,26 +26,22 @@ def _store_files(data: Path) -> list[Path]:
 
 
 class Opener:
-    """open_cache for the one-shot path that notes what the store held when it was called,
-    after waiting up to ``wait_s`` for a download to write something."""
+    """The full way of opening the cache, counting its calls."""
 
-    def __init__(self, data: Path, wait_s: float = 0.0) -> None:
+    def __init__(self, data: Path) -> None:
         self.data = data
-        self.wait_s = wait_s
-        self.files_at_open: list[Path] | None = None
+        self.calls = 0
 
     def __call__(self) -> ContentCache:
-        before = set(_store_files(self.data))
-        deadline = time.monotonic() + self.wait_s
-        while set(_store_files(self.data)) == before and time.monotonic() < deadline:
-            time.sleep(0.01)
-        self.files_at_open = _store_files(self.data)
+        self.calls += 1
         return open_cache(self.data, lambda: NOW)
 
 
-def _run(data: Path, server: ContentTreeServer, opener: Callable[[], ContentCache], **settings: object):
+def _run(data: Path, server: ContentTreeServer, opener: Opener | None = None, **settings: object):
     client = ContentApiClient(SyncSettings(api_url=server.url, **settings))  # type: ignore[arg-type]
-    return sync_once_downloading_early(data / "cache", client, opener, now=lambda: NOW)
+    opener = opener or Opener(data)
+    result = sync_once_light(data / "cache", client, opener, now=lambda: NOW)
+    return result
 
 
 def _query(data: Path, sql: str) -> list[tuple]:
@@ -64,14 +58,14 @@ def _publish_new_version(source: Path, published: Path, body: str = "Rue fermée
     publish(source, published)
 
 
-def test_first_sync_downloads_before_the_cache_is_opened_and_installs_the_version(
+def test_a_first_sync_creates_the_cache_and_installs_the_version(
     tmp_path: Path, server: ContentTreeServer, published: Path
 ) -> None:
     data = tmp_path / "device"
-    opener = Opener(data, wait_s=10)
+    opener = Opener(data)
     result = _run(data, server, opener)
     manifest = json.loads((published / "v1" / "manifest.json").read_bytes())
-    assert opener.files_at_open, "no download had started when the cache was opened"
+    assert opener.calls == 0
     assert result.outcome == Outcome.UPDATED and result.live_version == manifest["version"]
     assert result.files_fetched == 3 and result.requests == 4
     store = data / "cache" / "media"
@@ -83,18 +77,22 @@ def test_first_sync_downloads_before_the_cache_is_opened_and_installs_the_versio
     assert _query(data, "SELECT count(*) FROM version_media") == [(3,)]
     assert _query(data, "SELECT outcome, files_fetched FROM sync_run") == [("updated", 3)]
     assert (data / "cache" / "manifests" / f"{manifest['version']}.json").is_file()
+    assert _query(data, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert _query(data, "PRAGMA integrity_check") == [("ok",)]
+    # the full cache opens it as its own and reads the same version
+    with ContentCache(data / "cache") as cache:
+        assert cache.set_aside is None
+        live = cache.read_live()
+        assert live is not None and live.version_id == manifest["version"]
+        assert {m.sha256 for p in live.playlists.values() for i in p.items if (m := i.media)} == {
+            m["sha256"] for m in manifest["media"]}
 
 
-def test_the_live_state_is_read_without_opening_the_cache_and_a_no_change_sync_is_one_304(
-    tmp_path: Path, server: ContentTreeServer
-) -> None:
+def test_a_no_change_sync_is_one_304(tmp_path: Path, server: ContentTreeServer) -> None:
     data = tmp_path / "device"
-    first = _run(data, server, Opener(data))
-    live = read_live_before_open(data / "cache")
-    assert live is not None and live.version == first.live_version and live.etag
-    assert len(live.files) == 3
+    _run(data, server)
     server.take_records()
-    again = _run(data, server, Opener(data))
+    again = _run(data, server)
     assert again.outcome == Outcome.UNCHANGED and again.files_fetched == 0
     assert [(r.path, r.status) for r in server.take_records()] == [("/v1/manifest.json", 304)]
 
@@ -134,9 +132,7 @@ def test_over_the_quota_room_is_made_in_the_database_before_any_download(
     new_size = (source / "media" / "img0.png").stat().st_size
     # the third version fits beside the live one, but the store plus the new file do not fit
     # until the previous version is given up: the database decides first, as before
-    opener = Opener(data, wait_s=1)  # time enough for a download to show, were one started
-    result = _run(data, server, opener, max_cache_bytes=used + new_size - 1)
-    assert set(opener.files_at_open or []) == before  # nothing downloaded before the cache opened
+    result = _run(data, server, max_cache_bytes=used + new_size - 1)
     assert result.outcome == Outcome.UPDATED and result.files_fetched == 1
     assert _query(data, "SELECT live_version_id, previous_version_id FROM live_pointer") == [
         (result.live_version, second.live_version)
@@ -164,16 +160,29 @@ def test_after_a_schema_upgrade_the_cache_is_rebuilt_first_then_synced(
     con = sqlite3.connect(data / "cache" / DB_NAME)
     con.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")  # as written by the old software
     con.close()
-    assert read_live_before_open(data / "cache") is None
     server.take_records()
-    result = _run(data, server, Opener(data))
+    opener = Opener(data)
+    result = _run(data, server, opener)
+    assert opener.calls == 1
     # restored from the kept manifest, with its ETag: the poll is one 304
     assert result.outcome == Outcome.UNCHANGED and result.live_version == first.live_version
     assert [(r.path, r.status) for r in server.take_records()] == [("/v1/manifest.json", 304)]
     assert (data / "cache" / f"{DB_NAME}.schema{SCHEMA_VERSION - 1}").is_file()
 
 
-def test_the_one_shot_path_knows_the_cache_file_name() -> None:
-    from content_cache.cache import DB_NAME as cache_db_name
+def test_a_whole_one_shot_sync_never_imports_sqlalchemy(tmp_path: Path, server: ContentTreeServer) -> None:
+    import subprocess
+    import sys
 
-    assert DB_NAME == cache_db_name
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kiosk.sync_commands import run_sync_once\n"
+        "rc = run_sync_once(sys.argv[1], Path(sys.argv[2]), quiet=True)\n"
+        "print(rc, sorted(m for m in sys.modules if m.startswith('sqlalchemy') or m == 'content_cache.models'))\n"
+    )
+    for _first_then_no_change in range(2):
+        out = subprocess.run([sys.executable, "-c", code, server.url, str(tmp_path / "d")],
+                             capture_output=True, text=True, check=True)
+        assert out.stdout.split(None, 1) == ["0", "[]\n"]
+    assert _query(tmp_path / "d", "SELECT outcome FROM sync_run ORDER BY id") == [("updated",), ("unchanged",)]
