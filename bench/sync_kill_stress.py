@@ -1,6 +1,6 @@
 """Stress: `kiosk sync --once` killed with SIGKILL at random points, many rounds.
 
-    .venv/bin/python -m bench.sync_kill_stress [ROUNDS] [SEED]
+    .venv/bin/python -m bench.sync_kill_stress [--rounds N] [--seed S]
 
 After every kill the cache must pass `PRAGMA integrity_check`, the live version must be
 the old or the new one (never a mix), no file may sit under a final name with wrong
@@ -8,6 +8,7 @@ bytes; at the end one more sync must complete. Prints a summary of where kills l
 """
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 import tempfile
@@ -21,8 +22,11 @@ from tests.e2e.sigkill import run_rounds  # noqa: E402
 
 
 def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rounds, seed = args.rounds, args.seed
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         results = run_rounds(Path(tmp), rounds=rounds, seed=seed)
