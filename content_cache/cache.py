@@ -1,4 +1,9 @@
-"""The content cache: one SQLite file plus the media store, under one data folder."""
+"""The content cache: one SQLite file plus the media store, under one data folder.
+
+Opened through SQLAlchemy (sessions for the outbox, the play log, the sync history); its
+version writes are the SQL of :mod:`content_cache.writes`, run on the engine's own
+connections, as :class:`content_cache.light.LightCache` runs them without SQLAlchemy.
+"""
 from __future__ import annotations
 
 import fcntl

@@ -1,7 +1,7 @@
 """Reading the live content with the standard library's sqlite3 alone.
 
-The cache's tables are defined, created and written through SQLAlchemy (``models``,
-``cache``); reading what plays needs none of it. This module is the one place that turns
+The cache's tables are defined by SQLAlchemy models (``models``) and its versions written
+in plain SQL (``writes``); reading what plays needs no SQLAlchemy either. This module is the one place that turns
 the live version's rows into the frozen values of :mod:`content_cache.snapshot`, and it
 imports no SQLAlchemy: the player reads its first slide from it before SQLAlchemy (about
 half a second of imports on a small board) is loaded at all, and ``ContentCache.read_live``

@@ -1,4 +1,7 @@
-"""SQLAlchemy models of the content cache.
+"""SQLAlchemy models of the content cache: the schema (``ContentCache.open`` creates it;
+``schema_sql`` holds the same statements for opening without SQLAlchemy). Content versions,
+the live pointer, media checks and sync runs are written in SQL (``writes``, ``_upkeep``);
+the outbox and the play log go through these models.
 
 A content version is stored whole: its playlists, items, bulletins and kiosk documents
 all carry the version id, so switching the live pointer is a single-row update and the
