@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -175,19 +175,15 @@ def select_rows(con: sqlite3.Connection, table: str, where: str = "", params: Se
     return [{c: decode(types[c], v) for c, v in zip(types, row)} for row in cur]
 
 
-def bulletin_json(b: object) -> dict[str, object]:
-    """A bulletin (a row mapping or a models.Bulletin) as the alert overlay stores it:
-    JSON values, times as ISO text in UTC."""
+def bulletin_json(b: object, columns: Iterable[str]) -> dict[str, object]:
+    """A bulletin (a row mapping or a models.Bulletin) as the alert overlay stores it: its
+    ``columns``, JSON values, times as ISO text in UTC."""
     get = b.get if isinstance(b, Mapping) else (lambda k: getattr(b, k, None))
     out: dict[str, object] = {}
-    for col in BULLETIN_COLUMNS:
+    for col in columns:
         value = get(col)
         out[col] = value.astimezone(timezone.utc).isoformat() if isinstance(value, datetime) else value
     return out
-
-
-BULLETIN_COLUMNS = ("version_id", "id", "category", "severity", "title", "body", "valid_from",
-                    "valid_until", "alert")
 
 
 @contextmanager
@@ -286,8 +282,9 @@ class VersionWrites:
     def set_alert_overlay(self, source_version: str, alerts: Sequence[object], now: datetime) -> bool:
         """Show ``alerts`` (bulletin rows) of a not-yet-live version now; True if what
         plays changed. Bumps the live pointer's generation so the player reloads."""
-        data = [bulletin_json(b) for b in alerts]
         with self._sql() as con, immediate(con):
+            columns = column_types(con, "bulletin")
+            data = [bulletin_json(b, columns) for b in alerts]
             live = con.execute("SELECT live_version_id FROM live_pointer WHERE id = ?", (POINTER_ID,)).fetchone()[0]
             row = con.execute("SELECT source_version, bulletins FROM alert_overlay WHERE id = 1").fetchone()
             if live == source_version:
@@ -300,7 +297,7 @@ class VersionWrites:
                 return False
             if row is None:
                 live_alerts = [
-                    bulletin_json(b)
+                    bulletin_json(b, columns)
                     for b in select_rows(con, "bulletin", "WHERE version_id = ? ORDER BY id", (live,))
                     if is_alert(b)
                 ]
