@@ -414,10 +414,9 @@ class PlayerApp(App):
         so the screen keeps its pace; the rest is done back on the UI thread."""
         def warm() -> None:
             try:
-                # the device services (with the sync client, for USB import), the outbox, the
-                # play log, and the video player (ffpyplayer)
-                for name in ("kiosk._player_hooks", "content_cache.outbox", "content_cache.playlog",
-                             "kivy.uix.video"):
+                # the device services (with the sync client, for USB import), the outbox and
+                # the play log (videos decode in processes of their own: player.video_decoder)
+                for name in ("kiosk._player_hooks", "content_cache.outbox", "content_cache.playlog"):
                     importlib.import_module(name)
                 self.state.cache.full()
             except Exception:  # opened again, and reported, on first use

@@ -14,7 +14,8 @@ from pathlib import Path
 from kivy.cache import Cache
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.graphics import Color, Rectangle
+from kivy.graphics import BindTexture, Color, Fbo, Rectangle
+from kivy.graphics.texture import Texture
 from kivy.properties import ListProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
@@ -24,6 +25,7 @@ from content_cache import BulletinData, ItemData
 
 from .i18n import CATEGORY_LABELS, gettext_for
 from .images import prepared_image
+from .video_process import DecoderProcess, Ended
 
 log = logging.getLogger(__name__)
 
@@ -186,79 +188,149 @@ class ImageSlide(Slide):
             self.add_widget(band)
 
 
-_VIDEO_WIDGET: type | None = None
+# 4:2:0 frames become RGB on the GPU. BT.601 with video range (Y 16-235), what ffmpeg
+# itself assumes for such a frame without colour tags when it converts one to RGB.
+YUV_TO_RGB_FS = """
+$HEADER$
+uniform sampler2D tex_y;
+uniform sampler2D tex_u;
+uniform sampler2D tex_v;
+
+void main(void) {
+    float y = 1.1644 * (texture2D(tex_y, tex_coord0).r - 0.0625);
+    float u = texture2D(tex_u, tex_coord0).r - 0.5;
+    float v = texture2D(tex_v, tex_coord0).r - 0.5;
+    gl_FragColor = vec4(y + 1.596 * v, y - 0.3918 * u - 0.813 * v, y + 2.0172 * u, 1.0);
+}
+"""
 
 
-def _video_widget() -> type:
-    """Kivy's Video with a still poster only: imported with the first video slide (ffpyplayer's
-    player is not needed for the first frame; the player loads it right after, off the UI thread)."""
-    global _VIDEO_WIDGET
-    if _VIDEO_WIDGET is None:
-        from kivy.uix.video import Video
+class _VideoTextures:
+    """Where a clip's frames are uploaded: one RGBA texture to show, drawn from three
+    luminance textures by :data:`YUV_TO_RGB_FS` for 4:2:0 frames."""
 
-        class _Video(Video):
-            def texture_update(self, *_: object) -> None:
-                # Kivy's Video would try to decode its source as a still image here; only a
-                # poster (preview) is a still image.
-                if self.preview:
-                    self.set_texture_from_resource(self.preview)
+    def __init__(self, fmt: str, size: tuple[int, int]) -> None:
+        self.fmt, self.size = fmt, size
+        w, h = size
+        if fmt == "yuv420p":
+            self._planes = [Texture.create(size=(w, h), colorfmt="luminance"),
+                            Texture.create(size=(w // 2, h // 2), colorfmt="luminance"),
+                            Texture.create(size=(w // 2, h // 2), colorfmt="luminance")]
+            self._fbo = Fbo(size=size)
+            with self._fbo:
+                BindTexture(texture=self._planes[1], index=1)
+                BindTexture(texture=self._planes[2], index=2)
+                Rectangle(size=size, texture=self._planes[0])
+            self._fbo.shader.fs = YUV_TO_RGB_FS
+            self._fbo["tex_y"], self._fbo["tex_u"], self._fbo["tex_v"] = 0, 1, 2
+            self.texture = self._fbo.texture
+        else:
+            self._fbo = None
+            self._planes = [Texture.create(size=size, colorfmt="rgba")]
+            self.texture = self._planes[0]
+        self.texture.flip_vertical()  # decoded rows run top to bottom
 
-        _VIDEO_WIDGET = _Video
-    return _VIDEO_WIDGET
+    def upload(self, planes: list[memoryview]) -> None:
+        for texture, data in zip(self._planes, planes, strict=True):
+            texture.blit_buffer(data, colorfmt=texture.colorfmt, bufferfmt="ubyte")
+        if self._fbo is not None:
+            self._fbo.ask_update()
+            self._fbo.draw()
 
 
 class VideoSlide(Slide):
+    """A clip, decoded by a process of its own (:mod:`player.video_process`): a file that
+    crashes ffmpeg ends that process, not the player, and the decoder's memory goes back
+    to the system when the slide leaves the screen."""
+
     def __init__(self, item: ItemData, lang: str, **kw: object) -> None:
         super().__init__(item_id=item.id, **kw)
         assert item.media is not None
-        self._video = _video_widget()(
-            source=str(item.media.path), state="stop", volume=0, fit_mode="contain",
-            options={"eos": "stop"}, size_hint=(1, 1), pos_hint={"x": 0, "y": 0},
-        )
-        self._video.bind(eos=self._on_eos)
+        self._path = Path(item.media.path)
+        self._image = Image(fit_mode="contain", size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
+        self.add_widget(self._image)
+        self._decoder: DecoderProcess | None = None
+        self._textures: _VideoTextures | None = None
         self._timeout: object | None = None
-        self.add_widget(self._video)
+        self._ready: Callable[[], None] | None = None
+        self._failed: Callable[[str], None] | None = None
+        self._stopped = False
+        self.frames_shown = 0
+        # Called by the decoder's reader thread (Kivy's clock is thread-safe), run on ours.
+        self._wake = Clock.create_trigger(self._drain, 0)
+
+    @property
+    def decoder_pid(self) -> int | None:
+        return self._decoder.pid if self._decoder is not None else None
 
     def prepare(self, on_ready: Callable[[], None], on_failed: Callable[[str], None]) -> None:
-        """Decode until the first frame exists, paused, then hand over; give up after a while."""
-        def first_frame(_w: object, texture: object) -> None:
-            if texture is None:
-                return
-            self._video.unbind(texture=first_frame, eos=ended_early)
-            if self._timeout is not None:
-                self._timeout.cancel()  # type: ignore[attr-defined]
-            self._video.state = "pause"
-            on_ready()
+        """Start the decoder; ``on_ready`` once its first frame is uploaded (the decoder
+        waits, paused, for :meth:`start`); give up after a while."""
+        self._ready, self._failed = on_ready, on_failed
+        try:
+            self._decoder = DecoderProcess(self._path, screen_size(), wake=self._wake)
+        except OSError as e:
+            self._give_up(f"could not start the video decoder: {e}")
+            return
+        self._timeout = Clock.schedule_once(
+            lambda _dt: self._give_up(f"no video frame within {VIDEO_START_TIMEOUT_S:.0f} s"),
+            VIDEO_START_TIMEOUT_S)
 
-        def give_up(_dt: float, why: str = f"no video frame within {VIDEO_START_TIMEOUT_S:.0f} s") -> None:
-            self._video.unbind(texture=first_frame, eos=ended_early)
-            self.stop()
-            on_failed(why)
-
-        def ended_early(_w: object, eos: bool) -> None:
-            # A truncated or undecodable file ends before its first frame: no need to
-            # wait for the timeout.
-            if eos and self._video.texture is None:
+    def _drain(self, *_: object) -> None:
+        decoder = self._decoder
+        if decoder is None or self._stopped:
+            return
+        frame, ended = decoder.take()
+        if frame is not None:
+            if self._textures is None or (self._textures.fmt, self._textures.size) != (
+                    frame.fmt, (frame.width, frame.height)):
+                self._textures = _VideoTextures(frame.fmt, (frame.width, frame.height))
+                self._image.texture = self._textures.texture
+            planes = decoder.planes(frame)
+            self._textures.upload(planes)  # copied by GL: the slot can be written again
+            for view in planes:
+                view.release()
+            decoder.free(frame)
+            self._image.canvas.ask_update()
+            self.frames_shown += 1
+            if self.frames_shown == 1:
                 if self._timeout is not None:
                     self._timeout.cancel()  # type: ignore[attr-defined]
-                give_up(0, "the video ended before its first frame (damaged or truncated file)")
+                ready, self._ready = self._ready, None
+                if ready is not None:
+                    ready()
+        if ended is not None:
+            self._end(ended)
 
-        self._video.bind(texture=first_frame, eos=ended_early)
-        self._timeout = Clock.schedule_once(give_up, VIDEO_START_TIMEOUT_S)
-        self._video.state = "play"
+    def _end(self, ended: Ended) -> None:
+        if self.frames_shown == 0:
+            # A truncated or undecodable file ends before its first frame: no need to
+            # wait for the timeout.
+            self._give_up(ended.error or "the video ended before its first frame (damaged or truncated file)")
+            return
+        if not ended.eof:
+            log.warning("video %s stopped after %d frames: %s", self.item_id, self.frames_shown, ended.error)
+        self.dispatch("on_finished")
+
+    def _give_up(self, why: str) -> None:
+        failed, self._failed = self._failed, None
+        self.stop()
+        if failed is not None:
+            failed(why)
 
     def start(self) -> None:
-        self._video.state = "play"
-
-    def _on_eos(self, _w: object, eos: bool) -> None:
-        if eos:
-            self.dispatch("on_finished")
+        if self._decoder is not None:
+            self._decoder.play()
 
     def stop(self) -> None:
+        self._stopped = True
         if self._timeout is not None:
             self._timeout.cancel()  # type: ignore[attr-defined]
-        self._video.state = "stop"
-        self._video.unload()
+        self._wake.cancel()
+        if self._decoder is not None:
+            self._decoder.close()
+            self._decoder = None
+        self._textures = None
 
 
 class PosterSlide(Slide):

@@ -9,6 +9,7 @@ from typing import Any
 from PIL import Image, ImageStat
 
 COLOURS = [(200, 40, 40), (40, 160, 60), (40, 70, 200), (220, 180, 30)]
+ORANGE = (230, 120, 30)  # test clips' colour
 
 
 def write_png(path: Path, colour: tuple[int, int, int], size: tuple[int, int] = (320, 180)) -> Path:
@@ -92,3 +93,25 @@ def mean_abs_diff(a: Path, b: Path) -> float:
         la, lb = ia.convert("L"), ib.convert("L").resize(ia.size)
         da, db = la.tobytes(), lb.tobytes()
     return sum(abs(x - y) for x, y in zip(da[::7], db[::7])) / len(da[::7])
+
+
+def write_clip(path: Path, seconds: float, pix_fmt: str = "yuv420p", size: tuple[int, int] = (320, 180),
+               fps: int = 25) -> Path:
+    """An orange clip with a white band across its top quarter (to see it is upright)."""
+    from ffpyplayer.pic import Image as FFImage
+    from ffpyplayer.writer import MediaWriter
+
+    w, h = size
+    frame = Image.new("RGB", size, ORANGE)
+    frame.paste((255, 255, 255), (0, 0, w, h // 4))
+    data = frame.tobytes()
+    stream = dict(pix_fmt_in="rgb24", width_in=w, height_in=h, codec="libx264",
+                  frame_rate=(fps, 1), pix_fmt_out=pix_fmt)
+    writer = MediaWriter(str(path), [stream], lib_opts={"preset": "ultrafast", "threads": "1"})
+    try:
+        for i in range(int(seconds * fps)):
+            writer.write_frame(img=FFImage(plane_buffers=[data], pix_fmt="rgb24", size=size),
+                               pts=i / fps, stream=0)
+    finally:
+        writer.close()
+    return path
