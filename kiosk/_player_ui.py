@@ -415,7 +415,7 @@ class PlayerApp(App):
         def warm() -> None:
             try:
                 # the device services (with the sync client, for USB import), the outbox and
-                # the play log (videos decode in processes of their own: player.video_decoder)
+                # the play log (videos decode in processes of their own: player/video_decoder.py)
                 for name in ("kiosk._player_hooks", "content_cache.outbox", "content_cache.playlog"):
                     importlib.import_module(name)
                 self.state.cache.full()

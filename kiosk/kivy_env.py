@@ -70,7 +70,7 @@ def prepare_kivy(
     os.environ.pop("KIVY_CLOCK", None)
     # Kivy's image loaders: SDL2_image (PNG, JPEG, WebP, GIF…) then Pillow for the rest.
     # Without this Kivy also imports its ffpyplayer, imageio, DDS and tex loaders at start-up
-    # (about 50 ms here); videos are decoded apart, by player.video_decoder processes.
+    # (about 50 ms here); videos are decoded apart, by player/video_decoder.py processes.
     os.environ.setdefault("KIVY_IMAGE", "sdl2,pil")
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "offscreen"

@@ -1,8 +1,8 @@
 """The video decoder process: one clip, decoded by ffpyplayer, frames handed to the player
 through shared memory.
 
-Run by :class:`player.video_process.DecoderProcess` (``python -m player.video_decoder``),
-never by hand. Decoding in a process of its own keeps ffmpeg out of the player: a file
+Run by :class:`player.video_process.DecoderProcess` (``python …/player/video_decoder.py``,
+a script: it imports nothing of the player), never by hand. Decoding in a process of its own keeps ffmpeg out of the player: a file
 that crashes the decoder ends this process, not the screen, and the decoder's memory
 (its code, buffers and threads) goes back to the system when the clip ends.
 
@@ -239,7 +239,7 @@ def _die_with_parent() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m player.video_decoder")
+    p = argparse.ArgumentParser(prog="video_decoder.py")
     p.add_argument("path")
     p.add_argument("--frames-fd", type=int, required=True)
     p.add_argument("--slots", type=int, default=3)

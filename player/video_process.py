@@ -1,4 +1,4 @@
-"""The player's side of a video decoder process (``player.video_decoder``): start it, read
+"""The player's side of a video decoder process (``player/video_decoder.py``): start it, read
 what it says, hand back the slots of frames drawn, end it. No Kivy here.
 
 One process per clip, started when the clip's slide is prepared and ended when the slide
@@ -22,19 +22,9 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+DECODER_SCRIPT = Path(__file__).with_name("video_decoder.py")
 SLOTS = 3  # one on screen, one waiting to be drawn, one being written
 CLOSE_WAIT_S = 1.0  # then SIGKILL
-
-
-def _child_env() -> dict[str, str]:
-    """The player's environment, with this project importable whatever the working
-    directory (``python -m player.video_decoder`` must find the same code)."""
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parents[1])
-    paths = env.get("PYTHONPATH", "").split(os.pathsep) if env.get("PYTHONPATH") else []
-    if root not in paths:
-        env["PYTHONPATH"] = os.pathsep.join([root, *paths])
-    return env
 
 
 @dataclass(frozen=True)
@@ -77,14 +67,16 @@ class DecoderProcess:
         try:
             os.ftruncate(self._fd, SLOTS * self.slot_bytes)  # pages exist once written
             self._map = mmap.mmap(self._fd, SLOTS * self.slot_bytes)
-            cmd = [sys.executable, "-m", "player.video_decoder", str(path),
+            # Run as a script, not ``-m player.video_decoder``: the package's own imports
+            # (the schedule engine) would double the decoder's start-up.
+            cmd = [sys.executable, str(DECODER_SCRIPT), str(path),
                    "--frames-fd", str(self._fd), "--slots", str(SLOTS),
                    "--slot-bytes", str(self.slot_bytes), "--box", f"{box[0]}x{box[1]}",
                    "--volume", f"{volume:g}"]
             if hold_first:
                 cmd.append("--hold-first")
             self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          pass_fds=(self._fd,), close_fds=True, env=_child_env())
+                                          pass_fds=(self._fd,), close_fds=True)
         except BaseException:
             os.close(self._fd)
             raise
