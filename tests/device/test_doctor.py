@@ -26,6 +26,7 @@ from kiosk.doctor import (
     check_groups,
     check_touch,
     check_units,
+    check_video,
     run,
     touch_devices,
     user_groups,
@@ -193,6 +194,17 @@ def test_the_real_runner_runs_commands() -> None:
 
 
 # -- the command -----------------------------------------------------------------------------
+def test_video_decoding_is_tried_on_a_real_clip(tmp_path: Path) -> None:
+    ok = check_video()  # the demo town's clip, through a real decoder process
+    assert ok.status == OK and ok.detail.startswith("valbruyere.mp4: first frame in "), ok
+    assert "320x180 yuv420p" in ok.detail
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    bad = check_video(empty)
+    assert bad.status == FAIL and bad.remedy.startswith("reinstall the player's Python packages")
+    assert bad.detail == "empty.mp4: " + str(empty) + ": Invalid data found when processing input", bad
+
+
 def test_doctor_command_json_and_text(tmp_path: Path, server: ContentTreeServer) -> None:
     root = tmp_path / "root"
     (tmp_path / "tok").write_text("t0k\n")
@@ -204,8 +216,9 @@ def test_doctor_command_json_and_text(tmp_path: Path, server: ContentTreeServer)
                           env={**os.environ, "DISPLAY": ":99"})
     report = json.loads(done.stdout)
     checks = {c["name"]: c for c in report["checks"]}
-    assert list(checks) == ["gl", "display", "touch", "groups", "disk", "clock", "api", "config", "units",
-                            "display-power", "elections"]
+    assert list(checks) == ["gl", "display", "video", "touch", "groups", "disk", "clock", "api", "config",
+                            "units", "display-power", "elections"]
+    assert checks["video"]["status"] == OK, checks["video"]
     assert checks["api"]["status"] == OK and checks["config"]["status"] == OK
     assert checks["disk"]["detail"].startswith(f"{data}: ")  # the config's data folder, under --root
     assert checks["display"] == {"name": "display", "status": OK, "detail": "DISPLAY=:99", "remedy": ""}
