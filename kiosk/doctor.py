@@ -82,7 +82,6 @@ def touch_devices() -> list[UdevDevice] | None:
 
 def check_video(clip: Path | None = None, timeout_s: float = 15.0) -> CheckResult:
     """Decode a clip's first frame the way the player does (a decoder process of its own)."""
-    import threading
     import time
 
     from player.video_process import DecoderProcess
@@ -92,25 +91,20 @@ def check_video(clip: Path | None = None, timeout_s: float = 15.0) -> CheckResul
     clip = clip or demo_source_dir() / "media" / "valbruyere.mp4"
     remedy = ("reinstall the player's Python packages (pip install 'ffpyplayer>=4.5,<5' in its "
               "environment); until then each video shows its caption card, or is skipped")
-    woken = threading.Event()
     started = time.monotonic()
     try:
-        decoder = DecoderProcess(clip, (320, 180), wake=woken.set)
+        decoder = DecoderProcess(clip, (320, 180))
     except OSError as e:
         return CheckResult("video", FAIL, f"cannot start the video decoder: {e}", remedy)
     try:
-        end = started + timeout_s
-        while time.monotonic() < end:
-            woken.wait(0.1)
-            woken.clear()
-            frame, ended = decoder.take()
-            if frame is not None:
-                took = time.monotonic() - started
-                return CheckResult("video", OK, f"{clip.name}: first frame in {took:.2f} s "
-                                                f"({frame.width}x{frame.height} {frame.fmt}, a decoder process per clip)")
-            if ended is not None:
-                why = ended.error or "the clip ended before its first frame"
-                return CheckResult("video", FAIL, f"{clip.name}: {why}", remedy)
+        frame, ended = decoder.take(timeout_s)
+        if frame is not None:
+            took = time.monotonic() - started
+            return CheckResult("video", OK, f"{clip.name}: first frame in {took:.2f} s "
+                                            f"({frame.width}x{frame.height} {frame.fmt}, a decoder process per clip)")
+        if ended is not None:
+            why = ended.error or "the clip ended before its first frame"
+            return CheckResult("video", FAIL, f"{clip.name}: {why}", remedy)
         return CheckResult("video", FAIL, f"{clip.name}: no frame within {timeout_s:.0f} s", remedy)
     finally:
         decoder.close()

@@ -259,10 +259,6 @@ class VideoSlide(Slide):
         # Called by the decoder's reader thread (Kivy's clock is thread-safe), run on ours.
         self._wake = Clock.create_trigger(self._drain, 0)
 
-    @property
-    def decoder_pid(self) -> int | None:
-        return self._decoder.pid if self._decoder is not None else None
-
     def prepare(self, on_ready: Callable[[], None], on_failed: Callable[[str], None]) -> None:
         """Start the decoder; ``on_ready`` once its first frame is uploaded (the decoder
         waits, paused, for :meth:`start`); give up after a while."""

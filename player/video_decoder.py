@@ -2,9 +2,10 @@
 through shared memory.
 
 Run by :class:`player.video_process.DecoderProcess` (``python …/player/video_decoder.py``,
-a script: it imports nothing of the player), never by hand. Decoding in a process of its own keeps ffmpeg out of the player: a file
-that crashes the decoder ends this process, not the screen, and the decoder's memory
-(its code, buffers and threads) goes back to the system when the clip ends.
+a script: it imports nothing of the player), never by hand. Decoding in a process of its
+own keeps ffmpeg out of the player: a file that crashes the decoder ends this process, not
+the screen, and the decoder's memory (its code, buffers and threads) goes back to the
+system when the clip ends.
 
 Protocol (one line each way per message):
 
@@ -27,7 +28,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
-import logging
 import mmap
 import os
 import queue
@@ -35,8 +35,6 @@ import signal
 import sys
 import threading
 import time
-
-log = logging.getLogger("player.video_decoder")
 
 # Waiting for the clip's first metadata (size, pixel format) before giving up.
 OPEN_TIMEOUT_S = 8.0
@@ -249,7 +247,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hold-first", action="store_true")
     args = p.parse_args(argv)
     args.box_w, args.box_h = (int(v) for v in args.box.lower().split("x"))
-    logging.basicConfig(level=logging.WARNING, format="video decoder: %(message)s")
     _die_with_parent()
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     out = sys.stdout

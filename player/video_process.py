@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,16 +52,17 @@ class Ended:
 class DecoderProcess:
     """A clip decoded in a process of its own.
 
-    ``wake`` is called from a reader thread whenever there is something to :meth:`take`;
-    everything else is meant for one thread (the UI's).
+    ``wake`` is called from a reader thread whenever there is something to :meth:`take`
+    (the player's UI thread is woken this way); everything else is meant for one thread.
     """
 
-    def __init__(self, path: Path, box: tuple[int, int], wake: Callable[[], None],
+    def __init__(self, path: Path, box: tuple[int, int], wake: Callable[[], None] = lambda: None,
                  volume: float = 0.0, hold_first: bool = True) -> None:
         self.path = path
         self.slot_bytes = max(2, box[0]) * max(2, box[1]) * 4
         self._wake = wake
         self._events: deque[Frame | Ended] = deque()
+        self._arrived = threading.Event()
         self._ended = False
         self.frames = 0
         self._fd = os.memfd_create("kiosk-video", os.MFD_CLOEXEC)
@@ -105,18 +107,31 @@ class DecoderProcess:
                 ended = ended or Ended(frames, False, f"unreadable message from the decoder: {line[:80]!r}")
                 break
             if ended is None:
+                self._arrived.set()
                 self._wake()
         code = self._proc.wait()
         if ended is None:
             how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
             ended = Ended(frames, eof=False, error=f"the video decoder stopped ({how})")
         self._events.append(ended)
+        self._arrived.set()
         self._wake()
 
     # -- UI thread ----------------------------------------------------------------------
-    def take(self) -> tuple[Frame | None, Ended | None]:
+    def take(self, timeout: float = 0.0) -> tuple[Frame | None, Ended | None]:
         """The newest frame that arrived since the last call (older ones are freed: they
-        would only be drawn over) and the end, if it came."""
+        would only be drawn over) and the end, if it came. With ``timeout``, waits up to
+        that long for one of them (off the UI thread: ``kiosk doctor``, tests)."""
+        end = time.monotonic() + timeout
+        while True:
+            self._arrived.clear()
+            frame, ended = self._take_now()
+            left = end - time.monotonic()
+            if frame is not None or ended is not None or left <= 0:
+                return frame, ended
+            self._arrived.wait(left)
+
+    def _take_now(self) -> tuple[Frame | None, Ended | None]:
         newest: Frame | None = None
         ended: Ended | None = None
         while self._events:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from pathlib import Path
 
@@ -14,30 +13,17 @@ from player.video_process import SLOTS, DecoderProcess, Ended, Frame
 from ..helpers import ORANGE, write_clip
 
 
-class Events:
-    """Collects what a decoder says, as the player's UI thread would on each wake-up."""
-
-    def __init__(self) -> None:
-        self.woken = threading.Event()
-
-    def wake(self) -> None:
-        self.woken.set()
-
-    def next(self, decoder: DecoderProcess, timeout: float = 20) -> tuple[Frame | None, Ended | None]:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            self.woken.wait(0.1)
-            self.woken.clear()
-            frame, ended = decoder.take()
-            if frame is not None or ended is not None:
-                return frame, ended
-        raise AssertionError("the decoder said nothing")
+def _next(decoder: DecoderProcess, timeout: float = 20) -> tuple[Frame | None, Ended | None]:
+    """What the decoder says next, as the player's UI thread would take it on a wake-up."""
+    frame, ended = decoder.take(timeout)
+    assert frame is not None or ended is not None, "the decoder said nothing"
+    return frame, ended
 
 
-def _run_to_end(decoder: DecoderProcess, events: Events) -> tuple[int, Ended]:
+def _run_to_end(decoder: DecoderProcess) -> tuple[int, Ended]:
     frames = 0
     while True:
-        frame, ended = events.next(decoder)
+        frame, ended = _next(decoder)
         if frame is not None:
             frames += 1
             decoder.free(frame)
@@ -56,10 +42,9 @@ def test_fit_size_scales_down_only_and_keeps_even_sizes() -> None:
 
 def test_frames_arrive_scaled_to_the_box_with_their_colour_and_the_clip_ends(tmp_path: Path) -> None:
     clip = write_clip(tmp_path / "clip.mp4", 1.0, pix_fmt="yuv444p", size=(320, 180))
-    events = Events()
-    decoder = DecoderProcess(clip, (160, 120), wake=events.wake)
+    decoder = DecoderProcess(clip, (160, 120))
     try:
-        frame, ended = events.next(decoder)
+        frame, ended = _next(decoder)
         assert ended is None and frame is not None
         # 320×180 into 160×120: 160×90; 4:4:4 is converted to RGBA by the decoder
         assert (frame.width, frame.height, frame.fmt) == (160, 90, "rgba")
@@ -71,7 +56,7 @@ def test_frames_arrive_scaled_to_the_box_with_their_colour_and_the_clip_ends(tmp
         rgba.release()
         decoder.free(frame)
         decoder.play()
-        frames, ended = _run_to_end(decoder, events)
+        frames, ended = _run_to_end(decoder)
         assert ended.eof and not ended.error
         # every frame the decoder sent was taken (a late one may be dropped by the
         # decoder, as a player does: 25 in the clip)
@@ -83,10 +68,9 @@ def test_frames_arrive_scaled_to_the_box_with_their_colour_and_the_clip_ends(tmp
 
 def test_4_2_0_frames_come_as_three_planes_for_the_gpu(tmp_path: Path) -> None:
     clip = write_clip(tmp_path / "clip.mp4", 0.5, pix_fmt="yuv420p", size=(320, 180))
-    events = Events()
-    decoder = DecoderProcess(clip, (1280, 720), wake=events.wake)
+    decoder = DecoderProcess(clip, (1280, 720))
     try:
-        frame, _ = events.next(decoder)
+        frame, _ = _next(decoder)
         assert frame is not None and (frame.width, frame.height, frame.fmt) == (320, 180, "yuv420p")
         y, u, v = decoder.planes(frame)
         assert (y.nbytes, u.nbytes, v.nbytes) == (320 * 180, 160 * 90, 160 * 90)
@@ -131,18 +115,17 @@ def test_a_truncated_clip_ends_before_any_frame_and_a_missing_one_says_why(tmp_p
     whole = write_clip(tmp_path / "clip.mp4", 1.0).read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(whole[:1500])
-    events = Events()
-    decoder = DecoderProcess(cut, (320, 180), wake=events.wake)
+    decoder = DecoderProcess(cut, (320, 180))
     try:
-        frame, ended = events.next(decoder)
+        frame, ended = _next(decoder)
         assert frame is None and ended is not None and ended.frames == 0
     finally:
         decoder.close()
 
     missing = tmp_path / "nowhere.mp4"
-    decoder = DecoderProcess(missing, (320, 180), wake=events.wake)
+    decoder = DecoderProcess(missing, (320, 180))
     try:
-        frame, ended = events.next(decoder)
+        frame, ended = _next(decoder)
         assert frame is None and ended is not None and not ended.eof
         assert str(missing) in ended.error and "No such file" in ended.error
         assert "\n" not in ended.error
@@ -152,16 +135,15 @@ def test_a_truncated_clip_ends_before_any_frame_and_a_missing_one_says_why(tmp_p
 
 def test_a_decoder_killed_mid_clip_is_reported_not_raised(tmp_path: Path) -> None:
     clip = write_clip(tmp_path / "clip.mp4", 5.0)
-    events = Events()
-    decoder = DecoderProcess(clip, (320, 180), wake=events.wake)
+    decoder = DecoderProcess(clip, (320, 180))
     try:
-        frame, _ = events.next(decoder)
+        frame, _ = _next(decoder)
         assert frame is not None
         decoder.free(frame)
         decoder.play()
         os.kill(decoder.pid, signal.SIGKILL)
         while True:
-            frame, ended = events.next(decoder)
+            frame, ended = _next(decoder)
             if frame is not None:
                 decoder.free(frame)  # to a dead process: ignored
             if ended is not None:
