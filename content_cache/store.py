@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also take a final "\n"
 _CHUNK = 1 << 20
 
 

@@ -53,7 +53,7 @@ _MAGIC: dict[str, tuple[bytes, ...]] = {
 }
 
 
-_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")
 
 
 class PublishError(Exception):

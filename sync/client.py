@@ -35,7 +35,7 @@ except metadata.PackageNotFoundError:  # running from a source tree
     _client_version = "dev"
 
 _CHUNK = 256 * 1024  # read1 returns what is there, at most this
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 

@@ -1,13 +1,27 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from sync import ManifestError, parse_manifest, validate_document
+from sync import ManifestError, manifest, parse_manifest, validate_document
 from sync.manifest import MAX_MANIFEST_BYTES
 
 from ..helpers import dumps, manifest_doc
+
+
+@pytest.fixture(autouse=True, params=["jsonschema-rs", "jsonschema"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs on both ways of validating: jsonschema-rs deciding (jsonschema
+    wording what it refuses), and jsonschema alone (machines with no jsonschema-rs wheel)."""
+    if request.param == "jsonschema":
+        monkeypatch.setattr(manifest, "_fast_validator", lambda: None)
+    elif manifest._fast_validator() is None:
+        pytest.skip("jsonschema-rs is not installed on this machine")
+    return request.param
 
 
 def _problems(doc) -> list[str]:
@@ -49,6 +63,10 @@ def test_valid_manifest_parses_into_values() -> None:
             valid_from="2026-12-01T00:00:00Z", valid_until="2026-11-01T00:00:00Z"),
          "playlists[0].items[0].valid_until: 2026-11-01T00:00:00Z is not after valid_from 2026-12-01T00:00:00Z"),
         (lambda d: d.update(extra=1), "(document): Additional properties are not allowed ('extra' is not allowed)"),
+        # JSON Schema's `$` is the end of the string, not also the place before a final newline
+        (lambda d: d["media"][0].update(sha256="a" * 64 + "\n"),
+         f"media[0].sha256: '{'a' * 56}... has an invalid format"),  # quoted values are cut at 60
+        (lambda d: d["playlists"][0].update(id="lobby\n"), "playlists[0].id: 'lobby\\n' has an invalid format"),
     ],
 )
 def test_each_problem_is_one_line_naming_the_field(mutate, expected: str) -> None:
@@ -76,6 +94,8 @@ def test_all_problems_are_collected_at_once() -> None:
         (b"[1, 2]", "not a JSON object"),
         (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
         (b" " * (MAX_MANIFEST_BYTES + 1), "over the"),
+        (dumps(manifest_doc()).replace(b'"duration": 5', b'"duration": NaN'), "not JSON: NaN is not a JSON number"),
+        (b'{"version": Infinity}', "not JSON: Infinity is not a JSON number"),
     ],
 )
 def test_bodies_that_are_not_manifests_are_rejected(body: bytes, expected: str) -> None:
@@ -95,3 +115,41 @@ def test_schema_file_is_itself_valid_json_schema() -> None:
     jsonschema.validators.validator_for(schema()).check_schema(schema())
     _validator()
     json.dumps(schema())
+
+
+def test_a_value_jsonschema_rs_cannot_take_is_left_to_jsonschema(engine: str) -> None:
+    # validate_document also checks documents built in Python (the publisher's, the sample's)
+    from datetime import datetime
+
+    doc = manifest_doc()
+    doc["published_at"] = datetime(2026, 11, 26, 7)
+    assert _problems(doc) == ['published_at: "datetime.datetime(2026, 11, 26, 7, 0)" is not of type string']
+
+
+def test_where_the_two_disagree_the_stricter_answer_stands(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine != "jsonschema-rs":
+        pytest.skip("needs both")
+    import jsonschema
+
+    # jsonschema against an empty schema accepts anything: only jsonschema-rs refuses
+    monkeypatch.setattr(manifest, "_validator", lambda: jsonschema.Draft202012Validator({}))
+    doc = manifest_doc()
+    doc["playlists"][0]["items"][0]["duration"] = -5
+    assert _problems(doc) == ["playlists[0].items[0].duration: -5 is less than or equal to the minimum of 0"]
+
+
+def test_a_valid_manifest_is_checked_without_importing_jsonschema(engine: str) -> None:
+    if engine != "jsonschema-rs":
+        pytest.skip("jsonschema alone imports jsonschema")
+    code = (
+        "import sys\n"
+        "from sync.manifest import parse_manifest\n"
+        "from tests.helpers import dumps, manifest_doc\n"
+        "parse_manifest(dumps(manifest_doc()))\n"
+        "print('jsonschema' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "False"
