@@ -188,3 +188,38 @@ def test_queued_file_left_by_a_crash_is_committed_by_the_next_attempt(tmp_path: 
     part = store.partial(sha, len(data))
     assert part.resume() == len(data)  # the complete .part is re-hashed ...
     assert part.commit().path.read_bytes() == data  # ... and gets its name
+
+
+def test_folders_removed_behind_a_long_lived_store_are_made_again(tmp_path: Path) -> None:
+    # The daemon's store lives for weeks; a technician may empty media/ by hand meanwhile.
+    import shutil
+
+    from content_cache import BatchedStore
+
+    store = MediaStore(tmp_path / "media")
+    batch = BatchedStore(store)
+    (d0, s0), (d1, s1) = _blob(5), _blob(6)
+    batch.put_verified([d0], s0, len(d0))
+    batch.flush()
+    shutil.rmtree(tmp_path / "media")
+    batch.put_verified([d1], s1, len(d1))  # tmp/ is gone: made again
+    batch.flush()
+    assert store.verify(s1, len(d1))
+    shutil.rmtree(store.path_for(s1).parent)
+    batch.put_verified([d0], s0, len(d0))  # a shard folder made at an earlier flush is gone
+    batch.put_verified([d1], s1, len(d1))
+    batch.flush()
+    assert store.verify(s0, len(d0)) and store.verify(s1, len(d1))
+
+
+def test_a_partial_download_resumes_from_one_open_file(tmp_path: Path) -> None:
+    store = MediaStore(tmp_path / "media")
+    data, sha = _blob(7)
+    part = store.partial(sha, len(data))
+    part.restart()
+    part.write(data[:100])
+    part.close()
+    again = store.partial(sha, len(data))
+    assert again.resume() == 100
+    again.write(data[100:])  # appended after what was there
+    assert again.commit().path.read_bytes() == data
