@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -101,6 +102,14 @@ class ContentTreeServer(ThreadingHTTPServer):
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
             cached = self._etag_cache[str(path)] = (key, f'"{digest}"')
         return cached[1]
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        # A device that went away between two requests (rebooted, killed) resets its
+        # connection: a line in the debug log, not a traceback on the console.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            log.debug("%s:%d closed the connection", *client_address[:2])
+            return
+        super().handle_error(request, client_address)
 
     def start_background(self) -> ContentTreeServer:
         self._thread = threading.Thread(target=self.serve_forever, name="content-server", daemon=True)

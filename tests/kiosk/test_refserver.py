@@ -72,3 +72,20 @@ def test_requests_are_recorded(server: ContentTreeServer, media) -> None:
     assert [(r.method, r.path, r.status, r.bytes_sent) for r in recs] == [
         ("GET", f"/v1/media/{sha}", 200, len(data))
     ]
+
+
+def test_a_device_resetting_its_connection_is_no_traceback_on_the_console(
+    server: ContentTreeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+    import struct
+    import time
+
+    s = socket.create_connection(server.server_address[:2])
+    s.sendall(b"GET /v1/manifest.json HTTP/1.1\r\nHost: x\r\n\r\n")
+    time.sleep(0.3)  # the answer sits unread: closing now sends a reset, as a killed device does
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    time.sleep(0.5)
+    assert server.take_records()[0].status == 200
+    assert "Traceback" not in capsys.readouterr().err
