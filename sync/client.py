@@ -159,7 +159,7 @@ class ContentApiClient:
         ca = session.verify
         if ca is True:
             ca = requests.certs.where()
-        kw["cert_reqs"] = "CERT_REQUIRED"  # never off: a given CA bundle is added trust, not less
+        kw["cert_reqs"] = "CERT_REQUIRED"  # never off; a configured bundle is the one trusted, as for the manifest
         kw["ca_cert_dir" if os.path.isdir(str(ca)) else "ca_certs"] = str(ca)
         scheme = urllib3.util.parse_url(self.base_url).scheme or "http"
         proxy = session.proxies.get(scheme) or session.proxies.get("all")
@@ -186,11 +186,14 @@ class ContentApiClient:
     def media_url(self, sha256: str) -> str:
         return f"{self.base_url}/v1/media/{check_sha256(sha256)}"
 
-    def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
+    def _count_request(self) -> None:
         if self.stop.is_set():
             raise Stopped("sync stopped")
         with self._lock:
             self.requests_made += 1
+
+    def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
+        self._count_request()
         try:
             return self.http.get(
                 url,
@@ -204,10 +207,7 @@ class ContentApiClient:
             raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
 
     def _get_media(self, url: str, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
-        if self.stop.is_set():
-            raise Stopped("sync stopped")
-        with self._lock:
-            self.requests_made += 1
+        self._count_request()
         session = self.http
         try:
             return self.media_http.urlopen(
