@@ -63,32 +63,36 @@ def sync_settings(args: argparse.Namespace, cfg: Config) -> SyncSettings:
 
 
 class _ProgressLine:
-    """One line rewritten in place on a terminal: files, bytes, rate."""
+    """One line rewritten in place on a terminal: files, bytes, rate. Finished (a new line)
+    when the last file is in, so the log lines of the version switch start on their own."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self._last = 0.0
-        self._shown = False
+        self._open = False  # a line is shown and not yet ended
+        self._finished = False
 
     def __call__(self, p: Progress) -> None:
         import time
 
-        if not self.enabled or not p.files_total:
+        if not self.enabled or not p.files_total or self._finished:
             return
         now = time.monotonic()
-        if now - self._last < 0.2 and p.files_done < p.files_total:
+        last = p.files_done >= p.files_total
+        if now - self._last < 0.2 and not last:
             return
         self._last = now
         sys.stderr.write(
             f"\r  files {p.files_done}/{p.files_total} · {p.bytes_done / 1e6:.1f}/{p.bytes_total / 1e6:.1f} MB"
-            f" · {p.rate_bytes_s / 1e6:.1f} MB/s   "
+            f" · {p.rate_bytes_s / 1e6:.1f} MB/s   " + ("\n" if last else "")
         )
         sys.stderr.flush()
-        self._shown = True
+        self._open, self._finished = not last, last
 
     def end(self) -> None:
-        if self._shown:
+        if self._open:
             sys.stderr.write("\n")
+            self._open = False
 
 
 @contextmanager
