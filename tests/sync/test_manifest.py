@@ -151,3 +151,19 @@ def test_a_valid_manifest_is_checked_without_importing_jsonschema(engine: str) -
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "False"
+
+
+def test_every_schema_pattern_anchors_its_end_only_where_jsonschema_is_told_of_it() -> None:
+    # _validator() gives jsonschema ECMA-262's `$` (end of text) by rewriting a final `$`:
+    # a `$` anywhere else in a pattern would keep Python's meaning there.
+    def patterns(node: object) -> list[str]:
+        if isinstance(node, dict):
+            own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+            return own + [p for v in node.values() for p in patterns(v)]
+        if isinstance(node, list):
+            return [p for v in node for p in patterns(v)]
+        return []
+
+    found = patterns(manifest.schema())
+    assert len(found) >= 8
+    assert [p for p in found if "$" in p[:-1]] == []
