@@ -102,8 +102,10 @@ def test_the_decoder_waits_for_slots_to_be_freed(tmp_path: Path) -> None:
         time.sleep(1.0)  # 25 frames a second: it would be well past a third frame
         assert len(messages) == SLOTS  # one message per frame: the first, then two more
         frame, ended = decoder.take()
-        assert ended is None and frame is not None and frame.slot == SLOTS - 1
-        end = time.monotonic() + 10  # take() gave back the slot of the frame it passed over
+        # The newest frame. Not always the third: take() gives back the slots of the frames
+        # it passes over as it goes, and a quick decoder may fill one before it is done.
+        assert ended is None and frame is not None and frame.pts > 0
+        end = time.monotonic() + 10  # take() gave back the slots of the frames it passed over
         while len(messages) == SLOTS and time.monotonic() < end:
             time.sleep(0.01)
         assert len(messages) > SLOTS
