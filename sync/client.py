@@ -115,6 +115,7 @@ class ContentApiClient:
         self.requests_made = 0
         self._no_device_manifest_until = 0.0
         self._media_pools: urllib3.PoolManager | None = None
+        self._media_headers: dict[str, str] = {}
 
     # -- plumbing -----------------------------------------------------------------
     @property
@@ -155,6 +156,8 @@ class ContentApiClient:
 
     def _make_media_pools(self) -> urllib3.PoolManager:
         session = self.http
+        # The session's identity and token; no Accept-Encoding: the bytes hashed are the file's.
+        self._media_headers = {k: v for k, v in session.headers.items() if k in ("User-Agent", "Authorization")}
         kw: dict[str, object] = {"num_pools": 4, "maxsize": max(1, self.settings.parallel_downloads)}
         ca = session.verify
         if ca is True:
@@ -208,10 +211,10 @@ class ContentApiClient:
 
     def _get_media(self, url: str, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
         self._count_request()
-        session = self.http
+        pools = self.media_http
         try:
-            return self.media_http.urlopen(
-                "GET", url, headers={**self._media_headers(session), **headers}, retries=_MEDIA_REDIRECTS,
+            return pools.urlopen(
+                "GET", url, headers={**self._media_headers, **headers}, retries=_MEDIA_REDIRECTS,
                 preload_content=False, decode_content=False,
                 timeout=urllib3.Timeout(connect=self.settings.connect_timeout_s, read=self.settings.read_timeout_s),
             )
@@ -222,11 +225,6 @@ class ContentApiClient:
             raise _Retry(f"{url}: {type(reason).__name__}: {_first_line(reason)}") from None
         except urllib3.exceptions.HTTPError as e:
             raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
-
-    @staticmethod
-    def _media_headers(session: requests.Session) -> dict[str, str]:
-        # The session's identity and token; no Accept-Encoding: the bytes hashed are the file's.
-        return {k: v for k, v in session.headers.items() if k in ("User-Agent", "Authorization")}
 
     def _backoff(self, attempt: int, retry_after: float | None) -> None:
         s = self.settings
