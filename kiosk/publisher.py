@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import shutil
 import tempfile
 import tomllib
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from content_cache.store import SHA256_RE
 from sync import ManifestError, manifest_bytes, parse_manifest, validate_document
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,6 @@ _MAGIC: dict[str, tuple[bytes, ...]] = {
 }
 
 
-_SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")
 
 
 class PublishError(Exception):
@@ -178,7 +177,7 @@ class _Builder:
         key = "image" if "image" in raw else "file" if "file" in raw else None
         if key is not None:
             value = raw[key]
-            if isinstance(value, str) and _SHA256_RE.match(value):
+            if isinstance(value, str) and SHA256_RE.match(value):
                 # The manifest's image is a hash; the source names the file it comes from.
                 self.problems.append(f"{where}.{key}: name the file (media/…), not its hash")
                 return doc
