@@ -75,22 +75,22 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.cache_open import open_cache  # noqa: E402
-from kiosk.control import ControlError, call, socket_path  # noqa: E402
-from kiosk.refserver import ContentTreeServer  # noqa: E402
+from kiosk.app.cache_open import open_cache  # noqa: E402
+from kiosk.device.control import ControlError, call, socket_path  # noqa: E402
+from hub.refserver import ContentTreeServer  # noqa: E402
 from player.engine import ScheduleEngine  # noqa: E402
 from player.i18n import CATEGORY_LABELS, gettext_for  # noqa: E402
 from player.schedule import DurationLimits, alert_item, slide_seconds  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
-DEMO = ROOT / "kiosk" / "demo_content"
+DEMO = ROOT / "hub" / "demo_content"
 SETTLE_S = 3.0  # after the first frame / the last transition, before reading memory
 IDLE_SETTLE_S = 5.0  # after the first frame, before the idle CPU window
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PR_SET_CHILD_SUBREAPER = 36
 # Our own long-lived helpers (Xvfb): children of ours that belong to no side.
 HELPERS: set[int] = set()
-SEVERITY_CSS = {"info": "#1F3A5F", "warning": "#7A4B00", "critical": "#8B1A1A"}  # as player/slides.py
+SEVERITY_CSS = {"info": "#1F3A5F", "warning": "#7A4B00", "critical": "#8B1A1A"}  # as player/render/slides.py
 
 
 # -- processes ------------------------------------------------------------------------------
@@ -696,12 +696,12 @@ def startup_stages(size: tuple[int, int], kivy_home: Path) -> dict[str, float]:
     in a separate process that stops once the window and the player's modules exist."""
     code = (
         "import time; t = [time.monotonic()]\n"
-        "import kiosk.cli; from kiosk.player_app import run_player; t.append(time.monotonic())\n"
-        "from pathlib import Path; from kiosk.kivy_env import prepare_kivy\n"
+        "import kiosk.cli; from kiosk.app.run import run_player; t.append(time.monotonic())\n"
+        "from pathlib import Path; from kiosk.app.kivy_env import prepare_kivy\n"
         f"prepare_kivy(Path({str(kivy_home)!r}), headless=True, fullscreen=False, size={size!r})\n"
         "import kivy; from kivy.app import App; t.append(time.monotonic())\n"
         "from kivy.core.window import Window; t.append(time.monotonic())\n"
-        "import kiosk._player_ui; t.append(time.monotonic())\n"
+        "import kiosk.app.player_app; t.append(time.monotonic())\n"
         "print(' '.join(map(repr, t)))\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -855,7 +855,7 @@ def main() -> None:
 
 # Headless variants of our player's environment for the memory measure. The player
 # finishes GL at each frame (glFinish) when headless unless KIOSK_FRAME_FLUSH=0; its heap
-# policy (kiosk/_heap_trim.py: mmap threshold fixed at 128 KiB and arenas capped at 2
+# policy (kiosk/app/heap_trim.py: mmap threshold fixed at 128 KiB and arenas capped at 2
 # in-process unless MALLOC_MMAP_THRESHOLD_ / MALLOC_ARENA_MAX are set, collection and
 # malloc_trim after slide changes) is on unless KIOSK_HEAP_TRIM=0; the unit file sets MALLOC_MMAP_THRESHOLD_ (systemd/kiosk-player.service).
 _OFF = {"KIOSK_FRAME_FLUSH": "0", "KIOSK_HEAP_TRIM": "0"}

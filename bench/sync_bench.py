@@ -41,8 +41,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.publisher import publish  # noqa: E402
-from kiosk.refserver import ContentTreeServer  # noqa: E402
+from hub.publisher import publish  # noqa: E402
+from hub.refserver import ContentTreeServer  # noqa: E402
 
 JPEG = b"\xff\xd8\xff\xe0"
 MP4 = b"\x00\x00\x00\x18ftypmp42"
@@ -152,7 +152,7 @@ def main() -> None:
         # Fixed costs, timed after each full sync of ours: the imports `kiosk sync --once`
         # needs, and a whole no-change run (start-up, imports, cache open, one 304, exit).
         fixed: dict[str, list[float]] = {"imports": [], "no-change": [], "base imports": [], "base no-change": []}
-        imports = [sys.executable, "-c", "import kiosk.cli, kiosk.cache_open, sync.syncer"]
+        imports = [sys.executable, "-c", "import kiosk.cli, kiosk.app.cache_open, sync.syncer"]
 
         def run_ours() -> float:
             d = fresh("ours")

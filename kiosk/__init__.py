@@ -1,3 +1,16 @@
-"""Town kiosk: the application (CLI, configuration, wiring, Kivy touch UI)."""
+"""Town kiosk: the device application, by role.
+
+- ``kiosk.cli``: the ``kiosk`` command a technician (or a systemd unit) runs; one module
+  per command group.
+- ``kiosk.app``: the ``kiosk player`` process (Kivy, Type=notify, watchdog).
+- ``kiosk.touch``: the touch kiosk screens, shown inside the player process.
+- ``kiosk.device``: what a technician touches on a device (display power, hotplug, USB
+  import, provision, doctor, status, systemd notify, the control sockets), used by the
+  player, the sync daemon and the CLI.
+- ``kiosk.config``: the device config file, read by every device process.
+
+The town's side (publisher, reference server, hub) is the ``hub`` package, never run on a
+device; the CLI imports it for ``kiosk publish``, ``kiosk serve`` and ``kiosk demo``.
+"""
 
 __version__ = "0.1.0"

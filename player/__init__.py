@@ -1,5 +1,5 @@
 """Playback: a pure-Python schedule engine (``player.engine``, with the app's older
-entry points in ``player.schedule``) and Kivy slide renderers (``player.slides``,
+entry points in ``player.schedule``) and Kivy slide renderers (``player.render.slides``,
 imported only once the application has configured Kivy)."""
 from .engine import Alert, ClockPolicy, NowPlaying, PlayReason, ScheduleEngine
 from .schedule import DurationLimits, PlayPlan, Rotation, plan_playlist, slide_seconds

@@ -2,7 +2,7 @@
 """Generate the bundled demo media for the fictional town of Valbruyère.
 
 This script draws the posters and the short video clip that ship with the
-kiosk's demo content (``kiosk/demo_content/media/``):
+kiosk's demo content (``hub/demo_content/media/``):
 
 * ``piscine.jpg``      – municipal swimming pool, new opening hours
 * ``marche.jpg``       – Saturday market on the Place de la Mairie
@@ -28,7 +28,7 @@ Usage::
 
     python scripts/make_demo_media.py [OUTDIR]
 
-OUTDIR defaults to ``kiosk/demo_content/media`` relative to the repository
+OUTDIR defaults to ``hub/demo_content/media`` relative to the repository
 root.  Requirements: Pillow, ffpyplayer (for the video) and Kivy (fonts).
 """
 
@@ -46,7 +46,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTDIR = REPO_ROOT / "kiosk" / "demo_content" / "media"
+DEFAULT_OUTDIR = REPO_ROOT / "hub" / "demo_content" / "media"
 
 TOWN = "Valbruyère"
 
@@ -864,7 +864,7 @@ def save_image(img: Image.Image, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("outdir", nargs="?", default=str(DEFAULT_OUTDIR),
-                    help="output directory (default: kiosk/demo_content/media in the repo)")
+                    help="output directory (default: hub/demo_content/media in the repo)")
     ap.add_argument("--no-video", action="store_true", help="only generate the posters")
     args = ap.parse_args(argv)
 

@@ -6,7 +6,7 @@ it shows a new manifest's alerts at once and hands the version to a download job
 runs alone (max_instances=1) and re-checks for a newer target when it ends. SIGTERM
 stops everything cleanly: downloads stop at the next chunk, partial files are kept.
 :meth:`SyncService.sync_now` moves the next poll to now (the application's "sync now"
-socket calls it, see kiosk.sync_now).
+socket calls it, see kiosk.device.sync_now).
 """
 from __future__ import annotations
 

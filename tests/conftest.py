@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from content_cache import ContentCache
-from kiosk.publisher import publish
-from kiosk.refserver import ContentTreeServer
+from hub.publisher import publish
+from hub.refserver import ContentTreeServer
 
 from .helpers import write_source
 

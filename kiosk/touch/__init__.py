@@ -3,7 +3,7 @@
 Pure-Python modules (``hours``, ``calendar``, ``catalogue``, ``pages``, ``details``,
 ``theme``, ``idle``, ``admin``, ``speech``, ``qr``) import no Kivy. The Kivy side is
 imported only by :func:`build_touch_root`, after the host configured Kivy
-(``kiosk.kivy_env.prepare_kivy``).
+(``kiosk.app.kivy_env.prepare_kivy``).
 
 Host integration::
 

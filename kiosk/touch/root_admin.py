@@ -111,7 +111,7 @@ class AdminMixin:
                 log.warning("admin action %s: %s", name, e)
             else:
                 log.exception("admin action %s failed", name)
-            # A message of the catalogues (e.g. kiosk.sync_now's) shows in the visitor's language.
+            # A message of the catalogues (e.g. kiosk.device.sync_now's) shows in the visitor's language.
             self.admin_panel.status = f"{ui[name]}: {gettext_for(self.lang)(str(e))}"  # type: ignore[attr-defined]
 
     def close_admin(self) -> None:

@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 import pytest
 
-from kiosk.hotplug import UdevDevice
+from kiosk.device.hotplug import UdevDevice
 
 
 @dataclass

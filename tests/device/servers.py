@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from kiosk.refserver import ContentTreeServer, RequestRecord, _Handler
+from hub.refserver import ContentTreeServer, RequestRecord, _Handler
 
 _REGISTER_RE = re.compile(r"^/v1/devices/([a-z0-9][a-z0-9_-]{0,63})/register$")
 

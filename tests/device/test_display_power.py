@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.display_power import (
+from kiosk.device.display_power import (
     BacklightPower,
     CecPower,
     DisplayPowerError,

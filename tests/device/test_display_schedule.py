@@ -9,8 +9,8 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from kiosk.config import ConfigError, load_config
-from kiosk.display_power import VcgencmdPower
-from kiosk.display_schedule import (
+from kiosk.device.display_power import VcgencmdPower
+from kiosk.device.display_schedule import (
     MISFIRE_GRACE_S,
     DisplayPowerScheduler,
     ForwardCronTrigger,

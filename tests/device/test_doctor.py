@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Config, load_config
-from kiosk.display_power import PowerEnvironment
-from kiosk.doctor import (
+from kiosk.device.display_power import PowerEnvironment
+from kiosk.device.doctor import (
     FAIL,
     OK,
     WARN,
@@ -31,7 +31,7 @@ from kiosk.doctor import (
     touch_devices,
     user_groups,
 )
-from kiosk.refserver import ContentTreeServer
+from hub.refserver import ContentTreeServer
 
 from .fakes import TOUCH_ENV, USB_KEY_ENV, FakeBin, udev_device
 
@@ -241,8 +241,8 @@ def test_doctor_reports_the_reserve_period_and_neutrality_problems(tmp_path: Pat
     from datetime import datetime, timezone
 
     from kiosk.config import Config
-    from kiosk.doctor import WARN, check_neutrality
-    from kiosk.paths import demo_source_dir
+    from kiosk.device.doctor import WARN, check_neutrality
+    from hub.demo import demo_source_dir
     from tests.e2e.device import synced_device
 
     assert check_neutrality(tmp_path / "none", Config()).detail == "no content yet"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import pyudev
 
-from kiosk.hotplug import (
+from kiosk.device.hotplug import (
     FakeSource,
     HotplugEvent,
     HotplugKind,

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from kiosk._player_services import ImportRecord, PlayerServices, hotplug_source_from_env
-from kiosk._touch_inputs import TouchInputs
+from kiosk.app.services import ImportRecord, PlayerServices, hotplug_source_from_env
+from kiosk.app.touch_inputs import TouchInputs
 from kiosk.config import load_config
-from kiosk.display_power import BackendChoice, NoPower, VcgencmdPower
-from kiosk.hotplug import FakeSource, HotplugEvent, HotplugKind, ReplaySource, classify, device_from_environment
-from kiosk.status import render
+from kiosk.device.display_power import BackendChoice, NoPower, VcgencmdPower
+from kiosk.device.hotplug import FakeSource, HotplugEvent, HotplugKind, ReplaySource, classify, device_from_environment
+from kiosk.device.status import render
 
 from .fakes import DRM_ENV, TOUCH_ENV, USB_KEY_ENV, FakeBin, udev_device
 from .test_usb_import import _tamper, live_version, make_pack
@@ -402,7 +402,7 @@ def test_kiosk_status_text_shows_display_power_hotplug_and_the_last_usb_import(t
 def test_a_headless_player_with_automatic_backend_switches_no_real_screen(
     tmp_path: Path, fakebin: FakeBin, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from kiosk._player_services import services_for_player
+    from kiosk.app.services import services_for_player
 
     for name in ("DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)

@@ -12,7 +12,7 @@ import pytest
 
 from kiosk import __version__
 from kiosk.config import load_config
-from kiosk.refserver import ContentTreeServer
+from hub.refserver import ContentTreeServer
 
 from .servers import RegisteringServer
 

@@ -14,10 +14,10 @@ from types import MappingProxyType
 import pytest
 
 from content_cache import ContentCache
-from kiosk.hotplug import FakeSource, HotplugEvent, HotplugKind, HotplugWatcher, UdevDevice
-from kiosk.publisher import publish
-from kiosk.refserver import ContentTreeServer
-from kiosk.usb_import import PackPathError, UsbImporter, import_pack, mount_point_of, resolve_pack_path
+from kiosk.device.hotplug import FakeSource, HotplugEvent, HotplugKind, HotplugWatcher, UdevDevice
+from hub.publisher import publish
+from hub.refserver import ContentTreeServer
+from kiosk.device.usb_import import PackPathError, UsbImporter, import_pack, mount_point_of, resolve_pack_path
 from sync import ContentApiClient, Outcome, sync_once
 from sync.local_source import LocalPackSource
 

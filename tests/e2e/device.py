@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.control import ControlError, call, socket_path
-from kiosk.refserver import ContentTreeServer
+from kiosk.device.control import ControlError, call, socket_path
+from hub.refserver import ContentTreeServer
 
 
 def run_kiosk(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:

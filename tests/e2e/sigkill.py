@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from content_cache import ContentCache
-from kiosk.publisher import publish
+from hub.publisher import publish
 
 from .. import faultserver as fs
 from ..helpers import write_source

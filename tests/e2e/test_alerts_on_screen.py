@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from kiosk.control import call, socket_path
+from kiosk.device.control import call, socket_path
 
 from ..helpers import write_source
 from .device import synced_device

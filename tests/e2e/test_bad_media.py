@@ -8,8 +8,8 @@ from pathlib import Path
 from PIL import Image
 
 from content_cache import ContentCache
-from kiosk.paths import demo_source_dir
-from kiosk.refserver import ContentTreeServer
+from hub.demo import demo_source_dir
+from hub.refserver import ContentTreeServer
 
 from ..helpers import image_stats, write_png, write_source
 from .device import run_kiosk

@@ -17,13 +17,13 @@ from .device import synced_device
 # Runs the real `kiosk player`, noting which libraries are loaded when READY=1 is sent.
 PROBE = r"""
 import json, sys
-import kiosk.player_app as pa
+import kiosk.app.run as pa
 from kiosk.cli import main
 out, prepare = sys.argv[1], pa.prepare_kivy
 
 def prepare_and_watch(*a, **k):
     prepare(*a, **k)
-    import kiosk._player_device as dev
+    import kiosk.app.device_link as dev
     ready = dev.DeviceLink._ready
 
     def noted(self, what):

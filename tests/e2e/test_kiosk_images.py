@@ -9,8 +9,8 @@ import pytest
 from PIL import ImageStat
 
 from content_cache import ContentCache
-from kiosk.paths import demo_source_dir
-from kiosk.touch.harness import run_scenario
+from hub.demo import demo_source_dir
+from kiosk.touch.testing.harness import run_scenario
 
 from ..touch.ui import crop, texts, visible
 from .device import synced_device

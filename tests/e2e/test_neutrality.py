@@ -9,7 +9,7 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from kiosk.paths import demo_source_dir
+from hub.demo import demo_source_dir
 
 from .device import run_kiosk, synced_device
 

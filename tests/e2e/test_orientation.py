@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.control import call, socket_path
+from kiosk.device.control import call, socket_path
 
 from ..helpers import write_source
 from .device import start_player, synced_device
@@ -74,7 +74,7 @@ def test_portrait_layout_is_turned_onto_a_landscape_panel(tmp_path: Path, degree
 TAP_SCRIPT = r"""
 import json, sys
 from pathlib import Path
-from kiosk.kivy_env import prepare_kivy
+from kiosk.app.kivy_env import prepare_kivy
 prepare_kivy(Path(sys.argv[1]), headless=True, fullscreen=False, size=(480, 270))
 from kivy.app import App
 from kivy.base import EventLoop
@@ -83,7 +83,7 @@ from kivy.core.window import Window
 from kivy.input.motionevent import MotionEvent
 from kivy.uix.button import Button
 from kivy.uix.floatlayout import FloatLayout
-from kiosk._oriented_root import OrientedRoot
+from kiosk.app.oriented_root import OrientedRoot
 
 degrees, points = int(sys.argv[2]), json.loads(sys.argv[3])
 hits = []

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.refserver import ContentTreeServer
+from hub.refserver import ContentTreeServer
 
 from ..helpers import image_stats, mean_abs_diff, write_source
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from content_cache import ContentCache
-from kiosk.publisher import publish
-from kiosk.refserver import ContentTreeServer
-from kiosk.sync_now import SyncNow, SyncNowError
+from hub.publisher import publish
+from hub.refserver import ContentTreeServer
+from kiosk.device.sync_now import SyncNow, SyncNowError
 from kiosk.touch.admin import make_pin_hash
-from kiosk.touch.harness import TOUR_PIN, run_scenario
+from kiosk.touch.testing.harness import TOUR_PIN, run_scenario
 from kiosk.touch.ui_text import interface_strings
 
 from ..helpers import write_source

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.refserver import ContentTreeServer
+from hub.refserver import ContentTreeServer
 
 
 def test_progress_line_ends_before_the_switch_is_logged(server: ContentTreeServer, tmp_path: Path) -> None:

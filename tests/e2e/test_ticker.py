@@ -7,14 +7,14 @@ from pathlib import Path
 
 from PIL import Image, ImageChops
 
-from kiosk.control import call, socket_path
+from kiosk.device.control import call, socket_path
 
 from ..helpers import COLOURS, write_source
 from .device import start_player, synced_device
 
 W, H = 480, 270
 RED = (139, 26, 26)  # critical banner (#8B1A1A)
-STRIP_BG = (5, 23, 51)  # player/ticker_strip.py TICKER_BACKGROUND
+STRIP_BG = (5, 23, 51)  # player/render/ticker_strip.py TICKER_BACKGROUND
 # Rows of the strip at 480x270: status bar 0-19 px from the bottom (7 %), ticker above it (6 %).
 STRIP_ROWS = range(H - 19 - 16 + 2, H - 19 - 2)
 

@@ -5,7 +5,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from kiosk.control import call, socket_path
+from kiosk.device.control import call, socket_path
 
 from ..helpers import write_source
 from .device import start_player, synced_device

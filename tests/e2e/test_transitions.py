@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from kiosk.control import call, socket_path
+from kiosk.device.control import call, socket_path
 
 from ..helpers import COLOURS, image_stats, write_source
 from .device import start_player, synced_device

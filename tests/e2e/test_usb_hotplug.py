@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image
 
-from kiosk.control import call, socket_path
+from kiosk.device.control import call, socket_path
 
 from ..device.fakes import USB_KEY_ENV, FakeBin
 from ..helpers import write_png, write_source

@@ -38,7 +38,7 @@ def _decoders(marker: str) -> list[int]:
                 cmd = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            decoder = any(part.endswith(b"player/video_decoder.py") for part in cmd)
+            decoder = any(part.endswith(b"player/render/video_decoder.py") for part in cmd)
             if decoder and any(marker.encode() in part for part in cmd):
                 pids.append(int(entry.name))
     return pids

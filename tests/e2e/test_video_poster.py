@@ -6,13 +6,13 @@ from pathlib import Path
 
 from PIL import Image
 
-from kiosk.paths import demo_source_dir
+from hub.demo import demo_source_dir
 
 from ..helpers import COLOURS, write_source
 from .device import run_kiosk, synced_device
 
 W, H = 480, 270
-CARD = (47, 54, 64)  # player/slides.py POSTER_CARD (#2F3640)
+CARD = (47, 54, 64)  # player/render/slides.py POSTER_CARD (#2F3640)
 
 
 def test_truncated_video_shows_its_caption_on_a_card_instead_of_black(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.control import call, socket_path
+from kiosk.device.control import call, socket_path
 
 from ..helpers import write_source
 from .device import synced_device

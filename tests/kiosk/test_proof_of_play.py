@@ -10,7 +10,7 @@ import pytest
 
 from content_cache import ContentCache, Outbox
 from content_cache.playlog import PlayLog
-from kiosk.proof_of_play import MAX_PENDING, ProofOfPlay
+from kiosk.app.proof_of_play import MAX_PENDING, ProofOfPlay
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 
@@ -47,7 +47,7 @@ def test_a_cache_that_cannot_open_keeps_a_bounded_queue(tmp_path: Path, caplog: 
         raise OSError("disk I/O error")
 
     proof = ProofOfPlay(broken, lambda: T0, data_dir=tmp_path)
-    with caplog.at_level(logging.WARNING, logger="kiosk.proof_of_play"):
+    with caplog.at_level(logging.WARNING, logger="kiosk.app.proof_of_play"):
         for i in range(MAX_PENDING * 2):
             proof.started(f"item-{i}", "image", "v1")  # never raises: the screen goes on
     assert not proof.is_open and proof.waiting == MAX_PENDING

@@ -13,8 +13,8 @@ import pytest
 
 from content_cache.playlog import ElectionRecord, PlayLog, PlayRecord, WithheldRecord
 from kiosk.cli import main
-from kiosk.proof_of_play import ProofOfPlay
-from kiosk.reports import neutrality_csv, neutrality_report, plays_csv, plays_report
+from kiosk.app.proof_of_play import ProofOfPlay
+from kiosk.device.reports import neutrality_csv, neutrality_report, plays_csv, plays_report
 from player.neutrality import Election, ReservePeriod, Withheld
 
 PARIS = ZoneInfo("Europe/Paris")

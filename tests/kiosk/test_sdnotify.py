@@ -4,7 +4,7 @@ import socket
 import time
 from pathlib import Path
 
-from kiosk.sdnotify import Notifier
+from kiosk.device.sdnotify import Notifier
 
 
 def test_messages_arrive_on_the_notify_socket(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.sync_now import SyncTriggerServer, TriggerError, request_sync, trigger_path
+from kiosk.device.sync_now import SyncTriggerServer, TriggerError, request_sync, trigger_path
 
 
 def test_a_request_reaches_the_daemon_once_and_is_answered(tmp_path: Path) -> None:
@@ -70,6 +70,6 @@ def test_the_player_side_loads_neither_the_sync_package_nor_requests() -> None:
     import subprocess
     import sys
 
-    code = "import sys, kiosk.sync_now, kiosk.control; print(sorted(m for m in ('sync', 'requests', 'jsonschema') if m in sys.modules))"
+    code = "import sys, kiosk.device.sync_now, kiosk.device.control; print(sorted(m for m in ('sync', 'requests', 'jsonschema') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

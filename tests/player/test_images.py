@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from player.images import ImageRejected, inspect_image, prepared_image
+from player.render.images import ImageRejected, inspect_image, prepared_image
 
 
 def _png_header_only(path: Path, w: int, h: int) -> Path:

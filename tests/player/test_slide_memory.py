@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent("""
     import json, sys
     from pathlib import Path
     from PIL import Image as PILImage
-    from kiosk.kivy_env import prepare_kivy
+    from kiosk.app.kivy_env import prepare_kivy
 
     tmp = Path(sys.argv[1])
     prepare_kivy(tmp / "kivy", headless=True, fullscreen=False, size=(640, 360))
@@ -31,7 +31,7 @@ SCRIPT = textwrap.dedent("""
     from kivy.core.image import Image as CoreImage
     from kivy.core.window import Window
     from content_cache import BulletinData, ItemData, LocalText, MediaRef
-    from player import slides
+    from player.render import slides
 
     def frame():
         EventLoop.idle()
@@ -81,7 +81,7 @@ SCRIPT = textwrap.dedent("""
     # The player's release after a slide change frees the slide that left the screen
     # (Kivy widgets reference themselves: only the cycle collector frees them).
     import gc, weakref
-    from kiosk._heap_trim import heap_trimmer
+    from kiosk.app.heap_trim import heap_trimmer
     release = heap_trimmer()
     gc.disable()  # no automatic collection in between: only the release may free it
     old = slides.build_slide(ItemData(id="last", kind="image", position=0, duration_s=8.0, media=posters[0]),

@@ -7,8 +7,8 @@ import signal
 import time
 from pathlib import Path
 
-from player.video_decoder import fit_size
-from player.video_process import SLOTS, DecoderProcess, Ended, Frame
+from player.render.video_decoder import fit_size
+from player.render.video_process import SLOTS, DecoderProcess, Ended, Frame
 
 from ..helpers import ORANGE, write_clip
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from content_cache import ContentCache
-from kiosk.publisher import publish
+from hub.publisher import publish
 from sync import ContentApiClient, Outcome, SyncSettings, sync_once
 
 from .. import faultserver as fs

@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 
 from content_cache import ContentCache
 from content_cache.live_read import DB_NAME, SCHEMA_VERSION
-from kiosk.cache_open import open_cache
-from kiosk.publisher import publish
-from kiosk.refserver import ContentTreeServer
+from kiosk.app.cache_open import open_cache
+from hub.publisher import publish
+from hub.refserver import ContentTreeServer
 from sync import ContentApiClient, Outcome, SyncSettings, sync_once_light
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
@@ -177,7 +177,7 @@ def test_a_whole_one_shot_sync_never_imports_sqlalchemy(tmp_path: Path, server: 
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from kiosk.sync_commands import run_sync_once\n"
+        "from kiosk.cli.sync import run_sync_once\n"
         "rc = run_sync_once(sys.argv[1], Path(sys.argv[2]), quiet=True)\n"
         "print(rc, sorted(m for m in sys.modules if m.startswith('sqlalchemy') or m == 'content_cache.models'))\n"
     )

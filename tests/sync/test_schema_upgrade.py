@@ -8,9 +8,9 @@ from pathlib import Path
 
 from content_cache import ContentCache
 from content_cache.db import SCHEMA_VERSION
-from kiosk.cache_open import open_cache
-from kiosk.publisher import publish
-from kiosk.refserver import ContentTreeServer
+from kiosk.app.cache_open import open_cache
+from hub.publisher import publish
+from hub.refserver import ContentTreeServer
 from sync import ContentApiClient, sync_once
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from content_cache import ContentCache
-from kiosk.publisher import publish
-from kiosk.refserver import ContentTreeServer
+from hub.publisher import publish
+from hub.refserver import ContentTreeServer
 from sync import ContentApiClient, Outcome, sync_once
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)

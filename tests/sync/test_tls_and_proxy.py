@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from content_cache import ContentCache, MediaStore
-from kiosk.refserver import ContentTreeServer
+from hub.refserver import ContentTreeServer
 from sync import ContentApiClient, Outcome, SyncSettings, sync_once
 from sync.client import ApiUnreachable
 

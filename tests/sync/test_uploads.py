@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from content_cache import ContentCache, Outbox
-from kiosk.refserver import ContentTreeServer
+from hub.refserver import ContentTreeServer
 from sync import ContentApiClient, SyncSettings
 from sync.uploads import OutboxUploader
 

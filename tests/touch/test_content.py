@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.publisher import build_document
+from hub.publisher import build_document
 from kiosk.touch.catalogue import build_catalogue
 from kiosk.touch.details import DetailBuilder
-from kiosk.touch.sample import DEMO_CONTENT, content_from_document, content_from_folder
+from kiosk.touch.testing.sample import DEMO_CONTENT, content_from_document, content_from_folder
 from sync import ManifestError, validate_document
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.touch.harness import run_scenario
+from kiosk.touch.testing.harness import run_scenario
 from kiosk.touch.theme import MIN_TARGET_MM, mm_to_px, px_to_mm, screen_dpi, sizes_for
 
 from .ui import target, visible

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.touch.admin import make_pin_hash
-from kiosk.touch.harness import run_scenario
+from kiosk.touch.testing.harness import run_scenario
 
 from .ui import texts
 

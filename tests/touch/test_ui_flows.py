@@ -9,7 +9,7 @@ import pytest
 from PIL import ImageChops, ImageStat
 
 from kiosk.touch.admin import make_pin_hash
-from kiosk.touch.harness import run_scenario
+from kiosk.touch.testing.harness import run_scenario
 
 from .ui import crop, has_target, ink, label_with, target, texts
 
@@ -173,7 +173,7 @@ def test_read_aloud_button_only_when_espeak_ng_is_installed(tmp_path: Path) -> N
 def test_bad_content_never_breaks_a_screen(tmp_path: Path) -> None:
     import shutil
 
-    from kiosk.touch.sample import DEMO_CONTENT
+    from kiosk.touch.testing.sample import DEMO_CONTENT
 
     src = tmp_path / "src"
     shutil.copytree(DEMO_CONTENT, src)
@@ -203,7 +203,7 @@ def test_bad_content_never_breaks_a_screen(tmp_path: Path) -> None:
 def test_a_new_content_version_updates_the_page_or_falls_back_home(tmp_path: Path) -> None:
     import shutil
 
-    from kiosk.touch.sample import DEMO_CONTENT
+    from kiosk.touch.testing.sample import DEMO_CONTENT
 
     renamed, removed = tmp_path / "renamed", tmp_path / "removed"
     for folder in (renamed, removed):

@@ -1,0 +1,174 @@
+"""`kiosk status`: what the device shows now and why, and the state behind it."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from content_cache import ContentCache, Outbox
+
+from kiosk.device.control import ControlError, call, socket_path
+
+
+def gather(data_dir: Path, *, neutrality: Any = None, now: datetime | None = None) -> dict[str, Any]:
+    """Everything `kiosk status` reports, as plain data (also its --json output).
+
+    ``neutrality``: the device config's ``[neutrality]`` section (raw), over the content's.
+    """
+    out: dict[str, Any] = {"data_dir": str(data_dir)}
+    db = data_dir / "cache" / "cache.sqlite"
+    if db.exists():
+        with ContentCache(data_dir / "cache") as cache:
+            state = cache.live_state()
+            runs = cache.last_sync_runs(1)
+            outbox = Outbox(cache)
+            out["content"] = {
+                "live_version": state.live_version_id,
+                "previous_version": state.previous_version_id,
+                "switched_at": state.switched_at.isoformat() if state.switched_at else None,
+                "media_problems": cache.media_problems(),
+            }
+            out["last_sync"] = (
+                {"at": runs[0].finished_at.isoformat(), "outcome": runs[0].outcome, "message": runs[0].message}
+                if runs else None
+            )
+            out["cache_bytes"] = cache.store.bytes_used()
+            out["outbox"] = {"waiting": outbox.size(), "dropped": outbox.dropped()}
+            live = cache.read_live()
+            if live is not None:
+                out["neutrality"] = neutrality_status(live, neutrality, now or datetime.now(timezone.utc))
+    else:
+        out["content"] = None
+        out["last_sync"] = None
+    try:
+        out["player"] = call(socket_path(data_dir), "status", timeout=5)
+        out["player"].pop("ok", None)
+    except ControlError as e:
+        out["player"] = {"running": False, "error": str(e)}
+    return out
+
+
+def neutrality_status(live: Any, local: Any, now: datetime) -> dict[str, Any] | None:
+    """The election reserve period as the live content and config define it at ``now``:
+    in force or not, until when, what it withholds now, and any problem in the rules."""
+    from player.engine import ScheduleEngine
+
+    # The engine logs what it withholds, as the player should; here the answer is printed.
+    engine_log = logging.getLogger("player.engine")
+    level = engine_log.level
+    engine_log.setLevel(logging.ERROR)
+    try:
+        engine = ScheduleEngine(neutrality=local)
+        guard = engine.compile(live).guard
+        if not guard and not guard.rules.problems:
+            return None
+        answer = engine.now_playing(live, now.astimezone(guard.tz))
+    finally:
+        engine_log.setLevel(level)
+    period = answer.reserve
+    upcoming = guard.upcoming(now)
+    out: dict[str, Any] = {
+        "in_force": period is not None,
+        "elections": [e.name for e in period.elections] if period else [],
+        "from": period.start.date().isoformat() if period else None,
+        "until": period.last_day.isoformat() if period else None,
+        "clock_trusted": answer.clock_trusted,
+        "withheld_now": [w.item_id for w in answer.withheld],
+        "next": None if period or upcoming is None else {
+            "election": upcoming.name, "from": upcoming.reserve_start.isoformat(),
+            "until": upcoming.reserve_end.isoformat()},
+        "problems": list(guard.rules.problems),
+    }
+    if period is not None:
+        kiosk = guard.filter_kiosk(live)[1]
+        out["withheld_now"] += [f"{w.surface}/{w.item_id}" for w in kiosk]
+    return out
+
+
+def _neutrality_lines(n: dict[str, Any] | None) -> list[str]:
+    if not n:
+        return []
+    lines = []
+    if n["in_force"]:
+        held = n["withheld_now"]
+        lines.append(f"elections   reserve period in force ({', '.join(n['elections'])}) until {n['until']} "
+                     f"included; {len(held)} withheld" + (f": {', '.join(held[:6])}" if held else "")
+                     + ("" if len(held) <= 6 else ", …")
+                     + ("" if n["clock_trusted"] else " (clock not trusted: applied while it may be in force)"))
+    elif n["next"]:
+        x = n["next"]
+        lines.append(f"elections   no reserve period now; next: {x['election']} from {x['from']} to {x['until']}")
+    for p in n["problems"]:
+        lines.append(f"neutrality  {p}")
+    return lines
+
+
+def _ago(iso: str | None, now: datetime) -> str:
+    if not iso:
+        return "never"
+    seconds = (now - datetime.fromisoformat(iso)).total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f} {unit} ago"
+    return f"{seconds:.0f} s ago"
+
+
+def render(info: dict[str, Any], now: datetime | None = None) -> str:
+    """The human summary a technician reads over SSH."""
+    now = now or datetime.now(timezone.utc)
+    lines = []
+    p = info.get("player") or {}
+    if p.get("running") is False:
+        lines.append(f"player      not running ({p.get('error')})")
+    else:
+        wd = p.get("watchdog") or {}
+        wd_text = f"watchdog every {wd['interval_s']:.0f} s, {wd['pings']} pings" if wd.get("enabled") else "no watchdog"
+        lines.append(f"on screen   {p.get('showing')} ({p.get('showing_kind')}) — {p.get('why')}")
+        lines.append(f"player      up {p.get('uptime_s')} s, {p.get('slides_shown')} slides, "
+                     f"screen {'×'.join(map(str, p.get('screen') or []))}, {wd_text}")
+        lines += _device_service_lines(p)
+    c = info.get("content")
+    if c is None:
+        lines.append("content     no cache yet (run `kiosk sync --once`)")
+    else:
+        lines.append(f"content     live {c['live_version']} (since {_ago(c['switched_at'], now)}), "
+                     f"previous {c['previous_version']}")
+        problems = c.get("media_problems") or {}
+        if problems:
+            lines.append(f"media       {len(problems)} file(s) missing or corrupt, being fetched again")
+    s = info.get("last_sync")
+    lines.append(f"last sync   {s['outcome']} {_ago(s['at'], now)}: {s['message']}" if s else "last sync   never")
+    if "cache_bytes" in info:
+        lines.append(f"cache       {info['cache_bytes'] / 1e6:.1f} MB")
+        o = info["outbox"]
+        lines.append(f"outbox      {o['waiting']} waiting" + (f", {o['dropped']} dropped" if o["dropped"] else ""))
+    lines += _neutrality_lines(info.get("neutrality"))
+    return "\n".join(lines)
+
+
+def _device_service_lines(p: dict[str, Any]) -> list[str]:
+    """Display power, hotplug and USB import, as the running player reports them."""
+    lines = []
+    d = p.get("display_power")
+    if d:
+        state = d["applied"] or "not switched"
+        if d.get("reported") not in (None, "unknown", d["applied"]):
+            state += f" but the screen reports {d['reported']}"
+        nxt = f", {d['next_state']} at {d['next_change'][:16].replace('T', ' ')}" if d.get("next_change") else ""
+        lines.append(f"display     {state} (scheduled {d['scheduled']}{nxt}; backend {d['backend']}"
+                     + (", player idle" if d.get("player_idle") else "") + ")"
+                     + (f" — {d['error']}" if d.get("error") else ""))
+    h = p.get("hotplug")
+    if h:
+        lines.append(f"hotplug     watching udev, {len(h['touch_screens'])} touch screen(s) seen" if h["watching"]
+                     else f"hotplug     not watching ({h['error']})")
+    u = (p.get("usb_import") or {}).get("last")
+    if u:
+        lines.append(f"usb import  {u['outcome']} from {u['device']} at {u['at'][:19].replace('T', ' ')}: {u['message']}")
+    return lines
+
+
+def to_json(info: dict[str, Any]) -> str:
+    return json.dumps(info, indent=2, ensure_ascii=False, sort_keys=True)

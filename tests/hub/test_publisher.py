@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from hub.demo import demo_source_dir
+from hub.publisher import PublishError, publish
+from sync import parse_manifest
+
+from ..helpers import write_png
+
+
+def test_published_tree_holds_a_valid_manifest_and_media_by_hash(tmp_path: Path, source: Path) -> None:
+    r = publish(source, tmp_path / "tree", datetime(2026, 11, 26, 8, tzinfo=timezone.utc))
+    body = (tmp_path / "tree" / "v1" / "manifest.json").read_bytes()
+    m = parse_manifest(body)
+    assert m.version == r.version and r.changed
+    assert m.published_at == datetime(2026, 11, 26, 8, tzinfo=timezone.utc)
+    assert len(m.media) == 3
+    for entry in m.media:
+        data = (tmp_path / "tree" / "v1" / "media" / entry.sha256).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry.sha256 and len(data) == entry.size
+    doc = json.loads(body)
+    items = doc["playlists"][0]["items"]
+    assert [i["id"] for i in items] == ["img-0", "img-1", "img-2", "news"]
+    assert "file" not in items[0] and items[0]["media"] in {e.sha256 for e in m.media}
+
+
+def test_republishing_unchanged_content_changes_nothing(tmp_path: Path, source: Path) -> None:
+    first = publish(source, tmp_path / "tree")
+    manifest = tmp_path / "tree" / "v1" / "manifest.json"
+    before = (manifest.read_bytes(), manifest.stat().st_mtime_ns)
+    again = publish(source, tmp_path / "tree")
+    assert not again.changed and again.version == first.version
+    assert (manifest.read_bytes(), manifest.stat().st_mtime_ns) == before
+
+
+def test_changed_content_gets_a_new_version(tmp_path: Path, source: Path) -> None:
+    first = publish(source, tmp_path / "tree")
+    text = (source / "bulletins" / "news.toml").read_text().replace("Circulation alternée.", "Rue fermée.")
+    (source / "bulletins" / "news.toml").write_text(text)
+    second = publish(source, tmp_path / "tree")
+    assert second.changed and second.version != first.version
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (lambda src: (src / "media" / "img1.png").unlink(),
+         "playlists/lobby.toml: items[1].file: media/img1.png not found"),
+        (lambda src: _replace(src / "playlists" / "lobby.toml", "media/img2.png", "../../etc/passwd"),
+         "playlists/lobby.toml: items[2].file: '../../etc/passwd' points outside the source folder"),
+        (lambda src: _replace(src / "playlists" / "lobby.toml", 'duration = 5\n', 'duration = "long"\n'),
+         "items[0].duration: 'long' is not of type number"),
+        (lambda src: _replace(src / "playlists" / "lobby.toml", "[name]", "[name"),
+         "playlists/lobby.toml: Expected ']' at the end of a table declaration"),
+        (lambda src: (src / "media" / "img0.png").write_bytes(b"GIF89a not a png"),
+         "items[0].file: media/img0.png is not a valid image/png file"),
+        (lambda src: _replace(src / "site.toml", "Europe/Paris", "Europe/Nowhere"),
+         "site.toml: site.timezone: unknown time zone 'Europe/Nowhere'"),
+    ],
+)
+def test_source_problems_name_file_and_key(tmp_path: Path, source: Path, edit, expected: str) -> None:
+    publish(source, tmp_path / "tree")
+    before = (tmp_path / "tree" / "v1" / "manifest.json").read_bytes()
+    edit(source)
+    with pytest.raises(PublishError) as exc:
+        publish(source, tmp_path / "tree")
+    assert any(expected in p for p in exc.value.problems), exc.value.problems
+    assert (tmp_path / "tree" / "v1" / "manifest.json").read_bytes() == before
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_bundled_demo_content_publishes(tmp_path: Path) -> None:
+    r = publish(demo_source_dir(), tmp_path / "demo")
+    m = parse_manifest((tmp_path / "demo" / "v1" / "manifest.json").read_bytes())
+    doc = m.document
+    kinds = [i["type"] for i in doc["playlists"][0]["items"]]
+    assert kinds.count("image") >= 3 and kinds.count("video") == 1 and kinds.count("bulletin") >= 3
+    assert any(b["severity"] == "critical" for b in doc["bulletins"])
+    assert len(doc["kiosk"]["services"]) >= 2
+    assert all(s["hours"]["weekly"] for s in doc["kiosk"]["services"])
+    assert len(doc["kiosk"]["menus"][0]["days"]) >= 5
+    assert set(doc["site"]["languages"]) >= {"fr", "en"}
+    assert r.media_count == len(m.media) >= 5
+
+
+def _kiosk_page(src: Path, image_line: str, section: str = "places") -> None:
+    (src / "kiosk").mkdir(exist_ok=True)
+    (src / "kiosk" / f"{section}.toml").write_text(
+        f'[[{section}]]\nid = "market-hall"\n{image_line}\n'
+        f'[{section}.{"title" if section == "news" else "name"}]\nfr = "Halle du marché"\n',
+        encoding="utf-8")
+
+
+def test_a_kiosk_page_image_is_published_as_media_and_named_by_its_hash(tmp_path: Path, source: Path) -> None:
+    write_png(source / "media" / "place-halle.png", (200, 120, 40))
+    _kiosk_page(source, 'image = "media/place-halle.png"')
+    publish(source, tmp_path / "tree")
+    doc = json.loads((tmp_path / "tree" / "v1" / "manifest.json").read_bytes())
+    data = (source / "media" / "place-halle.png").read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    assert doc["kiosk"]["places"][0]["image"] == sha
+    assert {"sha256": sha, "size": len(data), "type": "image/png", "name": "place-halle.png"} in doc["media"]
+    assert (tmp_path / "tree" / "v1" / "media" / sha).read_bytes() == data
+    assert len(doc["media"]) == 4  # the three playlist images and the page's
+
+
+def test_a_page_image_shared_with_the_loop_is_listed_once(tmp_path: Path, source: Path) -> None:
+    _kiosk_page(source, 'file = "media/img0.png"', section="news")  # `file` works as in playlists
+    publish(source, tmp_path / "tree")
+    doc = json.loads((tmp_path / "tree" / "v1" / "manifest.json").read_bytes())
+    assert len(doc["media"]) == 3
+    assert doc["kiosk"]["news"][0]["image"] == doc["playlists"][0]["items"][0]["media"]
+    assert "file" not in doc["kiosk"]["news"][0]
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ('image = "media/halle.png"', "kiosk/places.toml: places[0].image: media/halle.png not found"),
+        ('image = "../outside.png"', "kiosk/places.toml: places[0].image: '../outside.png' points outside the source folder"),
+        ('image = "media/clip.mp4"', "kiosk/places.toml: places[0].image: media/clip.mp4 is a video; this field takes image"),
+        ('image = "' + "ab" * 32 + '"', "kiosk/places.toml: places[0].image: name the file (media/…), not its hash"),
+        ('image = 3', "kiosk/places.toml: places[0].image: expected a path under media/"),
+    ],
+)
+def test_a_bad_page_image_is_refused_naming_file_and_field(tmp_path: Path, source: Path, line: str,
+                                                            expected: str) -> None:
+    (source / "media" / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
+    _kiosk_page(source, line)
+    with pytest.raises(PublishError) as exc:
+        publish(source, tmp_path / "tree")
+    assert expected in exc.value.problems, exc.value.problems
+    assert not (tmp_path / "tree" / "v1" / "manifest.json").exists()
+
+
+def test_demo_content_has_pages_with_images_listed_in_media(tmp_path: Path) -> None:
+    publish(demo_source_dir(), tmp_path / "demo")
+    doc = json.loads((tmp_path / "demo" / "v1" / "manifest.json").read_bytes())
+    media = {m["sha256"]: m for m in doc["media"]}
+    pictured = {(s, d["id"]): d["image"] for s, docs in doc["kiosk"].items() for d in docs if "image" in d}
+    assert {("news", "pool-reopens"), ("places", "park-bruyere")} <= set(pictured)
+    for sha in pictured.values():
+        assert media[sha]["type"].startswith("image/")
+        data = (tmp_path / "demo" / "v1" / "media" / sha).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == sha and len(data) == media[sha]["size"]
