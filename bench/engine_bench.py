@@ -15,7 +15,7 @@ import argparse
 import random
 import statistics
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -96,7 +96,7 @@ def build_all_playing(n: int) -> LiveContent:
 
 def instants(count: int) -> list[datetime]:
     step = timedelta(days=7) / count
-    return [(START + k * step).astimezone(timezone.utc) for k in range(count)]
+    return [(START + k * step).astimezone(UTC) for k in range(count)]
 
 
 def in_reserve_period(content: LiveContent) -> LiveContent:
@@ -153,7 +153,7 @@ def main() -> None:
                for n in SIZES]
     table("The same inside an election reserve period (the guard withholds the tagged items):", guarded)
     print("reserve period vs exclude_tags, same content and instants (median ratio):")
-    for (n, _f1, m1, l1), (_n, _f2, m2, l2) in zip(mixed, guarded):
+    for (n, _f1, m1, l1), (_n, _f2, m2, l2) in zip(mixed, guarded, strict=False):
         print(f"{n:>8,} {m2 / m1:>6.2f}×  (loop {l1:,} vs {l2:,} items)")
     print()
     table("Worst case: every item plays, weights 1-3, loop rebuilt on every call:",

@@ -68,16 +68,18 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import contextlib  # noqa: E402
+
+from hub.refserver import ContentTreeServer  # noqa: E402
 from kiosk.app.cache_open import open_cache  # noqa: E402
 from kiosk.device.control import ControlError, call, socket_path  # noqa: E402
-from hub.refserver import ContentTreeServer  # noqa: E402
 from player.engine import ScheduleEngine  # noqa: E402
 from player.i18n import CATEGORY_LABELS, gettext_for  # noqa: E402
 from player.schedule import DurationLimits, alert_item, slide_seconds  # noqa: E402
@@ -195,10 +197,8 @@ class Side:
         # Whatever outlived it (orphans re-parented to us): by pid, then reap.
         deadline = time.monotonic() + 5
         for pid in pids - {self.proc.pid}:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         reap_orphans(deadline)
         for fn in self.on_stop:
             fn()
@@ -282,7 +282,7 @@ def slideshow_data(data_dir: Path, media_url: str) -> dict:
     lang = content.languages[0]
     second = next((x for x in content.languages if x != lang), None)
     _ = gettext_for(lang)
-    answer = ScheduleEngine().now_playing(content, datetime.now(timezone.utc).astimezone(tz), lang=lang)
+    answer = ScheduleEngine().now_playing(content, datetime.now(UTC).astimezone(tz), lang=lang)
     items = [alert_item(answer.fullscreen_alert)] if answer.fullscreen_alert else list(answer.items)
     limits = DurationLimits()
     slides = []
@@ -529,7 +529,7 @@ class Bench:
         cmd = kiosk_cmd("player", "--data", str(data_dir), mode, "--size", "{}x{}".format(*self.size))
         if idle_fps:
             cmd += ["--idle-fps", str(idle_fps)]
-        log = open(self.logs / f"ours-{self.count}.log", "wb")
+        log = open(self.logs / f"ours-{self.count}.log", "wb")  # noqa: SIM115 - closed with the process
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
@@ -550,10 +550,8 @@ class Bench:
         def drain() -> None:
             sock.settimeout(0.2)
             while not done.is_set():
-                try:
+                with contextlib.suppress(TimeoutError):
                     sock.recv(4096)
-                except TimeoutError:
-                    pass
             sock.close()
             notify.unlink(missing_ok=True)
 
@@ -574,7 +572,7 @@ class Bench:
         wall0, t0 = time.time(), time.monotonic()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         side = Side(proc, t0)
-        log = open(self.logs / f"chromium-{self.count}.log", "wb")
+        log = open(self.logs / f"chromium-{self.count}.log", "wb")  # noqa: SIM115 - closed with the process
         port = None
         assert proc.stderr is not None
         while port is None:

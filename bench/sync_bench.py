@@ -125,7 +125,7 @@ def main() -> None:
         urls = [f"{server.url}/v1/media/{m['sha256']}" for m in media]
         (tmp / "urls.txt").write_text("\n".join(urls) + "\n")
         curl_cfg = tmp / "curl.cfg"
-        curl_cfg.write_text("".join(f'url = "{u}"\noutput = "{m["sha256"]}"\n' for u, m in zip(urls, media)))
+        curl_cfg.write_text("".join(f'url = "{u}"\noutput = "{m["sha256"]}"\n' for u, m in zip(urls, media, strict=False)))
         (tmp / "SHA256SUMS").write_text("".join(f"{m['sha256']}  {m['sha256']}\n" for m in media))
         kiosk = [sys.executable, "-m", "kiosk", "sync", "--once", "--quiet", "--api", server.url]
 
@@ -229,7 +229,7 @@ def main() -> None:
               f"without the no-change run = {(full - nc) / verified:.2f}")
     print("same-round ratios, median [min-max] over the rounds:")
     for name, (a, b) in paired.items():
-        r = sorted(x / y for x, y in zip(a, b))
+        r = sorted(x / y for x, y in zip(a, b, strict=False))
         print(f"  {name:36s} {statistics.median(r):.2f} [{r[0]:.2f}-{r[-1]:.2f}]")
     print("no-change sync:")
     print(f"  kiosk sync --once          {len(ours_nc)} request(s), {sum(r.bytes_sent for r in ours_nc)} body bytes "

@@ -9,7 +9,7 @@ Run by ``bench/sync_bench.py --floor`` beside the real thing, in the same rounds
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from content_cache.store import MediaStore
@@ -21,7 +21,7 @@ from sync.outcome import poll_manifest
 def main() -> int:
     url, data = sys.argv[1], Path(sys.argv[2])
     client = ContentApiClient(SyncSettings(api_url=url))
-    poll = poll_manifest(client, None, lambda: datetime.now(timezone.utc))
+    poll = poll_manifest(client, None, lambda: datetime.now(UTC))
     if poll.fetch is None or poll.fetch.manifest is None:
         print(f"sync_floor: no manifest: {poll.message}", file=sys.stderr)
         return 1

@@ -30,9 +30,9 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
 if TYPE_CHECKING:  # what type checkers and editors see
     from ._upkeep import QuotaExceeded, VerifyReport
     from .cache import ContentCache, utcnow
+    from .errors import CacheError, MissingMediaError
     from .light import LightCache
     from .live_read import LiveState
-    from .errors import CacheError, MissingMediaError
     from .models import Bulletin, ContentVersion, KioskDocument, Playlist, PlaylistItem, VersionMedia
     from .outbox import Outbox, OutboxRecord
     from .snapshot import BulletinData, ItemData, LiveContent, LocalText, MediaRef, PlaylistData, is_alert
@@ -40,8 +40,8 @@ if TYPE_CHECKING:  # what type checkers and editors see
         BatchedStore,
         MediaStore,
         MediaVerificationError,
-        StoreError,
         StoredFile,
+        StoreError,
         check_sha256,
         read_chunks,
     )

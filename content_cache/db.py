@@ -13,8 +13,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from .live_read import SCHEMA_VERSION
-from .writes import set_connection_pragmas
 from .models import Base
+from .writes import set_connection_pragmas
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:

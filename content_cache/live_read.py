@@ -17,7 +17,7 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .snapshot import (
@@ -72,7 +72,7 @@ class SchemaMismatch(Exception):
 
 def utc(value: str | None) -> datetime | None:
     """A datetime column as stored by the models (naive UTC text) → an aware datetime."""
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def _json(value: str | None) -> object:
@@ -247,7 +247,7 @@ def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool) -> BulletinDat
         if not value:
             return None
         d = datetime.fromisoformat(value)
-        return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+        return d if d.tzinfo else d.replace(tzinfo=UTC)
 
     return BulletinData(
         id=row["id"],
@@ -257,5 +257,5 @@ def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool) -> BulletinDat
         body=LocalText.from_mapping(body),  # type: ignore[arg-type]
         valid_from=when("valid_from"),
         valid_until=when("valid_until"),
-        alert=row["alert"] if "alert" in row.keys() else None,
+        alert=row.get("alert", None),
     )

@@ -9,9 +9,7 @@ previous version stays intact beside it.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
-from datetime import timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
@@ -39,10 +37,10 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the content cache")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):

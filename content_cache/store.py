@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -48,7 +48,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _libc(name: str) -> Any:
     """A function of the C library (with errno kept), or None where it has none."""
     try:

@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import MissingMediaError
@@ -103,7 +103,7 @@ def sql_time(value: datetime) -> str:
     """An aware datetime as the models store it: naive UTC text, microseconds always."""
     if value.tzinfo is None:
         raise ValueError("naive datetime given to the content cache")
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 _column_types: dict[str, dict[str, str]] = {}
@@ -172,7 +172,7 @@ def select_rows(con: sqlite3.Connection, table: str, where: str = "", params: Se
     """Rows of ``table`` decoded to the values the models give (aware datetimes, JSON)."""
     types = column_types(con, table)
     cur = con.execute(f"SELECT {', '.join(types)} FROM {table} {where}", params)
-    return [{c: decode(types[c], v) for c, v in zip(types, row)} for row in cur]
+    return [{c: decode(types[c], v) for c, v in zip(types, row, strict=False)} for row in cur]
 
 
 def bulletin_json(b: object, columns: Iterable[str]) -> dict[str, object]:
@@ -182,7 +182,7 @@ def bulletin_json(b: object, columns: Iterable[str]) -> dict[str, object]:
     out: dict[str, object] = {}
     for col in columns:
         value = get(col)
-        out[col] = value.astimezone(timezone.utc).isoformat() if isinstance(value, datetime) else value
+        out[col] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
     return out
 
 

@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -113,7 +113,7 @@ class _Builder:
         if isinstance(value, datetime):
             if value.tzinfo is None:
                 value = value.replace(tzinfo=self.tz)
-            return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+            return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, time):
@@ -150,10 +150,7 @@ class _Builder:
         with path.open("rb") as f:
             head = f.read(16)
         magic = _MAGIC.get(mime)
-        if mime == "video/mp4":
-            ok = head[4:8] == b"ftyp"
-        else:
-            ok = magic is None or head.startswith(magic)
+        ok = head[4:8] == b"ftyp" if mime == "video/mp4" else magic is None or head.startswith(magic)
         if not ok:
             self.problems.append(f"{where}: {file_value} is not a valid {mime} file")
             return None
@@ -310,7 +307,7 @@ def publish(src: Path, dest: Path, published_at: datetime | None = None) -> Publ
             return PublishResult(version, manifest_path, len(files), media_bytes, changed=False,
                                  warnings=warnings)
 
-    when = (published_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (published_at or datetime.now(UTC)).astimezone(UTC)
     doc = {"version": version, "published_at": when.isoformat().replace("+00:00", "Z"), **doc}
     try:
         validate_document(doc, source=str(src))

@@ -11,7 +11,7 @@ import logging
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from content_cache import BulletinData, ItemData, LiveContent
@@ -150,8 +150,8 @@ class NowPlaying:
     def holds(self, now: datetime) -> bool:
         """True while this answer is still the answer: not past its deadline, and the
         clock has not gone backwards before the instant it was computed for."""
-        now = now.astimezone(timezone.utc)
-        return self.computed_at.astimezone(timezone.utc) <= now < self.valid_until
+        now = now.astimezone(UTC)
+        return self.computed_at.astimezone(UTC) <= now < self.valid_until
 
 
 def item_label(item: ItemData) -> str:
@@ -336,7 +336,7 @@ class ScheduleEngine:
             items=items,
             alerts=tuple(alerts),
             fallback=not items and not any(a.mode == FULLSCREEN for a in alerts),
-            valid_until=from_us(nxt, timezone.utc),
+            valid_until=from_us(nxt, UTC),
             computed_at=now,
             clock_trusted=trusted,
             playlist_id=pl.id if pl else None,

@@ -13,13 +13,13 @@ Wall-clock edges ("18:00 on 2027-03-28") become instants by one rule, used every
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from content_cache.snapshot import MINUTES_PER_DAY
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_US = timedelta(microseconds=1)
 # Beyond any real instant; stands for "no edge".
 NEVER = 1 << 62

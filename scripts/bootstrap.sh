@@ -9,8 +9,11 @@
 #      installs what is missing with apt-get when running as root, otherwise
 #      prints the exact `sudo apt install ...` line and exits 1;
 #   3. creates/reuses the virtualenv at $REPO/.venv and runs
-#      `pip install -e ".[test]"` only when setup.cfg/pyproject.toml changed
-#      (sha256 kept in .venv/.installed-stamp).
+#      `pip install -e ".[EXTRAS]"` only when setup.cfg/pyproject.toml changed or
+#      an extra is asked for that is not installed yet (kept in .venv/.installed-stamp).
+# KIOSK_EXTRAS (set by the caller before sourcing) names the extras: empty for a device's
+# runtime (./run-demo, the Ansible role), "test,dev,hub" for ./run-tests, which also sets
+# KIOSK_TEST_SYSTEM=1 for the Debian packages the tests drive (chromium, nginx, postgresql).
 # Exports: REPO (absolute repo root), VENV_PY (absolute path to the venv's python).
 # Progress goes to stderr, prefixed with "[setup]".
 
@@ -73,6 +76,14 @@ _bs_have_dri() {
     return 1
 }
 
+_bs_have_postgres() {
+    local d
+    for d in /usr/lib/postgresql/*/bin; do
+        if [ -x "$d/initdb" ] && [ -x "$d/postgres" ]; then return 0; fi
+    done
+    return 1
+}
+
 _bs_have_venv() {
     "$_BS_PY" -c 'import venv, ensurepip' >/dev/null 2>&1
 }
@@ -88,6 +99,13 @@ _bs_missing_packages() {
     done
     _bs_have_dri || missing+=(libgl1-mesa-dri)
     _bs_have_venv || missing+=(python3-venv)
+    if [ "${KIOSK_TEST_SYSTEM:-0}" = 1 ]; then
+        # The tests drive a real browser, web server and database (the hub's pages, a
+        # published tree behind nginx, the hub on PostgreSQL).
+        command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+        [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+        _bs_have_postgres || missing+=(postgresql)
+    fi
     printf '%s' "${missing[*]:-}"
 }
 
@@ -158,20 +176,36 @@ _bs_venv() {
         fi
     fi
 
+    local extras="${KIOSK_EXTRAS:-}" have_extras="" e missing_extra=0 spec
     want="$(_bs_deps_hash)" || exit 1
-    [ -f "$stamp" ] && have="$(cat -- "$stamp")"
-    if [ "$want" = "$have" ] && [ -x "$venv/bin/kiosk" ]; then
+    if [ -f "$stamp" ]; then
+        have="$(sed -n 1p -- "$stamp")"
+        have_extras="$(sed -n 2p -- "$stamp")"
+    fi
+    # Extras already installed stay (a test venv also runs the demo); only new ones install.
+    for e in ${extras//,/ }; do
+        case ",$have_extras," in
+            *",$e,"*) ;;
+            *) missing_extra=1 ;;
+        esac
+    done
+    if [ "$want" = "$have" ] && [ "$missing_extra" -eq 0 ] && [ -x "$venv/bin/kiosk" ]; then
         _bs_log "dependencies up to date"
         return 0
     fi
-    _bs_log "installing the project and its dependencies (pip install -e \".[test]\"; the first time takes a few minutes)"
+    if [ "$want" = "$have" ] && [ -n "$have_extras" ]; then
+        extras="$(printf '%s,%s' "$have_extras" "$extras" | tr ',' '\n' | sed '/^$/d' | sort -u | paste -sd, -)"
+    fi
+    spec="."
+    [ -n "$extras" ] && spec=".[$extras]"
+    _bs_log "installing the project and its dependencies (pip install -e \"$spec\"; the first time takes a few minutes)"
     rm -f -- "$stamp"
     # pip's and setuptools' chatter goes to a log, shown only on failure.
-    if ! (cd "$REPO" && "$VENV_PY" -m pip install -q -e ".[test]") >"$piplog" 2>&1; then
+    if ! (cd "$REPO" && "$VENV_PY" -m pip install -q -e "$spec") >"$piplog" 2>&1; then
         tail -n 60 -- "$piplog" >&2
-        _bs_die "pip install -e \".[test]\" failed (last lines above; full log: $piplog)"
+        _bs_die "pip install -e \"$spec\" failed (last lines above; full log: $piplog)"
     fi
-    printf '%s\n' "$want" >"$stamp"
+    printf '%s\n%s\n' "$want" "$extras" >"$stamp"
     _bs_log "done"
 }
 
@@ -180,7 +214,7 @@ _bs_venv() {
 # them in memory at every start (about 0.15 s of the player's first frame on a
 # 2-core machine). Quick when nothing changed (it compares timestamps).
 _bs_compile() {
-    (cd "$REPO" && "$VENV_PY" -m compileall -q -j 0 kiosk player content_cache sync) >/dev/null \
+    (cd "$REPO" && "$VENV_PY" -m compileall -q -j 0 kiosk player content_cache sync hub) >/dev/null \
         || _bs_log "warning: could not byte-compile the project (it still runs, starting slower)"
 }
 

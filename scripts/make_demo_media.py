@@ -108,7 +108,7 @@ def lerp(a: float, b: float, t: float) -> float:
 
 
 def mix(c0: RGB, c1: RGB, t: float) -> RGB:
-    return tuple(round(lerp(a, b, t)) for a, b in zip(c0, c1))  # type: ignore[return-value]
+    return tuple(round(lerp(a, b, t)) for a, b in zip(c0, c1, strict=False))  # type: ignore[return-value]
 
 
 def rgba(color: str | RGB, alpha: int = 255) -> tuple[int, int, int, int]:
@@ -160,7 +160,7 @@ def gradient(size: tuple[int, int], stops: list[tuple[float, str]], angle: float
     def color_at(t: float) -> RGB:
         if t <= parsed[0][0]:
             return parsed[0][1]
-        for (p0, c0), (p1, c1) in zip(parsed, parsed[1:]):
+        for (p0, c0), (p1, c1) in zip(parsed, parsed[1:], strict=False):
             if t <= p1:
                 return mix(c0, c1, (t - p0) / (p1 - p0) if p1 > p0 else 0.0)
         return parsed[-1][1]

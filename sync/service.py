@@ -10,6 +10,7 @@ socket calls it, see kiosk.device.sync_now).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -17,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -111,10 +112,8 @@ class SyncService:
         """Poll at once (the admin overlay's "sync now"); the next regular poll comes one
         interval later. A download in progress goes on and then takes the newest target."""
         log.info("sync now requested")
-        try:
-            self.scheduler.modify_job("poll", next_run_time=datetime.now(timezone.utc))
-        except JobLookupError:
-            pass  # not started yet: the first poll runs as soon as it starts
+        with contextlib.suppress(JobLookupError):  # not started yet: the first poll runs as soon as it starts
+            self.scheduler.modify_job("poll", next_run_time=datetime.now(UTC))
 
     def heartbeat(self) -> None:
         state = self.cache.live_state()

@@ -11,11 +11,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-
 from typing import TYPE_CHECKING
 
-from content_cache.errors import MissingMediaError
 from content_cache._upkeep import QuotaExceeded
+from content_cache.errors import MissingMediaError
 from content_cache.snapshot import is_alert
 from content_cache.writes import SyncRunRecord, VersionRows
 

@@ -144,9 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
         def hit(status: int, sent: int) -> None:
             self.server.add_hit(arrival, Hit(path, status, rng, sent, fault.kind if fault else None, auth))
 
-        if path == "/v1/manifest.json" or re.match(r"^/v1/devices/[a-z0-9_-]+/manifest\.json$", path):
-            file = self.server.root / path.lstrip("/")
-        elif re.match(r"^/v1/media/[0-9a-f]{64}$", path):
+        if path == "/v1/manifest.json" or re.match(r"^/v1/devices/[a-z0-9_-]+/manifest\.json$", path) or re.match(r"^/v1/media/[0-9a-f]{64}$", path):
             file = self.server.root / path.lstrip("/")
         else:
             file = None

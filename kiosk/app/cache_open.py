@@ -5,7 +5,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ def open_cache(data_dir: Path, now: Callable[[], datetime] | None = None) -> Con
     if cache.set_aside is not None:
         from sync.restore import restore_versions  # only after an upgrade: keeps start-up light
 
-        restore_versions(cache, cache.set_aside, (now or (lambda: datetime.now(timezone.utc)))())
+        restore_versions(cache, cache.set_aside, (now or (lambda: datetime.now(UTC)))())
     return cache
 
 

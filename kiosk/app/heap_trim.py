@@ -59,9 +59,8 @@ def heap_trimmer() -> Callable[[], bool]:
         return _collect_only
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
-        if not mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES):
-            log.info("mallopt(M_MMAP_THRESHOLD) refused: glibc's dynamic mmap threshold stays")
+    if "MALLOC_MMAP_THRESHOLD_" not in os.environ and not mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES):
+        log.info("mallopt(M_MMAP_THRESHOLD) refused: glibc's dynamic mmap threshold stays")
     if "MALLOC_ARENA_MAX" not in os.environ and not mallopt(M_ARENA_MAX, ARENA_MAX):
         log.info("mallopt(M_ARENA_MAX) refused: glibc's arena count stays")
     trim.argtypes = [ctypes.c_size_t]

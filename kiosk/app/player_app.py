@@ -16,20 +16,28 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
 from content_cache import ItemData
+from kiosk.app.cache_open import PlayerCache
+from kiosk.app.device_link import DeviceLink
+from kiosk.app.frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
+from kiosk.app.heap_trim import heap_trimmer
+from kiosk.app.proof_of_play import ProofOfPlay
+from kiosk.app.run import PlaybackState, PlayerOptions
 from player.engine import NowPlaying, item_label
 from player.i18n import gettext_for
 from player.quarantine import Quarantine
-from player.render.slides import (AlertBanner, MessageSlide, Slide, StatusBar, TestCardSlide, build_slide, poster_for,
-                           screen_size, set_turned_screen)
-from player.ticker import ticker_text
+from player.render.slides import (
+    AlertBanner,
+    MessageSlide,
+    Slide,
+    StatusBar,
+    TestCardSlide,
+    build_slide,
+    poster_for,
+    screen_size,
+    set_turned_screen,
+)
 from player.render.ticker_strip import TickerStrip
-
-from kiosk.app.frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
-from kiosk.app.heap_trim import heap_trimmer
-from kiosk.app.device_link import DeviceLink
-from kiosk.app.proof_of_play import ProofOfPlay
-from kiosk.app.cache_open import PlayerCache
-from kiosk.app.run import PlaybackState, PlayerOptions
+from player.ticker import ticker_text
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from player.neutrality import Election, ReservePeriod, Withheld

@@ -10,19 +10,18 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from content_cache import ItemData, LiveContent
+from kiosk.app.cache_open import PlayerCache
+from kiosk.app.kivy_env import prepare_kivy
+from kiosk.config import Config
 from player.engine import NowPlaying, ScheduleEngine
 from player.neutrality import Withheld
 from player.rotation import Rotation
 from player.schedule import DurationLimits, alert_item, slide_seconds
-
-from kiosk.app.cache_open import PlayerCache
-from kiosk.config import Config
-from kiosk.app.kivy_env import prepare_kivy
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ class PlayerOptions:
 def preview_clock(at: datetime) -> Callable[[], datetime]:
     """A clock that reads ``at`` now and runs on from it at the real pace."""
     t0 = time.monotonic()
-    return lambda: (at + timedelta(seconds=time.monotonic() - t0)).astimezone(timezone.utc)
+    return lambda: (at + timedelta(seconds=time.monotonic() - t0)).astimezone(UTC)
 
 
 def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None) -> int:
@@ -89,7 +88,7 @@ def run_player(options: PlayerOptions, now: Callable[[], datetime] | None = None
 
     cache = PlayerCache.open(options.data_dir, now)
     try:
-        app = PlayerApp(options, cache, now or (lambda: datetime.now(timezone.utc)))
+        app = PlayerApp(options, cache, now or (lambda: datetime.now(UTC)))
         from kivy.clock import Clock
 
         def on_sigterm(*_: object) -> None:

@@ -21,7 +21,7 @@ import queue
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -115,7 +115,7 @@ class PlayerServices:
         self.cfg = cfg
         self.hooks = hooks
         self._post = post
-        self._now = now or (lambda: datetime.now(timezone.utc))
+        self._now = now or (lambda: datetime.now(UTC))
         self.schedule = PowerSchedule.from_config(cfg)
         self.power = power or self._detect_power()
         self._power_status = PowerStatus(self.power.name, self.power.reason, self.schedule.describe())

@@ -14,8 +14,8 @@ from kivy.metrics import Metrics
 from kivy.uix.widget import Widget
 
 from kiosk import __version__
-from kiosk.touch import AdminActions, AdminInfo, TouchOptions, build_touch_root, last_sync_from_records, lock_window
 from kiosk.device.sync_now import SyncNow
+from kiosk.touch import AdminActions, AdminInfo, TouchOptions, build_touch_root, last_sync_from_records, lock_window
 from kiosk.touch.theme import screen_dpi
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from kiosk import __version__
 from kiosk.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
-from kiosk.config.paths import default_data_dir
 from kiosk.cli.sync import cmd_sync, load_device_config
+from kiosk.config.paths import default_data_dir
 
 SYNC_EPILOG = """Without --once, runs as a daemon (polls, uploads the outbox, sends heartbeats)
 until SIGTERM. Settings come from the config file (/etc/kiosk/kiosk.toml when present);
@@ -210,12 +210,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_player(args: argparse.Namespace) -> int:
-    from player.schedule import DurationLimits
-
     from kiosk.app.kivy_env import display_available
     from kiosk.app.run import PlayerOptions, run_player
-
     from kiosk.config import ConfigError
+    from player.schedule import DurationLimits
 
     try:
         cfg = load_device_config(getattr(args, "config", None))
@@ -269,9 +267,8 @@ def _has_kms() -> bool:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from kiosk.device.status import gather, render, to_json
-
     from kiosk.config import ConfigError
+    from kiosk.device.status import gather, render, to_json
 
     try:
         cfg = load_device_config(getattr(args, "config", None))

@@ -11,14 +11,13 @@ import os
 import shutil
 from pathlib import Path
 
-from player.schedule import DurationLimits, slide_seconds
-
-from kiosk.cli import _in_zone
-from kiosk.app.kivy_env import display_available
 from hub.demo import demo_source_dir
-from kiosk.app.run import PlayerOptions, run_player
 from hub.publisher import PublishError, publish
 from hub.refserver import ContentTreeServer
+from kiosk.app.kivy_env import display_available
+from kiosk.app.run import PlayerOptions, run_player
+from kiosk.cli import _in_zone
+from player.schedule import DurationLimits, slide_seconds
 
 # In a headless demo every slide is capped to this, so one loop takes well under a minute.
 HEADLESS_SLIDE_SECONDS = 5.0

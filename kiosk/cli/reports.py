@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -68,10 +68,9 @@ def _fail(message: str) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from content_cache.playlog import PLAY_LOG_FILE, PlayLog
-
+    from kiosk.cli.sync import load_device_config
     from kiosk.config import ConfigError
     from kiosk.config.paths import default_data_dir
-    from kiosk.cli.sync import load_device_config
 
     try:
         cfg = load_device_config(args.config)
@@ -83,7 +82,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _fail(f"{path}: no play log (the player writes it while it shows content)")
     live = _live_content(data)
     tz = ZoneInfo(live.timezone if live else cfg.timezone)
-    now = (args.now or datetime.now(timezone.utc)).astimezone(tz)
+    now = (args.now or datetime.now(UTC)).astimezone(tz)
     log = PlayLog(path)
     try:
         if args.report == "plays":
@@ -118,9 +117,8 @@ def _plays(args: argparse.Namespace, log: object, tz: ZoneInfo) -> int:
 
 def _neutrality(args: argparse.Namespace, log: object, tz: ZoneInfo, now: datetime,
                 live: object, local: object) -> int:
-    from player.neutrality import Election, rules_for
-
     from kiosk.device.reports import neutrality_json, neutrality_report, write_neutrality_csv
+    from player.neutrality import Election, rules_for
 
     elections: list[Election] = list(rules_for(live, local).elections) if live is not None else []  # type: ignore[arg-type]
     known = {e.name for e in elections}

@@ -6,7 +6,7 @@ import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,9 +24,8 @@ from kiosk.config.paths import default_data_dir
 
 if TYPE_CHECKING:
     from content_cache import ContentCache
-    from sync import Progress, SyncSettings
-
     from kiosk.config import Config
+    from sync import Progress, SyncSettings
 
 
 def _fail(message: str, code: int) -> int:
@@ -44,9 +43,8 @@ def load_device_config(path: Path | None) -> Config:
 
 
 def sync_settings(args: argparse.Namespace, cfg: Config) -> SyncSettings:
-    from sync import SyncSettings
-
     from kiosk.config import parse_size
+    from sync import SyncSettings
 
     api = args.api or cfg.api_url
     if not api:
@@ -133,7 +131,7 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
 
     try:
         result = sync_once_light(
-            data_dir / "cache", client, open_cache, now=lambda: datetime.now(timezone.utc), progress=progress
+            data_dir / "cache", client, open_cache, now=lambda: datetime.now(UTC), progress=progress
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -179,11 +177,10 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     import signal
 
     with _imports_kept_out_of_gc():  # SQLAlchemy, the cache's models, APScheduler
-        from sync import ContentApiClient
-        from sync.service import ServiceTimes, SyncService
-
         from kiosk.app.cache_open import open_cache
         from kiosk.device.sync_now import SyncTriggerServer, trigger_path
+        from sync import ContentApiClient
+        from sync.service import ServiceTimes, SyncService
 
     client = ContentApiClient(settings)
     times = ServiceTimes(
@@ -198,7 +195,7 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
 
     notifier = Notifier()
     with open_cache(data_dir) as cache:
-        service = SyncService(cache, client, now=lambda: datetime.now(timezone.utc),
+        service = SyncService(cache, client, now=lambda: datetime.now(UTC),
                               times=times, software_version=__version__,
                               notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s)
         # "Sync now" from the admin overlay (or a technician): DATA/sync.sock moves the next poll to now.

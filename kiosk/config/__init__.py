@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
@@ -28,7 +28,7 @@ POWER_BACKENDS = ("auto", "vcgencmd", "wlr-randr", "xset", "cec", "backlight", "
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # One weekday's screen hours: True on all day, False off all day, (on, off) a window
 # that runs past midnight when off <= on.
-DayHours = Union[bool, tuple[time, time]]
+DayHours = bool | tuple[time, time]
 
 
 class ConfigError(Exception):

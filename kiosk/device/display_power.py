@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-
 log = logging.getLogger(__name__)
 
 COMMAND_TIMEOUT_S = 10.0
@@ -34,7 +33,7 @@ class DisplayPowerError(Exception):
     """A backend command failed; the message is one line for a technician."""
 
 
-class PowerState(str, enum.Enum):
+class PowerState(enum.StrEnum):
     ON = "on"
     OFF = "off"
     UNKNOWN = "unknown"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -36,10 +36,10 @@ class ForwardCronTrigger(CronTrigger):
         fire = super().get_next_fire_time(previous_fire_time, now)
         if previous_fire_time is None:
             return fire
-        step, previous = timedelta(minutes=15), previous_fire_time.astimezone(timezone.utc)
+        step, previous = timedelta(minutes=15), previous_fire_time.astimezone(UTC)
         for k in range(1, 13):  # up to three hours past the repeated one
             # compared in UTC: two times with the same tzinfo compare by wall clock
-            if fire is None or fire.astimezone(timezone.utc) > previous:
+            if fire is None or fire.astimezone(UTC) > previous:
                 break
             fire = super().get_next_fire_time(None, max(now, previous_fire_time) + k * step)
         return fire
@@ -95,7 +95,7 @@ def display_should_be_on(schedule: PowerSchedule, now: datetime) -> bool:
     if now.tzinfo is None:
         raise ValueError("display_should_be_on needs an aware datetime")
     tz = ZoneInfo(schedule.timezone)
-    instant = now.astimezone(timezone.utc)
+    instant = now.astimezone(UTC)
     today = now.astimezone(tz).date()
     for day in (today, today - timedelta(days=1)):
         window = _window(day, schedule.days[day.weekday()], tz)
@@ -112,8 +112,8 @@ def _window(day: date, hours: DayHours, tz: ZoneInfo) -> tuple[datetime, datetim
     end_day = day if on < off else day + timedelta(days=1)
     # fold=0 (the default): the earlier reading of a repeated time, the pre-transition
     # offset for a skipped one — what APScheduler's CronTrigger does too.
-    start = datetime.combine(day, on, tzinfo=tz).astimezone(timezone.utc)
-    end = datetime.combine(end_day, off, tzinfo=tz).astimezone(timezone.utc)
+    start = datetime.combine(day, on, tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(end_day, off, tzinfo=tz).astimezone(UTC)
     return start, end
 
 
@@ -132,7 +132,7 @@ def next_change(schedule: PowerSchedule, now: datetime, horizon_days: int = 8) -
         fires = [f for f in (tr.get_next_fire_time(None, probe) for tr in triggers) if f is not None]
         if not fires:
             return None
-        fire = min(fires, key=lambda f: f.astimezone(timezone.utc))
+        fire = min(fires, key=lambda f: f.astimezone(UTC))
         if display_should_be_on(schedule, fire) != current:
             return fire, not current
         probe = fire + timedelta(minutes=1)

@@ -7,6 +7,7 @@ give it folders and fake executables; :func:`run_checks` wires the real ones.
 """
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
@@ -14,7 +15,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -132,10 +133,8 @@ def user_groups(user: str) -> set[str] | None:
     except KeyError:
         return None
     names = {g.gr_name for g in grp.getgrall() if user in g.gr_mem}
-    try:
+    with contextlib.suppress(KeyError):
         names.add(grp.getgrgid(pw.pw_gid).gr_name)
-    except KeyError:
-        pass
     return names
 
 
@@ -238,7 +237,7 @@ def check_units(runner: Runner = run, systemd_running: bool | None = None, units
     except (FileNotFoundError, subprocess.TimeoutExpired) as e:
         return CheckResult("units", WARN, f"cannot tell ({type(e).__name__})", "")
     states = done.stdout.split()
-    pairs = list(zip(units, states + ["unknown"] * (len(units) - len(states))))
+    pairs = list(zip(units, states + ["unknown"] * (len(units) - len(states)), strict=False))
     detail = ", ".join(f"{u} {s}" for u, s in pairs)
     bad = [u for u, s in pairs if s != "active"]
     if not bad:
@@ -274,7 +273,6 @@ def default_user() -> str:
 def check_neutrality(data_dir: Path, cfg: Config, now: datetime | None = None) -> CheckResult:
     """The election-period rules of the live content and the config: problems and period."""
     from content_cache import ContentCache
-
     from kiosk.device.status import neutrality_status
 
     if not (data_dir / "cache" / "cache.sqlite").is_file():
@@ -283,7 +281,7 @@ def check_neutrality(data_dir: Path, cfg: Config, now: datetime | None = None) -
         live = cache.read_live()
     if live is None:
         return CheckResult("elections", OK, "no content yet")
-    n = neutrality_status(live, cfg.neutrality, now or datetime.now(timezone.utc))
+    n = neutrality_status(live, cfg.neutrality, now or datetime.now(UTC))
     if n is None:
         return CheckResult("elections", OK, "no election listed (no reserve period applies)")
     if n["in_force"]:

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 SUBSYSTEMS = ("input", "drm", "block")
 
 
-class HotplugKind(str, enum.Enum):
+class HotplugKind(enum.StrEnum):
     TOUCH_ADDED = "touch-added"
     TOUCH_REMOVED = "touch-removed"
     DISPLAY_CHANGED = "display-changed"  # a connector was plugged or unplugged

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from content_cache import ContentCache, Outbox
-
 from kiosk.device.control import ControlError, call, socket_path
 
 
@@ -38,7 +37,7 @@ def gather(data_dir: Path, *, neutrality: Any = None, now: datetime | None = Non
             out["outbox"] = {"waiting": outbox.size(), "dropped": outbox.dropped()}
             live = cache.read_live()
             if live is not None:
-                out["neutrality"] = neutrality_status(live, neutrality, now or datetime.now(timezone.utc))
+                out["neutrality"] = neutrality_status(live, neutrality, now or datetime.now(UTC))
     else:
         out["content"] = None
         out["last_sync"] = None
@@ -117,7 +116,7 @@ def _ago(iso: str | None, now: datetime) -> str:
 
 def render(info: dict[str, Any], now: datetime | None = None) -> str:
     """The human summary a technician reads over SSH."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     lines = []
     p = info.get("player") or {}
     if p.get("running") is False:

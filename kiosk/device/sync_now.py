@@ -145,8 +145,8 @@ class SyncNow:
     def _check_api(self) -> None:
         if not _internet_sockets_allowed():
             raise SyncNowError(NO_NETWORK)
-        from kiosk.config import ConfigError
         from kiosk.cli.sync import load_device_config
+        from kiosk.config import ConfigError
 
         try:
             cfg = load_device_config(self.config_path)

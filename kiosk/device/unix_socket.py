@@ -5,6 +5,7 @@ The player's control socket (``kiosk.device.control``) and the sync daemon's "sy
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -86,10 +87,8 @@ class LineServer:
     def stop(self) -> None:
         self._stop.set()
         if self._sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-            except OSError:
-                pass
             self._sock.close()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2)

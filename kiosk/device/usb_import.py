@@ -17,15 +17,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from content_cache import ContentCache
-from sync import SyncResult, SyncSettings, Syncer
-from sync.local_source import LocalPackSource
-
 from kiosk.config import Config
 from kiosk.device.hotplug import HotplugEvent, HotplugKind
+from sync import Syncer, SyncResult, SyncSettings
+from sync.local_source import LocalPackSource
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def import_pack(
     verified are removed again, and alerts of the refused pack are taken off screen.
     """
     cfg = cfg or Config()
-    clock = now or (lambda: datetime.now(timezone.utc))
+    clock = now or (lambda: datetime.now(UTC))
     settings = SyncSettings(
         api_url=pack.resolve().as_uri(), device_id=cfg.device_id,
         parallel_downloads=cfg.parallel_downloads, max_cache_bytes=cfg.max_cache_bytes,

@@ -18,7 +18,16 @@ from typing import Any, TypeVar
 from content_cache import LiveContent, LocalText
 
 from .documents import (
-    Alert, Course, Event, Menu, MenuDay, NewsItem, Place, Procedure, Service, UsefulNumber,
+    Alert,
+    Course,
+    Event,
+    Menu,
+    MenuDay,
+    NewsItem,
+    Place,
+    Procedure,
+    Service,
+    UsefulNumber,
 )
 from .hours import ClosedDay, HoursError, OpeningHours, parse_hours
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from player.i18n import N_
+
 from . import timefmt
 from .calendar import week_menu
 from .hours import OpeningHours
 from .pages import PageBuilder
 from .status_text import describe_hours, upcoming_exceptions, week_table
-
-from player.i18n import N_
 
 COURSES = {
     "starter": N_("Starter"), "main": N_("Main course"), "side": N_("Side dish"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -110,11 +110,11 @@ def _parse_slots(raw: object, where: str) -> tuple[Slot, ...]:
         if not isinstance(pair, list) or len(pair) != 2:
             raise HoursError(f"{where}[{i}]: expected [\"HH:MM\", \"HH:MM\"]")
         start, end = parse_clock(pair[0], f"{where}[{i}]"), parse_clock(pair[1], f"{where}[{i}]")
-        if start == end or start == MINUTES_PER_DAY:
+        if start in (end, MINUTES_PER_DAY):
             raise HoursError(f"{where}[{i}]: {pair[0]}–{pair[1]} is an empty slot")
         slots.append(Slot(start, end))
     ordered = sorted(slots, key=lambda s: s.start)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in zip(ordered, ordered[1:], strict=False):
         if a.overnight or a.end > b.start:
             raise HoursError(f"{where}: slots overlap ({_fmt(a)} and {_fmt(b)})")
     return tuple(ordered)
@@ -172,7 +172,7 @@ def _local(day: date, minutes: int, tz: ZoneInfo) -> datetime:
     day = day + timedelta(days=minutes // MINUTES_PER_DAY)
     m = minutes % MINUTES_PER_DAY
     naive = datetime.combine(day, time(m // 60, m % 60))
-    return naive.replace(tzinfo=tz).astimezone(timezone.utc)
+    return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
 def intervals(hours: OpeningHours, first: date, last: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
@@ -201,7 +201,7 @@ def open_status(hours: OpeningHours | None, now: datetime, tz: ZoneInfo) -> Open
         return UNKNOWN
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    now_utc = now.astimezone(timezone.utc)
+    now_utc = now.astimezone(UTC)
     today = now.astimezone(tz).date()
     closed_today = hours.closure_on(today)
     spans = intervals(hours, today - timedelta(days=1), today + timedelta(days=HORIZON_DAYS), tz)

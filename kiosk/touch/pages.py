@@ -13,7 +13,7 @@ from content_cache import LocalText
 from player.i18n import N_, gettext_for
 
 from . import timefmt
-from .calendar import event_days, group_by_day, weekend, week_menu
+from .calendar import event_days, group_by_day, week_menu, weekend
 from .catalogue import Catalogue
 from .documents import Event
 from .status_text import describe_hours

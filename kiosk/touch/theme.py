@@ -31,7 +31,7 @@ def relative_luminance(colour: RGBA | tuple[float, ...]) -> float:
 def contrast_ratio(fg: RGBA | tuple[float, ...], bg: RGBA | tuple[float, ...]) -> float:
     """WCAG contrast ratio, 1…21. A translucent foreground is blended over ``bg`` first."""
     alpha = fg[3] if len(fg) > 3 else 1.0
-    blended = tuple(f * alpha + b * (1 - alpha) for f, b in zip(fg[:3], bg[:3]))
+    blended = tuple(f * alpha + b * (1 - alpha) for f, b in zip(fg[:3], bg[:3], strict=False))
     hi, lo = sorted((relative_luminance(blended), relative_luminance(bg)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 

@@ -8,7 +8,12 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.graphics import Color, Rectangle
 from kivy.properties import (
-    BooleanProperty, ColorProperty, DictProperty, ListProperty, ObjectProperty, StringProperty,
+    BooleanProperty,
+    ColorProperty,
+    DictProperty,
+    ListProperty,
+    ObjectProperty,
+    StringProperty,
 )
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout

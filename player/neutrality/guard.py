@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -175,5 +175,5 @@ def guard_for(content: LiveContent, local: Any = None) -> NeutralityGuard:
         tz = ZoneInfo("Europe/Paris")
     published = content.published_at
     if published.tzinfo is None:
-        published = published.replace(tzinfo=timezone.utc)
+        published = published.replace(tzinfo=UTC)
     return NeutralityGuard(rules_for(content, local), tz, published)

@@ -2,6 +2,7 @@
 a ``neutrality`` section (manifest JSON or device TOML) into them, one line per problem."""
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterable, Mapping
@@ -230,10 +231,8 @@ def _policy(raw: Any, where: str, problems: list[str],
             name = d.strip().lower().rstrip(".")
             if name.startswith("*."):
                 name = name[2:]  # "*.gouv.fr" means what "gouv.fr" means here
-            try:
+            with contextlib.suppress(UnicodeError):
                 name = name.encode("idna").decode("ascii")
-            except UnicodeError:
-                pass
             if "/" in name or ":" in name:
                 problems.append(f"{where}.allowed_domains[{i}]: {d!r} is a URL; write a domain name "
                                 "such as 'valbruyere.fr'; ignored")

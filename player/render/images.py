@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError

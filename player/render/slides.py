@@ -22,7 +22,6 @@ from kivy.uix.image import Image
 from kivy.uix.label import Label
 
 from content_cache import BulletinData, ItemData
-
 from player.i18n import CATEGORY_LABELS, gettext_for
 from player.render.images import prepared_image
 from player.render.video_process import DecoderProcess, Ended

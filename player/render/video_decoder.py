@@ -26,6 +26,7 @@ says ``play``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import json
 import mmap
@@ -230,10 +231,8 @@ class Decoder:
 def _die_with_parent() -> None:
     """Linux: end with the player, even if it is SIGKILLed (end of stdin tells us too,
     but only once we read it)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ the player, as when the decoder ran in the player's own process.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import mmap
@@ -150,10 +151,7 @@ class DecoderProcess:
         """The frame's planes, views into shared memory: valid until :meth:`free`."""
         base = frame.slot * self.slot_bytes
         w, h = frame.width, frame.height
-        if frame.fmt == "rgba":
-            sizes = [w * h * 4]
-        else:
-            sizes = [w * h, (w // 2) * (h // 2), (w // 2) * (h // 2)]
+        sizes = [w * h * 4] if frame.fmt == "rgba" else [w * h, w // 2 * (h // 2), w // 2 * (h // 2)]
         views, at = [], base
         whole = memoryview(self._map)
         for n in sizes:
@@ -187,20 +185,16 @@ class DecoderProcess:
         self._send("quit")
         self._ended = True
         if self._proc.stdin is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._proc.stdin.close()
-            except OSError:
-                pass
         if self._proc.poll() is None:
             timer = threading.Timer(CLOSE_WAIT_S, self._kill_if_running)
             timer.daemon = True
             timer.start()
         self._events.clear()
         if self._fd >= 0:
-            try:
+            with contextlib.suppress(BufferError):  # a view still exported: the mapping goes with the last one
                 self._map.close()
-            except BufferError:  # a view still exported: the mapping goes with the last one
-                pass
             os.close(self._fd)
             self._fd = -1
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from content_cache import ContentCache, LightCache, Outbox
 
-NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 PLAYER = """
 from datetime import datetime, timezone

@@ -6,7 +6,7 @@ import hashlib
 import sqlite3
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,9 @@ from content_cache import Bulletin, ContentCache, ContentVersion, KioskDocument,
 from content_cache.live_read import SCHEMA_VERSION, LiveReader, SchemaMismatch
 from content_cache.snapshot import DayPart, Holiday, LocalText
 
-NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
-FROM = datetime(2026, 11, 1, 5, 30, tzinfo=timezone.utc)
-UNTIL = datetime(2026, 12, 24, 22, 59, 59, 250000, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+FROM = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+UNTIL = datetime(2026, 12, 24, 22, 59, 59, 250000, tzinfo=UTC)
 
 
 def _rich_version(vid: str, sha: str, size: int) -> ContentVersion:
@@ -73,7 +73,7 @@ def test_every_column_comes_back_as_the_player_values(live: tuple[ContentCache, 
     assert content is not None
     assert (state.live_version_id, state.generation, state.etag, state.switched_at) == ("v1", 1, '"v1"', NOW)
     assert content.version_id == "v1" and content.generation == 1
-    assert content.published_at == NOW and content.published_at.tzinfo is timezone.utc
+    assert content.published_at == NOW and content.published_at.tzinfo is UTC
     assert content.site_name.get("en") == "Testtown" and content.languages == ("fr", "en")
     assert content.holidays == (Holiday(date(2026, 12, 25), LocalText.from_mapping({"fr": "Noël"})),)
     assert content.neutrality == {"elections": [{"name": "Municipales", "first_round": "2026-03-15"}]}

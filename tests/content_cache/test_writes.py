@@ -97,7 +97,7 @@ def test_rows_written_in_sql_read_back_through_the_models_as_given(tmp_path: Pat
             assert getattr(v, key) == value, key
         assert v.received_at.utcoffset() == timedelta(0)  # stored in UTC, read back aware
         items = s.scalars(select(PlaylistItem).order_by(PlaylistItem.position)).all()
-        for row, item in zip(rows.items, items):
+        for row, item in zip(rows.items, items, strict=False):
             for key, value in row.items():
                 assert getattr(item, key) == value, key
         assert (items[1].skip_holidays, items[1].priority, items[1].weight, items[1].caption) == (False, 0, 1, None)
@@ -113,8 +113,8 @@ def test_rows_written_in_sql_read_back_through_the_models_as_given(tmp_path: Pat
 
 
 def test_a_column_name_that_is_not_in_the_table_is_refused(tmp_path: Path) -> None:
-    with LightCache(tmp_path / "c") as light, light._sql() as con:
-        with pytest.raises(KeyError, match="playlist: no column 'titel'"):
+    with LightCache(tmp_path / "c") as light, light._sql() as con, \
+            pytest.raises(KeyError, match="playlist: no column 'titel'"):
             insert_rows(con, "playlist", [{"id": "p", "name": {}, "titel": "x"}], version_id="v")
 
 

@@ -2,7 +2,7 @@
 the cron jobs that apply it, and a scheduler driving a real backend command."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from kiosk.device.display_schedule import (
 
 from .fakes import FakeBin
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _schedule(tmp_path: Path, text: str) -> PowerSchedule:

@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 
+from hub.refserver import ContentTreeServer
 from kiosk.config import Config, load_config
 from kiosk.device.display_power import PowerEnvironment
 from kiosk.device.doctor import (
@@ -31,7 +33,6 @@ from kiosk.device.doctor import (
     touch_devices,
     user_groups,
 )
-from hub.refserver import ContentTreeServer
 
 from .fakes import TOUCH_ENV, USB_KEY_ENV, FakeBin, udev_device
 
@@ -238,11 +239,11 @@ def test_doctor_command_json_and_text(tmp_path: Path, server: ContentTreeServer)
 
 def test_doctor_reports_the_reserve_period_and_neutrality_problems(tmp_path: Path) -> None:
     import shutil as sh
-    from datetime import datetime, timezone
+    from datetime import datetime
 
+    from hub.demo import demo_source_dir
     from kiosk.config import Config
     from kiosk.device.doctor import WARN, check_neutrality
-    from hub.demo import demo_source_dir
     from tests.e2e.device import synced_device
 
     assert check_neutrality(tmp_path / "none", Config()).detail == "no content yet"
@@ -251,12 +252,12 @@ def test_doctor_reports_the_reserve_period_and_neutrality_problems(tmp_path: Pat
     site = (src / "site.toml").read_text("utf-8").replace('"campagne"]', '"campagne", "promotoin"]')
     (src / "site.toml").write_text(site, "utf-8")
     data = synced_device(tmp_path, src)
-    during = check_neutrality(data, Config(), datetime(2027, 10, 5, 8, tzinfo=timezone.utc))
+    during = check_neutrality(data, Config(), datetime(2027, 10, 5, 8, tzinfo=UTC))
     assert during.status == WARN
     assert during.detail.startswith("reserve period in force (Départementales 2028) until 2028-03-19; "
                                     "3 item(s)/page(s) withheld; neutrality.policy.withhold_tags[3]: unknown tag "
                                     "'promotoin'")
     local = Config(neutrality={"policy": {"withhold_tags": ["bilan"]}})
-    before = check_neutrality(data, local, datetime(2027, 3, 1, 8, tzinfo=timezone.utc))
+    before = check_neutrality(data, local, datetime(2027, 3, 1, 8, tzinfo=UTC))
     # the published section's problem stays reported even where the config overrides that key
     assert before.detail.startswith("next reserve period: Départementales 2028 from 2027-09-01; ")

@@ -31,6 +31,7 @@ from kiosk.device.hotplug import (
 
 from .fakes import DRM_ENV, SD_CARD_ENV, TOUCH_ENV, USB_KEY_ENV, udev_device
 
+
 def test_libudev_parses_the_event_environment_we_classify() -> None:
     dev = udev_device("add", TOUCH_ENV)
     assert dev.action == "add" and dev.subsystem == "input" and dev.device_node == "/dev/input/event3"

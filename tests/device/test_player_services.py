@@ -9,7 +9,7 @@ import json
 import logging
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from kiosk.device.status import render
 from .fakes import DRM_ENV, TOUCH_ENV, USB_KEY_ENV, FakeBin, udev_device
 from .test_usb_import import _tamper, live_version, make_pack
 
-UTC = timezone.utc
+UTC = UTC
 DAILY = '[display]\npower_backend = "vcgencmd"\non = "06:30"\noff = "23:00"\n'
 
 

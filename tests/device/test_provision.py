@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from hub.refserver import ContentTreeServer
 from kiosk import __version__
 from kiosk.config import load_config
-from hub.refserver import ContentTreeServer
 
 from .servers import RegisteringServer
 

@@ -8,15 +8,16 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import UTC
 from pathlib import Path
 from types import MappingProxyType
 
 import pytest
 
 from content_cache import ContentCache
-from kiosk.device.hotplug import FakeSource, HotplugEvent, HotplugKind, HotplugWatcher, UdevDevice
 from hub.publisher import publish
 from hub.refserver import ContentTreeServer
+from kiosk.device.hotplug import FakeSource, HotplugEvent, HotplugKind, HotplugWatcher, UdevDevice
 from kiosk.device.usb_import import PackPathError, UsbImporter, import_pack, mount_point_of, resolve_pack_path
 from sync import ContentApiClient, Outcome, sync_once
 from sync.local_source import LocalPackSource
@@ -243,8 +244,8 @@ def test_a_mounted_key_without_a_pack_is_left_alone(tmp_path: Path) -> None:
 
 
 def _now():  # noqa: ANN202
-    from datetime import datetime, timezone
-    return datetime.now(timezone.utc)
+    from datetime import datetime
+    return datetime.now(UTC)
 
 
 # -- the command -------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.device.control import ControlError, call, socket_path
 from hub.refserver import ContentTreeServer
+from kiosk.device.control import ControlError, call, socket_path
 
 
 def run_kiosk(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
@@ -62,7 +62,7 @@ def wait_for_services(data: Path, proc: subprocess.Popen, timeout: float = 20) -
     end = time.monotonic() + timeout
     while time.monotonic() < end and proc.poll() is None:
         try:
-            if SERVICES_STATUS <= call(sock, "status", timeout=5).keys():
+            if call(sock, "status", timeout=5).keys() >= SERVICES_STATUS:
                 return
         except (ControlError, OSError, ValueError):  # not listening yet, or going away
             pass

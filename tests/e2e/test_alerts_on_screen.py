@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image
@@ -20,7 +20,7 @@ RED = (139, 26, 26)  # the critical colour (#8B1A1A)
 
 
 def _iso(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _top_colour(png: Path) -> tuple[int, int, int]:
@@ -35,7 +35,7 @@ def _centre_colour(png: Path) -> tuple[int, int, int]:
 
 def test_banner_and_fullscreen_alerts_follow_their_windows(tmp_path: Path) -> None:
     src = write_source(tmp_path / "src")
-    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=16)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=16)
     banner_from, banner_until = start + timedelta(seconds=6), start + timedelta(seconds=12)
     full_from, full_until = start + timedelta(seconds=14), start + timedelta(seconds=18)
     with (src / "bulletins" / "news.toml").open("a") as f:
@@ -57,13 +57,13 @@ def test_banner_and_fullscreen_alerts_follow_their_windows(tmp_path: Path) -> No
     sock = socket_path(data)
 
     def at(t: datetime, name: str) -> dict:
-        time.sleep(max(0.0, (t - datetime.now(timezone.utc)).total_seconds()))
+        time.sleep(max(0.0, (t - datetime.now(UTC)).total_seconds()))
         out = tmp_path / f"{name}.png"
         call(sock, "screenshot", path=str(out))
         return {"png": out, **call(sock, "status")}
 
     try:
-        assert start > datetime.now(timezone.utc) + timedelta(seconds=5), "player setup too slow"
+        assert start > datetime.now(UTC) + timedelta(seconds=5), "player setup too slow"
         before = at(banner_from - timedelta(seconds=0.6), "before-banner")
         during = at(banner_from + timedelta(seconds=0.4), "banner")
         full = at(full_from + timedelta(seconds=0.4), "fullscreen")

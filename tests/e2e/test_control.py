@@ -11,7 +11,6 @@ from pathlib import Path
 
 from PIL import Image
 
-
 from ..helpers import write_source
 from .device import run_kiosk, synced_device
 

@@ -7,9 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.device.control import call, socket_path
 from hub.publisher import publish
 from hub.refserver import ContentTreeServer
+from kiosk.device.control import call, socket_path
 
 from ..helpers import write_source
 from .device import run_kiosk

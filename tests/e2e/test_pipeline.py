@@ -10,7 +10,6 @@ from PIL import Image
 from hub.refserver import ContentTreeServer
 
 from ..helpers import image_stats, mean_abs_diff, write_source
-
 from .device import run_kiosk, synced_device
 
 
@@ -57,10 +56,10 @@ def test_published_content_reaches_the_screen_and_plays_with_the_server_stopped(
         assert mean_abs_diff(a, b) > 5, f"{a.name} and {b.name} look the same"
     # the images' own colours are on screen where the image is
     expected = {"img-0.png": (200, 40, 40), "img-1.png": (40, 160, 60), "img-2.png": (40, 70, 200)}
-    for f, name in zip(files, names):
+    for f, name in zip(files, names, strict=False):
         if name in expected:
             got = centre_colour(f)
-            assert all(abs(g - e) <= 12 for g, e in zip(got, expected[name])), (name, got)
+            assert all(abs(g - e) <= 12 for g, e in zip(got, expected[name], strict=False)), (name, got)
     # the bulletin is the warning colour with text on it
     r_, g_, b_ = centre_colour(files[3])
     assert (r_, g_, b_) != (0, 0, 0)
@@ -109,7 +108,7 @@ def test_demo_command_shows_at_least_three_different_slides_headless(tmp_path: P
     assert len(files) >= 3, r.stdout
     for f in files:
         assert image_stats(f)[1] > 8, f.name
-    for a, b in zip(files, files[1:]):
+    for a, b in zip(files, files[1:], strict=False):
         assert mean_abs_diff(a, b) > 5, (a.name, b.name)
 
 

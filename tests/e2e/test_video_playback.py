@@ -64,7 +64,7 @@ def test_a_clip_shows_its_frames_upright_and_in_colour(tmp_path: Path, pix_fmt: 
         # 480×270 holds the 16:9 clip whole; the status bar covers the bottom strip
         middle = rgb.getpixel((W // 2, int(H * 0.55)))
         top = rgb.getpixel((W // 2, int(H * 0.08)))
-        assert all(abs(a - b) <= 10 for a, b in zip(middle, ORANGE)), (shot.name, middle)
+        assert all(abs(a - b) <= 10 for a, b in zip(middle, ORANGE, strict=False)), (shot.name, middle)
         assert min(top) >= 240, (shot.name, top)  # the white band is at the top: upright
     assert "cannot be shown" not in r.stderr, r.stderr[-3000:]
     assert not _decoders(str(data)), "a video decoder outlived the player"

@@ -1,6 +1,7 @@
 """The player speaks systemd's notify protocol over a real AF_UNIX datagram socket."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -34,10 +35,8 @@ def test_ready_after_first_frame_pings_while_healthy_none_while_frozen(tmp_path:
     try:
         t0 = time.monotonic()
         while time.monotonic() - t0 < 13 and proc.poll() is None:
-            try:
+            with contextlib.suppress(TimeoutError):
                 messages.append((time.monotonic(), sock.recv(4096).decode()))
-            except TimeoutError:
-                pass
             pings = [m for m in messages if m[1] == "WATCHDOG=1"]
             if frozen_at is None and len(pings) >= 4:
                 call(socket_path(data), "freeze", seconds=3)
@@ -51,8 +50,8 @@ def test_ready_after_first_frame_pings_while_healthy_none_while_frozen(tmp_path:
     assert texts[0].startswith("READY=1\nSTATUS=showing img-0"), texts[:3]
     assert any(t.startswith("STATUS=showing img-1") for t in texts)
     pings = [t for t, m in messages if m == "WATCHDOG=1"]
-    before = [b - a for a, b in zip(pings, pings[1:]) if b < frozen_at]
+    before = [b - a for a, b in zip(pings, pings[1:], strict=False) if b < frozen_at]
     assert before and max(before) < 0.9, before
-    gaps_after = [b - a for a, b in zip(pings, pings[1:]) if b > frozen_at]
+    gaps_after = [b - a for a, b in zip(pings, pings[1:], strict=False) if b > frozen_at]
     assert max(gaps_after) >= 2.5, f"pings went on while the main loop was frozen: {gaps_after}"
     assert any(t > frozen_at + 3.2 for t in pings), "pings did not resume after the freeze"

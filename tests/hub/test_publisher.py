@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,11 +15,11 @@ from ..helpers import write_png
 
 
 def test_published_tree_holds_a_valid_manifest_and_media_by_hash(tmp_path: Path, source: Path) -> None:
-    r = publish(source, tmp_path / "tree", datetime(2026, 11, 26, 8, tzinfo=timezone.utc))
+    r = publish(source, tmp_path / "tree", datetime(2026, 11, 26, 8, tzinfo=UTC))
     body = (tmp_path / "tree" / "v1" / "manifest.json").read_bytes()
     m = parse_manifest(body)
     assert m.version == r.version and r.changed
-    assert m.published_at == datetime(2026, 11, 26, 8, tzinfo=timezone.utc)
+    assert m.published_at == datetime(2026, 11, 26, 8, tzinfo=UTC)
     assert len(m.media) == 3
     for entry in m.media:
         data = (tmp_path / "tree" / "v1" / "media" / entry.sha256).read_bytes()

@@ -3,7 +3,7 @@ recorded before waits in memory, in order, and a cache that cannot open costs bo
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from content_cache import ContentCache, Outbox
 from content_cache.playlog import PlayLog
 from kiosk.app.proof_of_play import MAX_PENDING, ProofOfPlay
 
-T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 def test_records_before_open_wait_and_are_written_in_order(tmp_path: Path) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from content_cache.playlog import ElectionRecord, PlayLog, PlayRecord, WithheldRecord
-from kiosk.cli import main
 from kiosk.app.proof_of_play import ProofOfPlay
+from kiosk.cli import main
 from kiosk.device.reports import neutrality_csv, neutrality_report, plays_csv, plays_report
 from player.neutrality import Election, ReservePeriod, Withheld
 
@@ -54,7 +54,7 @@ def play_log(tmp_path: Path) -> PlayLog:
                                       datetime(2025, 9, 3, 10, tzinfo=PARIS), datetime(2025, 9, 3, 10, tzinfo=PARIS),
                                       "Permanence", "services", (), "Municipales 2026")])
     log.note_elections([ElectionRecord(MUNICIPALES.name, MUNICIPALES.first_round, MUNICIPALES.last_round)],
-                       datetime(2025, 8, 18, tzinfo=timezone.utc))
+                       datetime(2025, 8, 18, tzinfo=UTC))
     yield log
     log.close()
 
@@ -164,7 +164,7 @@ def test_report_command_errors_are_one_line(play_log: PlayLog, tmp_path: Path, c
 def test_proof_of_play_fills_the_play_log_and_notes_withheld_items_once(tmp_path: Path) -> None:
     from content_cache import ContentCache
 
-    clock = [datetime(2025, 9, 2, 10, tzinfo=timezone.utc)]
+    clock = [datetime(2025, 9, 2, 10, tzinfo=UTC)]
     with ContentCache(tmp_path / "cache") as cache:
         proof = ProofOfPlay(lambda: cache, lambda: clock[0], data_dir=tmp_path)
         assert proof.play_log is None  # opened by the first record (the player: after its first frame)
@@ -184,8 +184,8 @@ def test_proof_of_play_fills_the_play_log_and_notes_withheld_items_once(tmp_path
     assert [(p.item_id, p.label, p.category, p.tags, p.content_version) for p in plays] == [
         ("piscine", "Horaires", "sport", ("a", "b"), "v1")]
     [held] = log.withheld()
-    assert held.first_at == datetime(2025, 9, 2, 10, tzinfo=timezone.utc)
-    assert held.last_at == datetime(2025, 9, 2, 10, 11, tzinfo=timezone.utc)
+    assert held.first_at == datetime(2025, 9, 2, 10, tzinfo=UTC)
+    assert held.last_at == datetime(2025, 9, 2, 10, 11, tzinfo=UTC)
     assert held.elections == "Municipales 2026"
     assert [e.name for e in log.elections()] == ["Municipales 2026"]
     log.close()

@@ -1,7 +1,7 @@
 """Small content builders for schedule engine tests."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,7 +10,7 @@ from content_cache import BulletinData, ItemData, LiveContent, LocalText, MediaR
 from content_cache.snapshot import DayPart, Holiday
 
 PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
+UTC = UTC
 PUBLISHED = datetime(2026, 1, 1, tzinfo=PARIS)
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -41,8 +41,8 @@ def test_rules_travel_from_the_manifest_through_the_cache_to_the_engine(cache: C
     manifest = validate_document(ruled_doc())
     cache.store.put_verified([DATA], SHA, len(DATA))
     cache.install_version(version_rows(manifest, manifest_sha256="0" * 64, etag=None,
-                                       now=datetime(2026, 11, 26, tzinfo=timezone.utc)),
-                          datetime(2026, 11, 26, tzinfo=timezone.utc))
+                                       now=datetime(2026, 11, 26, tzinfo=UTC)),
+                          datetime(2026, 11, 26, tzinfo=UTC))
     live = cache.read_live()
     day, plain, storm_item = live.playlist().items
     assert day.weekdays == {0, 4}

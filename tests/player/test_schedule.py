@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -74,13 +74,13 @@ def test_a_bulletin_item_follows_its_bulletins_window_too() -> None:
     ],
 )
 def test_windows_are_instants_across_the_spring_dst_change(local_now: datetime, expected: list[str]) -> None:
-    c = content(image("dst", valid_until=datetime(2027, 3, 28, 1, 30, tzinfo=timezone.utc)))
+    c = content(image("dst", valid_until=datetime(2027, 3, 28, 1, 30, tzinfo=UTC)))
     assert [i.id for i in plan_playlist(c, local_now).items] == expected
 
 
 def test_autumn_dst_repeated_hour_is_told_apart_by_fold() -> None:
     # 31 October 2027: 03:00 → 02:00; the item ends at the second 02:30 (01:30 UTC)
-    c = content(image("x", valid_until=datetime(2027, 10, 31, 1, 30, tzinfo=timezone.utc)))
+    c = content(image("x", valid_until=datetime(2027, 10, 31, 1, 30, tzinfo=UTC)))
     first = datetime(2027, 10, 31, 2, 45, tzinfo=PARIS, fold=0)  # 00:45 UTC
     second = datetime(2027, 10, 31, 2, 45, tzinfo=PARIS, fold=1)  # 01:45 UTC
     assert [i.id for i in plan_playlist(c, first).items] == ["x"]

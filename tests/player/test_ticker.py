@@ -2,7 +2,7 @@
 that can change next."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from content_cache import BulletinData
 from content_cache.snapshot import LocalText
@@ -14,8 +14,8 @@ def test_ticker_shows_only_current_non_alert_titles_in_the_display_language() ->
         return BulletinData(id_, "event", severity, LocalText.from_mapping({"fr": f"{id_} fr", "en": f"{id_}\nen"}),
                             LocalText(), alert=alert, **kw)  # type: ignore[arg-type]
 
-    now = datetime(2027, 3, 28, 12, tzinfo=timezone.utc)
-    later = datetime(2027, 3, 28, 18, tzinfo=timezone.utc)
+    now = datetime(2027, 3, 28, 12, tzinfo=UTC)
+    later = datetime(2027, 3, 28, 18, tzinfo=UTC)
     text = ticker_text([
         b("plain"), b("storm", "critical"), b("cut", alert="banner"),
         b("past", valid_until=now), b("soon", valid_from=later), b("today", valid_until=later),

@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from sync import ContentApiClient, Outcome, SyncSettings, sync_once
 from .. import faultserver as fs
 from ..helpers import write_source
 
-NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 VIDEO_SIZE = 400_000
 
 

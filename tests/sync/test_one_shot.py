@@ -6,17 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
-from datetime import datetime, timezone
 
 from content_cache import ContentCache
 from content_cache.live_read import DB_NAME, SCHEMA_VERSION
-from kiosk.app.cache_open import open_cache
 from hub.publisher import publish
 from hub.refserver import ContentTreeServer
+from kiosk.app.cache_open import open_cache
 from sync import ContentApiClient, Outcome, SyncSettings, sync_once_light
 
-NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
 def _store_files(data: Path) -> list[Path]:

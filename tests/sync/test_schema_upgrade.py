@@ -3,17 +3,17 @@ with its content: versions are rebuilt from the kept manifests and the stored me
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from content_cache import ContentCache
 from content_cache.db import SCHEMA_VERSION
-from kiosk.app.cache_open import open_cache
 from hub.publisher import publish
 from hub.refserver import ContentTreeServer
+from kiosk.app.cache_open import open_cache
 from sync import ContentApiClient, sync_once
 
-NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
 def test_an_outdated_database_is_set_aside_and_live_and_previous_versions_come_back(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
@@ -12,7 +12,7 @@ from hub.publisher import publish
 from hub.refserver import ContentTreeServer
 from sync import ContentApiClient, Outcome, sync_once
 
-NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
 def _sync(cache: ContentCache, server: ContentTreeServer):

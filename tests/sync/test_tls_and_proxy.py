@@ -12,7 +12,7 @@ import json
 import ssl
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,7 +24,7 @@ from hub.refserver import ContentTreeServer
 from sync import ContentApiClient, Outcome, SyncSettings, sync_once
 from sync.client import ApiUnreachable
 
-NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from content_cache import ContentCache, Outbox
@@ -10,7 +10,7 @@ from hub.refserver import ContentTreeServer
 from sync import ContentApiClient, SyncSettings
 from sync.uploads import OutboxUploader
 
-NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
 def _fill(outbox: Outbox, n: int) -> None:

@@ -3,7 +3,6 @@ touch targets at least 9 mm on the real screen, text contrast at least 4.5:1, no
 spilling out of its box, and in portrait the controls within reach in the lower half."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -1,7 +1,7 @@
 """Opening hours: "open now" table tests with fixed times in Europe/Paris."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from kiosk.touch.status_text import describe_hours, week_table
 
 PARIS = ZoneInfo("Europe/Paris")
 NB = "\u202f"  # CLDR's narrow no-break space between an English time and AM/PM
-UTC = timezone.utc
+UTC = UTC
 
 TOWN_HALL = {
     "weekly": {

@@ -1,7 +1,6 @@
 """Read-aloud with espeak-ng when installed, absent when not; QR codes made on the device."""
 from __future__ import annotations
 
-import os
 import stat
 import time
 from pathlib import Path

@@ -4,7 +4,14 @@ from __future__ import annotations
 import pytest
 
 from kiosk.touch.theme import (
-    MIN_CONTRAST, MIN_TARGET_MM, THEMES, contrast_ratio, dpi_for, hex_colour, px_to_mm, sizes_for,
+    MIN_CONTRAST,
+    MIN_TARGET_MM,
+    THEMES,
+    contrast_ratio,
+    dpi_for,
+    hex_colour,
+    px_to_mm,
+    sizes_for,
 )
 
 

@@ -17,15 +17,14 @@ from kivy.input.motionevent import MotionEvent
 from kivy.uix.label import Label
 
 from content_cache import LiveContent
-from player.neutrality import guard_for
 from kiosk import __version__
-
 from kiosk.touch import build_touch_root, load_kv, lock_window
-from kiosk.touch.testing.tree import find_target, walk
 from kiosk.touch.admin import AdminActions, AdminInfo, SyncSummary
-from kiosk.touch.testing.harness import KEYS, FakeClocks
 from kiosk.touch.options import TouchOptions
+from kiosk.touch.testing.harness import KEYS, FakeClocks
+from kiosk.touch.testing.tree import find_target, walk
 from kiosk.touch.widgets import Surface
+from player.neutrality import guard_for
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1000)

@@ -29,7 +29,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -168,7 +168,6 @@ def main(argv: list[str] | None = None) -> int:
     dpi = a.dpi
     if a.config is not None:  # as the player does (kiosk.app.touch_layer)
         from kiosk.config import load_config
-
         from kiosk.touch.theme import screen_dpi
 
         cfg = load_config(a.config)
@@ -178,7 +177,6 @@ def main(argv: list[str] | None = None) -> int:
 
     prepare_kivy(a.out / ".kivy", headless=True, fullscreen=False, size=(w, h))
     from kiosk.touch.testing.app import HarnessApp  # Kivy is imported only now, configured
-
     from kiosk.touch.testing.sample import DEMO_CONTENT, content_from_folder, media_from_folder
 
     cache = None
@@ -192,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"{a.data}: no live content (sync the device first)")
     else:
         content = content_from_folder(a.content or DEMO_CONTENT)
-    clocks = FakeClocks(datetime.fromisoformat(a.now).astimezone(timezone.utc))
+    clocks = FakeClocks(datetime.fromisoformat(a.now).astimezone(UTC))
     app = HarnessApp(json.loads(a.scenario.read_text("utf-8")), a.out, content, clocks,
                      dpi=dpi, pin_hash=a.pin_hash, idle_s=a.idle, countdown_s=a.countdown,
                      media_path=(cache.store.path_for if cache is not None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,6 @@ from content_cache import BulletinData, LiveContent, LocalText
 from hub.demo import DEMO_CONTENT
 from hub.publisher import build_document
 from sync import validate_document
-
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -39,7 +38,7 @@ def content_from_document(doc: Mapping[str, Any], version: str = "sample") -> Li
     }
     return LiveContent(
         version_id=str(doc.get("version") or version), generation=1,
-        published_at=_dt(doc.get("published_at")) or datetime(2026, 1, 1, tzinfo=timezone.utc),
+        published_at=_dt(doc.get("published_at")) or datetime(2026, 1, 1, tzinfo=UTC),
         site_id=site["id"], site_name=LocalText.from_mapping(site["name"]),
         timezone=site["timezone"], languages=tuple(site["languages"]),
         default_playlist=site["default_playlist"], playlists={},
