@@ -257,5 +257,5 @@ def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool) -> BulletinDat
         body=LocalText.from_mapping(body),  # type: ignore[arg-type]
         valid_from=when("valid_from"),
         valid_until=when("valid_until"),
-        alert=row.get("alert", None),
+        alert=row["alert"] if "alert" in row.keys() else None,  # noqa: SIM118 - a sqlite3.Row has no get()
     )

@@ -33,7 +33,7 @@ class DisplayPowerError(Exception):
     """A backend command failed; the message is one line for a technician."""
 
 
-class PowerState(enum.StrEnum):
+class PowerState(str, enum.Enum):  # noqa: UP042 - str() and format() as before
     ON = "on"
     OFF = "off"
     UNKNOWN = "unknown"

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 SUBSYSTEMS = ("input", "drm", "block")
 
 
-class HotplugKind(enum.StrEnum):
+class HotplugKind(str, enum.Enum):  # noqa: UP042 - str() and format() as before
     TOUCH_ADDED = "touch-added"
     TOUCH_REMOVED = "touch-removed"
     DISPLAY_CHANGED = "display-changed"  # a connector was plugged or unplugged
