@@ -65,7 +65,7 @@ class PlayerApp(App):
         self._pending: Slide | None = None
         self.quarantine = Quarantine()
         self.proof = ProofOfPlay(cache.full, now, data_dir=options.data_dir,
-                                 retention_days=options.config.play_log_days if options.config else None,
+                                 retention_days=options.config.reports.retention_days if options.config else None,
                                  record=options.preview_at is None)
         self._kiosk_key: tuple[int, bool] | None = None
         self.derived_dir = options.data_dir / "derived"

@@ -229,7 +229,7 @@ def cmd_player(args: argparse.Namespace) -> int:
         limits = DurationLimits(minimum=min(limits.minimum, args.max_slide_seconds),
                                 maximum=args.max_slide_seconds)
     options = PlayerOptions(
-        data_dir=args.data or cfg.data_dir or default_data_dir(),
+        data_dir=args.data or cfg.cache.dir or default_data_dir(),
         fullscreen=not (args.windowed or headless),
         headless=headless,
         screenshots=args.screenshots,
@@ -239,16 +239,16 @@ def cmd_player(args: argparse.Namespace) -> int:
         playlist=args.playlist,
         limits=limits,
         idle_fps=args.idle_fps,
-        mode=args.mode or cfg.mode,
-        device_id=cfg.device_id,
-        admin_pin_hash=cfg.admin_pin_hash,
-        ticker=cfg.ticker,
-        orientation=cfg.orientation,
-        display_dpi=cfg.display_dpi,
-        display_width_mm=cfg.display_width_mm,
+        mode=args.mode or cfg.device.mode,
+        device_id=cfg.device.id,
+        admin_pin_hash=cfg.device.admin_pin_hash,
+        ticker=cfg.display.ticker,
+        orientation=cfg.display.orientation,
+        display_dpi=cfg.display.dpi,
+        display_width_mm=cfg.display.width_mm,
         config_path=getattr(args, "config", None),
         config=cfg,
-        preview_at=_in_zone(args.at, cfg.timezone),
+        preview_at=_in_zone(args.at, cfg.device.timezone),
     )
     return run_player(options)
 
@@ -276,7 +276,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         for line in e.lines():
             print(f"kiosk: warning: {line}", file=sys.stderr)
         cfg = None
-    info = gather(args.data or (cfg.data_dir if cfg else None) or default_data_dir(),
+    info = gather(args.data or (cfg.cache.dir if cfg else None) or default_data_dir(),
                   neutrality=cfg.neutrality if cfg else None)
     print(to_json(info) if args.json else render(info))
     return EXIT_OK

@@ -181,7 +181,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except PackPathError as e:
         _err(str(e))
         return 2
-    data_dir = args.data or cfg.data_dir or default_data_dir()
+    data_dir = args.data or cfg.cache.dir or default_data_dir()
     owner = foreign_owner(data_dir)
     if owner:
         _err(f"{data_dir} belongs to {owner}: run as that user (sudo -u {owner} kiosk import {args.path})")

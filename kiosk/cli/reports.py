@@ -76,12 +76,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         cfg = load_device_config(args.config)
     except ConfigError as e:
         return _fail(e.lines()[0])
-    data = args.data or cfg.data_dir or default_data_dir()
+    data = args.data or cfg.cache.dir or default_data_dir()
     path = data / PLAY_LOG_FILE
     if not path.is_file():
         return _fail(f"{path}: no play log (the player writes it while it shows content)")
     live = _live_content(data)
-    tz = ZoneInfo(live.timezone if live else cfg.timezone)
+    tz = ZoneInfo(live.timezone if live else cfg.device.timezone)
     now = (args.now or datetime.now(UTC)).astimezone(tz)
     log = PlayLog(path)
     try:

@@ -34,30 +34,19 @@ def _fail(message: str, code: int) -> int:
 
 
 def load_device_config(path: Path | None) -> Config:
-    """The config file named, else the default one if present, else defaults."""
-    from kiosk.config import DEFAULT_CONFIG, Config, load_config
+    from kiosk.config import load_device_config
 
-    if path is None:
-        return load_config(DEFAULT_CONFIG) if DEFAULT_CONFIG.is_file() else Config()
-    return load_config(path)
+    return load_device_config(path)
 
 
-def sync_settings(args: argparse.Namespace, cfg: Config) -> SyncSettings:
-    from kiosk.config import parse_size
-    from sync import SyncSettings
+def settings_for(args: argparse.Namespace, cfg: Config) -> SyncSettings:
+    """The config's sync settings with the command line's --api, --device-id and --max-bytes."""
+    from kiosk.config import parse_size, sync_settings
 
-    api = args.api or cfg.api_url
-    if not api:
+    if not (args.api or cfg.api.url):
         raise ValueError("no content API URL: give --api URL or set api.url in the config file")
-    max_bytes = parse_size(args.max_bytes) if getattr(args, "max_bytes", None) else cfg.max_cache_bytes
-    return SyncSettings(
-        api_url=api,
-        device_id=getattr(args, "device_id", None) or cfg.device_id,
-        token=cfg.token,
-        ca_bundle=cfg.ca_bundle,
-        parallel_downloads=cfg.parallel_downloads,
-        max_cache_bytes=max_bytes,
-    )
+    return sync_settings(cfg, api_url=args.api, device_id=args.device_id,
+                         max_cache_bytes=parse_size(args.max_bytes) if args.max_bytes else None)
 
 
 class _ProgressLine:
@@ -160,14 +149,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
     try:
         with _imports_kept_out_of_gc():  # the config
             cfg = load_device_config(args.config)
-            settings = sync_settings(args, cfg)
+            settings = settings_for(args, cfg)
     except ConfigError as e:
         for line in e.lines():
             print(f"kiosk: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except ValueError as e:
         return _fail(str(e), EXIT_USAGE)
-    data_dir = args.data or cfg.data_dir or default_data_dir()
+    data_dir = args.data or cfg.cache.dir or default_data_dir()
     if args.once:
         return run_sync_once(settings, data_dir, quiet=args.quiet)
     return run_sync_daemon(settings, data_dir, cfg, args.interval)
@@ -183,11 +172,12 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
         from sync.service import ServiceTimes, SyncService
 
     client = ContentApiClient(settings)
+    poll_s = interval or cfg.sync.interval
     times = ServiceTimes(
-        poll_s=interval or cfg.poll_s,
-        poll_jitter_s=min(cfg.poll_jitter_s, (interval or cfg.poll_s) / 4),
-        upload_s=cfg.upload_s,
-        heartbeat_s=cfg.heartbeat_s,
+        poll_s=poll_s,
+        poll_jitter_s=min(cfg.sync.jitter, poll_s / 4),
+        upload_s=cfg.sync.upload_interval,
+        heartbeat_s=cfg.sync.heartbeat_interval,
     )
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: client.stop.set())

@@ -57,11 +57,12 @@ class PowerSchedule:
 
     @classmethod
     def from_config(cls, cfg: Config) -> PowerSchedule:
-        default: DayHours = (cfg.display_on, cfg.display_off) if cfg.display_on and cfg.display_off else True
+        display = cfg.display
+        default: DayHours = (display.on, display.off) if display.on and display.off else True
         days = [default] * 7
-        for weekday, hours in cfg.display_week:
+        for weekday, hours in display.week:
             days[weekday] = hours
-        return cls(tuple(days), cfg.timezone)
+        return cls(tuple(days), cfg.device.timezone)
 
     @property
     def always_on(self) -> bool:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from content_cache import ContentCache
-from kiosk.config import Config
+from kiosk.config import Config, sync_settings
 from kiosk.device.hotplug import HotplugEvent, HotplugKind
 from sync import Syncer, SyncResult, SyncSettings
 from sync.local_source import LocalPackSource
@@ -95,10 +95,7 @@ def import_pack(
     """
     cfg = cfg or Config()
     clock = now or (lambda: datetime.now(UTC))
-    settings = SyncSettings(
-        api_url=pack.resolve().as_uri(), device_id=cfg.device_id,
-        parallel_downloads=cfg.parallel_downloads, max_cache_bytes=cfg.max_cache_bytes,
-    )
+    settings = sync_settings(cfg, api_url=pack.resolve().as_uri())
     source = _RecordingSource(pack, settings, stop)
     with ContentCache(data_dir / "cache") as cache:
         before = cache.live_state().live_version_id

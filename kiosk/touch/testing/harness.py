@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.touch.theme import screen_dpi
 
         cfg = load_config(a.config)
-        dpi = screen_dpi(w, dpi=cfg.display_dpi, width_mm=cfg.display_width_mm, fallback=a.dpi)
+        dpi = screen_dpi(w, dpi=cfg.display.dpi, width_mm=cfg.display.width_mm, fallback=a.dpi)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from kiosk.app.kivy_env import prepare_kivy
 
