@@ -1,4 +1,4 @@
-"""`kiosk sync` (daemon and --once) and the device settings it reads."""
+"""`kiosk sync`: the sync daemon (its own systemd service) and ``--once``, one pass."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk import __version__
+from kiosk.cli._common import (
+    Commands,
+    Subcommands,
+    add_config_option,
+    add_data_option,
+    data_dir,
+    error,
+    fail,
+    positive_seconds,
+)
 from kiosk.cli.exit_codes import (
     EXIT_INCOMPLETE,
     EXIT_INVALID,
@@ -20,23 +30,39 @@ from kiosk.cli.exit_codes import (
     EXIT_UNREACHABLE,
     EXIT_USAGE,
 )
-from kiosk.config.paths import default_data_dir
 
 if TYPE_CHECKING:
     from content_cache import ContentCache
     from kiosk.config import Config
     from sync import Progress, SyncSettings
 
+SYNC_EPILOG = """Without --once, runs as a daemon (polls, uploads the outbox, sends heartbeats)
+until SIGTERM. Settings come from the config file (/etc/kiosk/kiosk.toml when present);
+options given here override it.
 
-def _fail(message: str, code: int) -> int:
-    print(f"kiosk: error: {message}", file=sys.stderr)
-    return code
+exit codes of --once:
+  0  the live content is up to date (updated, or nothing changed)
+  2  bad usage or an invalid config file (each problem on its own line)
+  3  the content API could not be reached or answered an HTTP error
+  4  the manifest is invalid (each problem is printed on its own line)
+  5  some media could not be downloaded or failed verification
+  6  the new version does not fit in cache.max_bytes
+  7  stopped by a signal (partial downloads are kept and resumed next time)
+In every failure case the previous live content stays live."""
 
 
-def load_device_config(path: Path | None) -> Config:
-    from kiosk.config import load_device_config
-
-    return load_device_config(path)
+def register(sub: Subcommands) -> Commands:
+    s = sub.add_parser("sync", help="fetch new content into the local cache",
+                       epilog=SYNC_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("--once", action="store_true", help="run one sync pass and exit")
+    add_config_option(s)
+    s.add_argument("--api", default=None, help="content API base URL, e.g. https://contenu.example.fr")
+    add_data_option(s)
+    s.add_argument("--device-id", default=None, help="this device's id (per-device manifest, uploads)")
+    s.add_argument("--interval", type=positive_seconds, default=None, help="daemon: seconds between polls")
+    s.add_argument("--max-bytes", default=None, help="cache quota, e.g. 8G (default: none)")
+    s.add_argument("--quiet", action="store_true", help="--once: no progress line, summary only")
+    return {"sync": cmd_sync}
 
 
 def settings_for(args: argparse.Namespace, cfg: Config) -> SyncSettings:
@@ -132,7 +158,7 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
                   f"{result.requests} request(s)")
         return EXIT_OK
     for line in result.problems or (result.message,):
-        print(f"kiosk: error: {line}", file=sys.stderr)
+        error(line)
     if result.live_version:
         print(f"kiosk: version {result.live_version} stays live", file=sys.stderr)
     return {
@@ -144,22 +170,22 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError
+    with _imports_kept_out_of_gc():  # the config
+        from kiosk.config import ConfigError, load_device_config
 
-    try:
-        with _imports_kept_out_of_gc():  # the config
+        try:
             cfg = load_device_config(args.config)
             settings = settings_for(args, cfg)
-    except ConfigError as e:
-        for line in e.lines():
-            print(f"kiosk: error: {line}", file=sys.stderr)
-        return EXIT_USAGE
-    except ValueError as e:
-        return _fail(str(e), EXIT_USAGE)
-    data_dir = args.data or cfg.cache.dir or default_data_dir()
+        except ConfigError as e:
+            for line in e.lines():
+                error(line)
+            return EXIT_USAGE
+        except ValueError as e:
+            return fail(str(e), EXIT_USAGE)
+    data = data_dir(args.data, cfg)
     if args.once:
-        return run_sync_once(settings, data_dir, quiet=args.quiet)
-    return run_sync_daemon(settings, data_dir, cfg, args.interval)
+        return run_sync_once(settings, data, quiet=args.quiet)
+    return run_sync_daemon(settings, data, cfg, args.interval)
 
 
 def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interval: float | None) -> int:
