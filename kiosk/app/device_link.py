@@ -18,7 +18,7 @@ from kiosk.device.control import ControlError, ControlServer, socket_path
 from kiosk.device.sdnotify import Notifier
 
 if TYPE_CHECKING:
-    from kiosk.app.player_app import PlayerApp
+    from kiosk.app.host import PlayerHost
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ MAX_FREEZE_S = 120.0
 
 
 class DeviceLink:
-    def __init__(self, app: PlayerApp, notifier: Notifier | None = None) -> None:
+    def __init__(self, app: PlayerHost, notifier: Notifier | None = None) -> None:
         self.app = app
         self.notifier = notifier or Notifier()
         self.started = time.monotonic()
@@ -121,10 +121,10 @@ class DeviceLink:
                 "pings": self.pings,
             },
             "notify": self.notifier.enabled,
-            "frame_rate_cap": getattr(app, "pacer", None) and app.pacer.fps,
+            "frame_rate_cap": app.pacer.fps,
             "mode": app.options.mode,
-            "touch": app.touch.root.mode if getattr(app, "touch", None) else None,
+            "touch": app.touch_mode,
             # display power, hotplug, USB import: "starting" until just after the first frame
-            "device_services": getattr(app, "services_phase", None),
-            **(app.services.status() if getattr(app, "services", None) else {}),
+            "device_services": app.services_phase,
+            **(app.services.status() if app.services is not None else {}),
         }

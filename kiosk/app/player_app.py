@@ -1,4 +1,10 @@
-"""The Kivy side of the player (imported only after kiosk.app.kivy_env.prepare_kivy)."""
+"""The player's Kivy application: the slide loop, its bands (status bar, alert banner,
+ticker) and, in kiosk and hybrid modes, the touch UI over it.
+
+Imported only after :func:`kiosk.app.kivy_env.prepare_kivy` (:func:`kiosk.app.run.run_player`).
+Its helpers (device link, touch layer, service hooks) see it as a
+:class:`kiosk.app.host.PlayerHost`.
+"""
 from __future__ import annotations
 
 import importlib
@@ -8,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -20,10 +27,12 @@ from kiosk.app.cache_open import PlayerCache
 from kiosk.app.device_link import DeviceLink
 from kiosk.app.frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
 from kiosk.app.heap_trim import heap_trimmer
+from kiosk.app.options import PlayerOptions
 from kiosk.app.proof_of_play import ProofOfPlay
-from kiosk.app.run import PlaybackState, PlayerOptions
+from kiosk.app.state import PlaybackState
 from player.engine import NowPlaying, item_label
 from player.i18n import gettext_for
+from player.neutrality import Withheld
 from player.quarantine import Quarantine
 from player.render.slides import (
     AlertBanner,
@@ -39,11 +48,21 @@ from player.render.slides import (
 from player.render.ticker_strip import TickerStrip
 from player.ticker import ticker_text
 
+if TYPE_CHECKING:
+    from kiosk.app.services import PlayerServices
+    from kiosk.app.touch_layer import TouchLayer
+
 log = logging.getLogger(__name__)
 
 STATUS_BAR_HEIGHT = 0.07
 TICKER_HEIGHT = 0.06
 HEAP_TRIM_DELAY_S = 1.0
+
+
+class Cancellable(Protocol):
+    """A pending call: :class:`OnTime`, or a Kivy ``ClockEvent``."""
+
+    def cancel(self) -> None: ...
 
 
 class PlayerApp(App):
@@ -56,11 +75,15 @@ class PlayerApp(App):
         self.exit_code = 0
         self._current: Slide | None = None
         self._advance = Clock.create_trigger(lambda _dt: self.show_next(), 0)
-        self._slide_timer = None
+        self._slide_timer: Cancellable | None = None
+        self._deadline: Cancellable | None = None
+        self._trim_heap: Callable[[], None] | None = None
         self._shots = 0
         self.shown: list[str] = []
         self.current_kind: str | None = None
         self.current_reason: str = ""
+        self.pacer = FramePacer(idle_fps=options.idle_fps or (
+            SIGNAGE_IDLE_FPS if options.mode == "signage" else IDLE_FPS))
         self.device = DeviceLink(self)
         self._pending: Slide | None = None
         self.quarantine = Quarantine()
@@ -71,11 +94,11 @@ class PlayerApp(App):
         self.derived_dir = options.data_dir / "derived"
         self._loop_paused = False
         self._dark = False  # the display schedule switched the screen off
-        self.services = None
+        self.services: PlayerServices | None = None
         # "starting" until the first frame is drawn and the services are started after it
         self.services_phase = "starting"
         self._stopping = False
-        self.touch = None
+        self.touch: TouchLayer | None = None
         self._seen_generation = -2
         self.ticker: TickerStrip | None = None
 
@@ -86,6 +109,11 @@ class PlayerApp(App):
     @property
     def current_item_id(self) -> str | None:
         return self._current.item_id if self._current else None
+
+    @property
+    def touch_mode(self) -> str | None:
+        """The touch UI's mode ("attract" or "interactive"); None without one."""
+        return self.touch.root.mode if self.touch is not None else None
 
     # -- Kivy lifecycle ------------------------------------------------------------
     def build(self) -> Widget:
@@ -110,18 +138,14 @@ class PlayerApp(App):
             Clock.schedule_once(lambda _dt: self.stop(), self.options.duration_s)
         Clock.schedule_once(lambda _dt: self.show_next(), 0.01)
         self.device.start()
-        if self.options.headless and os.environ.get("KIOSK_FRAME_FLUSH", "1") != "0":
+        if self.options.headless and self.options.frame_flush:
             flush_each_frame()
-        self.pacer = FramePacer(idle_fps=self.options.idle_fps or (
-            SIGNAGE_IDLE_FPS if self.options.mode == "signage" else IDLE_FPS))
-        self._trim_heap = None
-        if os.environ.get("KIOSK_HEAP_TRIM", "1") != "0":
+        if self.options.heap_trim:
             trim = heap_trimmer()
             if trim is not None:
                 # Once the old slide's buffers are freed (its textures go at the next frames).
                 self._trim_heap = Clock.create_trigger(lambda _dt: trim(), HEAP_TRIM_DELAY_S)
         Window.bind(on_touch_down=lambda *_: self.pacer.nudge())
-        self.touch = None
         if self.options.mode in ("kiosk", "hybrid"):
             from kiosk.app.touch_layer import TouchLayer
 
@@ -205,7 +229,7 @@ class PlayerApp(App):
             return
         guard = self.state.engine.compile(content).guard
         self.proof.elections(guard.rules.elections)
-        kiosk_withheld: tuple = ()
+        kiosk_withheld: tuple[Withheld, ...] = ()
         reserve = answer is not None and answer.reserve is not None
         if self.touch is not None:
             key = (self.state.generation, reserve)
@@ -241,7 +265,8 @@ class PlayerApp(App):
     def _reevaluate(self, _dt: float) -> None:
         """At the engine's deadline or on a new version: alerts apply now; changes to
         the loop wait for the current slide to end."""
-        self._deadline.cancel()
+        if self._deadline is not None:
+            self._deadline.cancel()
         try:
             answer = self.state.refresh()
         except Exception:
@@ -269,7 +294,7 @@ class PlayerApp(App):
     def _layout(self) -> None:
         """Banner at the top, status bar at the bottom, the ticker next to one of them:
         the loop takes what is left, so nothing hides a slide or the banner."""
-        top = 1 - (self.banner.size_hint_y if self.banner.alert_ids else 0)
+        top: float = 1 - (self.banner.size_hint_y if self.banner.alert_ids else 0)
         bottom = STATUS_BAR_HEIGHT
         if self.ticker is not None and self.ticker.titles:
             if self.options.ticker == "top":
@@ -287,6 +312,8 @@ class PlayerApp(App):
         if self.ticker is None:
             return None
         content = self.state.content
+        titles: tuple[str, ...]
+        until: datetime | None
         if content is None or answer is None or answer.fullscreen_alert is not None:
             titles, until = (), None
         else:

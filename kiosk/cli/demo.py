@@ -64,7 +64,8 @@ def run_demo(args: argparse.Namespace) -> int:
     from hub.publisher import PublishError, publish
     from hub.refserver import ContentTreeServer
     from kiosk.app.kivy_env import display_available
-    from kiosk.app.run import PlayerOptions, run_player
+    from kiosk.app.options import PlayerOptions
+    from kiosk.app.run import run_player
     from kiosk.cli.sync import run_sync_once
     from player.schedule import DurationLimits
 

@@ -70,7 +70,8 @@ def add_player_arguments(s: argparse.ArgumentParser) -> None:
 
 def cmd_player(args: argparse.Namespace) -> int:
     from kiosk.app.kivy_env import display_available
-    from kiosk.app.run import PlayerOptions, run_player
+    from kiosk.app.options import PlayerOptions
+    from kiosk.app.run import run_player
     from kiosk.config import ConfigError, load_device_config
     from player.schedule import DurationLimits
 
@@ -105,6 +106,8 @@ def cmd_player(args: argparse.Namespace) -> int:
         orientation=cfg.display.orientation,
         display_dpi=cfg.display.dpi,
         display_width_mm=cfg.display.width_mm,
+        frame_flush=cfg.player.frame_flush,
+        heap_trim=cfg.player.heap_trim,
         config_path=args.config,
         config=cfg,
         preview_at=in_zone(args.at, cfg.device.timezone),

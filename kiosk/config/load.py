@@ -17,6 +17,7 @@ from .model import (
     Config,
     DeviceSection,
     DisplaySection,
+    PlayerSection,
     ReportsSection,
     SyncSection,
 )
@@ -58,6 +59,8 @@ SCHEMA: dict[str, dict[str, v.Converter]] = {
     },
     # proof-of-play log kept on the device for the election-period reports
     "reports": {"retention_days": v.whole(30, 3650)},
+    # tuning of the player process; both on unless a measurement says otherwise
+    "player": {"frame_flush": v.flag, "heap_trim": v.flag},
     "neutrality": {},  # kept raw, see Config.neutrality
 }
 
@@ -147,6 +150,7 @@ def load_config(path: Path) -> Config:
         cache=CacheSection(**values.get("cache", {})),
         display=DisplaySection(**values.get("display", {})),
         reports=ReportsSection(**values.get("reports", {})),
+        player=PlayerSection(**values.get("player", {})),
         neutrality=neutrality,
     )
 

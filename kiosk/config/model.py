@@ -95,6 +95,18 @@ class ReportsSection:
 
 
 @dataclass(frozen=True)
+class PlayerSection:
+    """``[player]``: tuning switches of the player process (docs/device.md, docs/performance.md)."""
+
+    # glFinish after each frame when rendering offscreen (headless): without it Mesa's
+    # llvmpipe keeps deleted textures alive and memory grows (kiosk.app.frame_pacer).
+    frame_flush: bool = True
+    # After slide changes, collect the old slide and malloc_trim the heap; glibc's mmap
+    # threshold and arena count fixed at start (kiosk.app.heap_trim).
+    heap_trim: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole device config; every section has its defaults when absent from the file."""
 
@@ -104,6 +116,7 @@ class Config:
     cache: CacheSection = field(default_factory=CacheSection)
     display: DisplaySection = field(default_factory=DisplaySection)
     reports: ReportsSection = field(default_factory=ReportsSection)
+    player: PlayerSection = field(default_factory=PlayerSection)
     # [neutrality]: elections and policy over the manifest's, kept raw and checked by
     # player.neutrality (a problem there is reported, never stops the player).
     neutrality: dict[str, Any] | None = field(default=None, hash=False)

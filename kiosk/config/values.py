@@ -61,6 +61,12 @@ def whole(lo: int, hi: int) -> Callable[[Any], int]:
     return conv
 
 
+def flag(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError(f"{v!r} is not true or false")
+    return v
+
+
 def choice(options: tuple[T, ...]) -> Callable[[Any], T]:
     """One of ``options``, of the same type (``90`` is an orientation, ``"90"`` is not)."""
     def conv(v: Any) -> T:

@@ -73,3 +73,16 @@ def test_a_bad_display_density_is_one_line_naming_the_key(tmp_path: Path, text: 
     with pytest.raises(ConfigError) as exc:
         load_config(cfg_file)
     assert exc.value.problems == [problem]
+
+
+def test_player_tuning_switches_are_on_unless_the_config_says_otherwise(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "kiosk.toml"
+    cfg_file.write_text("[device]\nid = \"totem-1\"\n")
+    assert (load_config(cfg_file).player.frame_flush, load_config(cfg_file).player.heap_trim) == (True, True)
+    cfg_file.write_text("[player]\nframe_flush = false\nheap_trim = false\n")
+    assert (load_config(cfg_file).player.frame_flush, load_config(cfg_file).player.heap_trim) == (False, False)
+    cfg_file.write_text("[player]\nheap_trim = 0\nframe_flsh = true\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(cfg_file)
+    assert exc.value.problems == ["player.heap_trim: 0 is not true or false",
+                                  "player.frame_flsh: unknown key; did you mean 'frame_flush'?"]
