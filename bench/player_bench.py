@@ -78,7 +78,7 @@ sys.path.insert(0, str(ROOT))
 import contextlib  # noqa: E402
 
 from hub.refserver import ContentTreeServer  # noqa: E402
-from kiosk.app.cache_open import open_cache  # noqa: E402
+from kiosk.device.cache import open_cache  # noqa: E402
 from kiosk.device.control import ControlError, call, socket_path  # noqa: E402
 from player.engine import ScheduleEngine  # noqa: E402
 from player.i18n import CATEGORY_LABELS, gettext_for  # noqa: E402
@@ -700,7 +700,7 @@ def startup_stages(size: tuple[int, int], kivy_home: Path) -> dict[str, float]:
     code = (
         "import time; t = [time.monotonic()]\n"
         "import kiosk.cli; from kiosk.app.run import run_player; t.append(time.monotonic())\n"
-        "from pathlib import Path; from kiosk.app.kivy_env import prepare_kivy\n"
+        "from pathlib import Path; from kiosk.device.kivy_env import prepare_kivy\n"
         f"prepare_kivy(Path({str(kivy_home)!r}), headless=True, fullscreen=False, size={size!r})\n"
         "import kivy; from kivy.app import App; t.append(time.monotonic())\n"
         "from kivy.core.window import Window; t.append(time.monotonic())\n"

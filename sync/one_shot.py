@@ -8,7 +8,7 @@ downloads and their hashing need; see docs/performance.md, "Sync").
 
 A database of another schema (written by the software before an upgrade) is the one case
 opened the full way, by ``open_cache()``: it is set aside and the live and previous
-versions are rebuilt from their kept manifests before the pass (kiosk.app.cache_open).
+versions are rebuilt from their kept manifests before the pass (kiosk.device.cache).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The player's link to the device: systemd notify/watchdog and the control socket.
 
-Kivy side (imported after kiosk.app.kivy_env.prepare_kivy). Everything here runs on the UI
+Kivy side (imported after kiosk.device.kivy_env.prepare_kivy). Everything here runs on the UI
 thread except the socket's accept loop, which only queues requests.
 """
 from __future__ import annotations

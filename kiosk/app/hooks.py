@@ -1,4 +1,4 @@
-"""Kivy side of the player's device services (imported after kiosk.app.kivy_env.prepare_kivy).
+"""Kivy side of the player's device services (imported after kiosk.device.kivy_env.prepare_kivy).
 
 :class:`UiInbox` is how service threads reach the UI thread: a queue drained by a
 ``Clock`` trigger, so calls run in the order they were posted (``@mainthread`` gives no

@@ -1,7 +1,7 @@
 """The player's Kivy application: the slide loop, its bands (status bar, alert banner,
 ticker) and, in kiosk and hybrid modes, the touch UI over it.
 
-Imported only after :func:`kiosk.app.kivy_env.prepare_kivy` (:func:`kiosk.app.run.run_player`).
+Imported only after :func:`kiosk.device.kivy_env.prepare_kivy` (:func:`kiosk.app.run.run_player`).
 Its helpers (device link, touch layer, service hooks) see it as a
 :class:`kiosk.app.host.PlayerHost`.
 """
@@ -23,11 +23,11 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
 from content_cache import ItemData
-from kiosk.app.cache_open import PlayerCache
 from kiosk.app.device_link import DeviceLink
 from kiosk.app.frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
 from kiosk.app.heap_trim import heap_trimmer
 from kiosk.app.options import PlayerOptions
+from kiosk.app.player_cache import PlayerCache
 from kiosk.app.proof_of_play import ProofOfPlay
 from kiosk.app.state import PlaybackState
 from player.engine import NowPlaying, item_label

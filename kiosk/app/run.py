@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from kiosk.app.cache_open import PlayerCache
-from kiosk.app.kivy_env import prepare_kivy
 from kiosk.app.options import PlayerOptions
+from kiosk.app.player_cache import PlayerCache
+from kiosk.device.kivy_env import prepare_kivy
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from content_cache import ItemData, LiveContent
-from kiosk.app.cache_open import PlayerCache
 from kiosk.app.options import PlayerOptions
+from kiosk.app.player_cache import PlayerCache
 from player.engine import NowPlaying, ScheduleEngine
 from player.neutrality import Withheld
 from player.rotation import Rotation

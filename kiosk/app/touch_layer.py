@@ -2,7 +2,7 @@
 
 In ``hybrid`` the loop is the attract screen: a tap opens the kiosk home, the loop pauses,
 and after the idle countdown the kiosk resets to the loop. In ``kiosk`` there is no loop.
-Kivy side: imported after kiosk.app.kivy_env.prepare_kivy.
+Kivy side: imported after kiosk.device.kivy_env.prepare_kivy.
 """
 from __future__ import annotations
 

@@ -63,10 +63,10 @@ def run_demo(args: argparse.Namespace) -> int:
     from hub.demo import demo_source_dir
     from hub.publisher import PublishError, publish
     from hub.refserver import ContentTreeServer
-    from kiosk.app.kivy_env import display_available
     from kiosk.app.options import PlayerOptions
     from kiosk.app.run import run_player
     from kiosk.cli.sync import run_sync_once
+    from kiosk.device.kivy_env import display_available
     from player.schedule import DurationLimits
 
     data: Path = args.data or demo_data_dir()

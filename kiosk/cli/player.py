@@ -69,10 +69,10 @@ def add_player_arguments(s: argparse.ArgumentParser) -> None:
 
 
 def cmd_player(args: argparse.Namespace) -> int:
-    from kiosk.app.kivy_env import display_available
     from kiosk.app.options import PlayerOptions
     from kiosk.app.run import run_player
     from kiosk.config import ConfigError, load_device_config
+    from kiosk.device.kivy_env import display_available
     from player.schedule import DurationLimits
 
     try:

@@ -139,7 +139,7 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
     def open_cache() -> ContentCache:
         # Only for a cache of another schema, to set aside and rebuild: SQLAlchemy and the
         # cache's models are imported here (sync/one_shot.py).
-        from kiosk.app.cache_open import open_cache
+        from kiosk.device.cache import open_cache
 
         with _imports_kept_out_of_gc():
             return open_cache(data_dir)
@@ -192,7 +192,7 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     import signal
 
     with _imports_kept_out_of_gc():  # SQLAlchemy, the cache's models, APScheduler
-        from kiosk.app.cache_open import open_cache
+        from kiosk.device.cache import open_cache
         from kiosk.device.sync_now import SyncTriggerServer, trigger_path
         from sync import ContentApiClient
         from sync.service import ServiceTimes, SyncService

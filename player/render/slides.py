@@ -1,6 +1,6 @@
 """Kivy slide renderers: image, video, bulletin, and a message slide for fallbacks.
 
-Import only after the application has configured Kivy (kiosk.app.kivy_env); importing Kivy
+Import only after the application has configured Kivy (kiosk.device.kivy_env); importing Kivy
 reads its configuration.
 """
 from __future__ import annotations

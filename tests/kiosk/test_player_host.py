@@ -13,11 +13,11 @@ PROBE = r"""
 import json, sys
 from datetime import UTC, datetime
 from pathlib import Path
-from kiosk.app.kivy_env import prepare_kivy
+from kiosk.device.kivy_env import prepare_kivy
 
 data = Path(sys.argv[1])
 prepare_kivy(data / "kivy", headless=True, fullscreen=False, size=(320, 240))
-from kiosk.app.cache_open import PlayerCache
+from kiosk.app.player_cache import PlayerCache
 from kiosk.app.host import PlayerHost
 from kiosk.app.options import PlayerOptions
 from kiosk.app.player_app import PlayerApp

@@ -10,7 +10,7 @@ from content_cache import ContentCache
 from content_cache.db import SCHEMA_VERSION
 from hub.publisher import publish
 from hub.refserver import ContentTreeServer
-from kiosk.app.cache_open import open_cache
+from kiosk.device.cache import open_cache
 from sync import ContentApiClient, sync_once
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)

@@ -1,34 +1,22 @@
-"""Opening the device's cache, rebuilding it first after a schema upgrade."""
+"""The player's cache: the live content read at once, the rest opened after the first frame."""
 from __future__ import annotations
 
 import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from content_cache.live_read import DB_NAME, LiveReader, SchemaMismatch
 from content_cache.store import MediaStore
+from kiosk.device.cache import open_cache
 
 if TYPE_CHECKING:
     from content_cache import ContentCache
 
 log = logging.getLogger(__name__)
-
-
-def open_cache(data_dir: Path, now: Callable[[], datetime] | None = None) -> ContentCache:
-    """The opened cache of ``data_dir``; after an upgrade that changed the database schema,
-    the live and previous versions are rebuilt from their kept manifests (offline)."""
-    from content_cache import ContentCache  # SQLAlchemy: imported by the callers that write
-
-    cache = ContentCache(data_dir / "cache").open()
-    if cache.set_aside is not None:
-        from sync.restore import restore_versions  # only after an upgrade: keeps start-up light
-
-        restore_versions(cache, cache.set_aside, (now or (lambda: datetime.now(UTC)))())
-    return cache
 
 
 class PlayerCache:
