@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from content_cache import ContentCache
+from content_cache import ContentCache, MediaStore, StoredFile
 from kiosk.config import Config, sync_settings
 from kiosk.device.hotplug import HotplugEvent, HotplugKind
 from sync import Syncer, SyncResult, SyncSettings
@@ -124,7 +124,8 @@ class _RecordingSource(LocalPackSource):
         super().__init__(root, settings, stop)
         self.stored: set[str] = set()
 
-    def download_media(self, store, sha256, size, on_bytes=None):  # noqa: ANN001, ANN201
+    def download_media(self, store: MediaStore, sha256: str, size: int,
+                       on_bytes: Callable[[int], None] | None = None) -> StoredFile:
         stored = super().download_media(store, sha256, size, on_bytes)
         with self._lock:
             self.stored.add(sha256)
