@@ -15,6 +15,7 @@ logged once and the player carries on without it.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import queue
@@ -285,7 +286,7 @@ class PlayerServices:
                 if record is not None:
                     self._last_import = record
             if record is not None:
-                self._post(lambda r=record: self.hooks.content_imported(r))
+                self._post(functools.partial(self.hooks.content_imported, record))
 
     # -- status (UI thread) --------------------------------------------------------------
     def status(self) -> dict[str, Any]:

@@ -99,6 +99,8 @@ def import_pack(
     source = _RecordingSource(pack, settings, stop)
     with ContentCache(data_dir / "cache") as cache:
         before = cache.live_state().live_version_id
+        # The Syncer's signature names the HTTP client, which the pack source stands in for
+        # (same methods) until sync has one Protocol for both: hence the ignore.
         result = Syncer(cache, source, clock).run_once()  # type: ignore[arg-type]
         if not result.ok:
             _undo(cache, source.stored, result, before, clock())
@@ -114,6 +116,7 @@ def _undo(cache: ContentCache, stored: set[str], result: SyncResult, live: str |
     if result.alerts_shown_early:
         # A refused pack's alerts must not stay on screen: the overlay of the live
         # version itself is "no overlay".
+        # None (nothing was live) clears the overlay too; content_cache types the version str.
         cache.set_alert_overlay(live, [], now)  # type: ignore[arg-type]
 
 
