@@ -126,8 +126,9 @@ def _calendar_tz(cal: Any, default: ZoneInfo) -> ZoneInfo:
 
 
 def _aware(value: date | datetime, tz: ZoneInfo) -> datetime:
+    """An instant in the calendar's zone: floating times are read there, others shown there."""
     if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+        return value.astimezone(tz) if value.tzinfo is not None else value.replace(tzinfo=tz)
     return datetime.combine(value, time(0), tz)
 
 
