@@ -63,8 +63,9 @@ class FeedSource(OneUrlSource):
             doc: JSON = {"id": doc_id, "title": {lang: title}}
             if summary:
                 doc["summary"] = {lang: summary}
-            if text and text != summary:
-                doc["body"] = {lang: text}
+            body = _after_summary(text, summary)
+            if body:
+                doc["body"] = {lang: body}
             if when:
                 doc["date"] = when.astimezone(ctx.tz).date().isoformat()
             link = https_only(entry.get("link"))
@@ -100,6 +101,17 @@ class FeedSource(OneUrlSource):
 
 class AtomSource(FeedSource):
     kind: ClassVar[str] = "atom"
+
+
+def _after_summary(text: str, summary: str) -> str:
+    """The full text without its first paragraph when that paragraph is the summary (the
+    page shows the summary, then the text: not the same paragraph twice)."""
+    if not text or text == summary:
+        return ""
+    first, _, rest = text.partition("\n\n")
+    if summary and " ".join(first.split()).startswith(summary.rstrip("…").strip()):
+        return rest.strip()
+    return text
 
 
 def _when(entry: Any) -> datetime | None:

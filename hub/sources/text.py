@@ -17,8 +17,9 @@ from defusedxml import ElementTree as SafeET
 
 from .base import ParseError
 
-_BLOCK_END = re.compile(r"</(p|div|h[1-6]|li|tr|blockquote|section|article|ul|ol|table)\s*>", re.I)
+_BLOCK_END = re.compile(r"</(p|div|h[1-6]|tr|blockquote|section|article|ul|ol|table)\s*>", re.I)
 _BREAK = re.compile(r"<br\s*/?>", re.I)
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _LIST_ITEM = re.compile(r"<li[^>]*>", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._-]+)[\"']", re.I)
@@ -29,7 +30,10 @@ def html_to_text(value: str | None, limit: int = 20000) -> str:
     """HTML (or plain text with entities) → plain text with paragraphs, at most ``limit`` chars."""
     if not value:
         return ""
-    s = _BREAK.sub("\n", value)
+    s = value
+    if _TAG.search(s):  # HTML: its own line breaks are spaces; the tags say where lines end
+        s = re.sub(r"\s+", " ", s)
+    s = _BREAK.sub("\n", s)
     s = _LIST_ITEM.sub("\n• ", s)
     s = _BLOCK_END.sub("\n\n", s)
     s = nh3.clean(s, tags=set(), clean_content_tags={"script", "style", "noscript", "iframe", "object"})
