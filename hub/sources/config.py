@@ -182,6 +182,8 @@ def _one(raw: Any, index: int, default_language: str, kinds: Mapping[str, Mappin
             bad(key, "missing", f)
     if problems or kind not in kinds:
         return None, problems
+    if values.get("enabled") is False:
+        return None, []  # switched off: nothing from it is fetched or published
     kd = defaults.get(kind, {})
     url = values.get("url") or kd.get("url", "")
     if not url:

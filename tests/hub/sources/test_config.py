@@ -93,3 +93,12 @@ def test_without_sources_toml_there_are_no_sources_and_no_state_folder(tmp_path:
     run.fetch()
     assert not run.has_sources and run.outcomes == [] and run.problems == []
     assert not (tmp_path / "contenu.sources-state").exists()
+
+
+def test_a_source_switched_off_is_neither_fetched_nor_published(tmp_path: Path) -> None:
+    src = write_source(tmp_path / "contenu")
+    (src / "sources.toml").write_text('[[source]]\nid = "off"\nkind = "ics"\nurl = "https://example.org/a.ics"\n'
+                                      "enabled = false\n")
+    run = SourcesRun(src, tmp_path / "state")
+    run.fetch()
+    assert run.config.sources == () and run.config.problems == () and run.outcomes == []
