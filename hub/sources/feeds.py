@@ -63,9 +63,9 @@ class FeedSource(OneUrlSource):
             doc: JSON = {"id": doc_id, "title": {lang: title}}
             if summary:
                 doc["summary"] = {lang: summary}
-            body = _after_summary(text, summary)
-            if body:
-                doc["body"] = {lang: body}
+            rest = _after_summary(text, summary)
+            if rest:
+                doc["body"] = {lang: rest}
             if when:
                 doc["date"] = when.astimezone(ctx.tz).date().isoformat()
             link = https_only(entry.get("link"))
