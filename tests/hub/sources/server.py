@@ -123,6 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
                                         {k.lower(): v for k, v in self.headers.items()}))
 
     def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+        self._record(status)  # before answering: the client cannot see the answer before the hit is counted
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -131,7 +132,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        self._record(status)
 
     def do_GET(self) -> None:  # noqa: C901 - one branch per fault, kept together
         u = urlsplit(self.path)
@@ -144,13 +144,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(int(fault), f"<html><body>Error {fault}</body></html>".encode(), "text/html; charset=utf-8")
             return
         if fault == "hang":
-            self.server.release.wait(60)
             self._record(0)
+            self.server.release.wait(60)
             return
         if fault == "html":
             self._send(200, b"<!DOCTYPE html><html><body>Se connecter</body></html>", "text/html; charset=utf-8")
             return
         if fault == "huge":
+            self._record(200)
             self.send_response(200)
             self.send_header("Content-Type", route.content_type)
             self.end_headers()  # no length: streamed until the client stops reading
@@ -161,7 +162,6 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             self.close_connection = True
-            self._record(200)
             return
         if fault == "bomb":
             self._send(200, gzip_bomb(), route.content_type, {"Content-Encoding": "gzip"})
@@ -176,11 +176,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = route.body
         etag = _etag(body)
         if self.headers.get("If-None-Match") == etag:
+            self._record(304)
             self.send_response(304)
             self.send_header("ETag", etag)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            self._record(304)
             return
         headers = {"ETag": etag}
         if route.last_modified:
