@@ -172,7 +172,8 @@ def enrol() -> Response:
     t = now()
     addr = request.remote_addr or "?"
     cfg = settings()
-    limits = LoginLimits(cfg.login_per_user, cfg.login_per_address, cfg.login_window)
+    # Enrolment failures count per address only (every device shares the "enrol:" key).
+    limits = LoginLimits(cfg.login_per_address, cfg.login_per_address, cfg.login_window)
     if limited_until(s, "enrol:", addr, t, limits) is not None:
         return _json({"error": "too many attempts from this address; wait a few minutes"}, 429)
     asked = doc.get("device_id") if isinstance(doc.get("device_id"), str) else None
