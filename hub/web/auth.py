@@ -78,7 +78,8 @@ def login() -> Response | str:
             limited = gettext("Too many failed attempts. Try again in %(minutes)s min.", minutes=minutes)
         else:
             flash(gettext("Wrong user name or password."), "error")
-    status = 429 if limited else (200 if request.method == "GET" or form.errors == {} else 400)
+    failed = request.method == "POST"
+    status = 429 if limited else (401 if failed and not form.errors else 400 if failed else 200)
     return make_response(render_template("login.html", form=form, limited=limited), status)
 
 

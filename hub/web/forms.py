@@ -3,8 +3,8 @@ its CSRF token. Labels are marked for gettext and translated where they are show
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from hub.fleet.accounts import MIN_PASSWORD, USERNAME_RE
 from hub.fleet.roles import Role
@@ -30,15 +30,15 @@ class EnrolForm(FlaskForm):
     device_id = StringField(N_("Device id"), validators=[
         Optional(), Regexp(ID_RE.pattern, message=N_("a-z, 0-9, '-' and '_', up to 64 characters"))])
     place = StringField(N_("Place"), validators=[Length(max=200)])
-    hours = SelectField(N_("Valid for"), choices=[("1", "1 h"), ("24", "24 h"), ("168", "7 d")], default="24")
+    hours = StringField(N_("Valid for"), default="24", validators=[AnyOf(["1", "24", "168"])])
 
 
 class NewUserForm(FlaskForm):
     username = StringField(N_("User name"), validators=[
         DataRequired(), Regexp(USERNAME_RE.pattern, message=N_("2 to 64 characters: a-z, 0-9, '.', '_' or '-'"))])
     password = PasswordField(N_("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=1024)])
-    roles = SelectMultipleField(N_("Roles"), choices=[(r.value, r.value) for r in Role])
-    language = SelectField(N_("Language"), choices=[("fr", "Français"), ("en", "English")], default="fr")
+    roles = SelectMultipleField(N_("Roles"), choices=[r.value for r in Role])
+    language = StringField(N_("Language"), default="fr", validators=[AnyOf(["fr", "en"])])
 
     def validate_roles(self, field: SelectMultipleField) -> None:
         if not field.data:
@@ -46,7 +46,7 @@ class NewUserForm(FlaskForm):
 
 
 class RolesForm(FlaskForm):
-    roles = SelectMultipleField(N_("Roles"), choices=[(r.value, r.value) for r in Role])
+    roles = SelectMultipleField(N_("Roles"), choices=[r.value for r in Role])
     active = BooleanField(N_("Active"))
 
     def validate_roles(self, field: SelectMultipleField) -> None:
@@ -60,4 +60,4 @@ class PasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(N_("Language"), choices=[("fr", "Français"), ("en", "English")])
+    lang = StringField(N_("Language"), validators=[AnyOf(["fr", "en"])])
