@@ -64,6 +64,8 @@ def add_hub_commands(sub: argparse._SubParsersAction,
     s.add_argument("--offline-polls", type=int, default=3,
                    help="a device is offline after this many of its poll intervals without contact (default 3)")
     s.add_argument("--timezone", default="Europe/Paris", help="time zone of the pages (default Europe/Paris)")
+    s.add_argument("--page-refresh", type=int, default=10, metavar="SECONDS",
+                   help="how often the fleet pages refresh themselves (default 10)")
     s.add_argument("--dev", action="store_true", help="werkzeug's server in one process instead of gunicorn")
 
     s = hs.add_parser("migrate", help="bring the hub's database to the newest schema")
@@ -233,7 +235,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _err("--offline-polls: give 1 or more")
         return EXIT_USAGE
     settings = _settings(args, content_dir=args.content, secure_cookies=not args.insecure_cookies,
-                         offline_polls=args.offline_polls, timezone=args.timezone)
+                         offline_polls=args.offline_polls, timezone=args.timezone,
+                         fleet_refresh_s=max(1, args.page_refresh))
     db = _open(settings)
     if args.content is not None and not _publish(args.content, settings):
         return EXIT_USAGE

@@ -46,6 +46,8 @@ def run_gunicorn(settings: HubSettings, options: ServeOptions) -> None:
                 "forwarded_allow_ips": "127.0.0.1,::1",  # a reverse proxy on this machine may say https
                 "limit_request_line": 4094,
             }
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn 27+: no gunicornc socket in $HOME
+                cfg["control_socket_disable"] = True
             for key, value in cfg.items():
                 self.cfg.set(key, value)
 
