@@ -241,7 +241,7 @@ def one_run(n: int, database: str, args: argparse.Namespace) -> dict:
             if why:
                 raise SystemExit(why)
             cluster = postgres.Cluster(Path(tempfile.mkdtemp(prefix="hub-load-pg-")))
-            cluster.start()
+            cluster.start(durable=True)  # PostgreSQL's own fsync and commit settings
             url = cluster.new_database()
         data = tmp / "hub"
         data.mkdir()
@@ -290,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (hub log, database)")
     args = ap.parse_args(argv)
+    # SIGTERM unwinds like Ctrl+C, so the hub and a PostgreSQL cluster are stopped and removed.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     counts = [int(x) for x in args.devices.split(",")]
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     results = []

@@ -7,6 +7,7 @@ device's last authenticated request (its manifest poll or its upload).
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -150,6 +151,38 @@ def seen(s: Session, owner: TokenOwner, now: datetime, addr: str) -> bool:
         log.info("device %s back online", owner.device_id)
     s.execute(update(Device).where(Device.id == owner.device_id).values(**values))
     return True
+
+
+class ContactBuffer:
+    """Contacts of read-only requests (manifest polls, media) noted in memory and written
+    together, one transaction a :meth:`flush` (a second, per worker): a poll then writes
+    nothing itself, so polls do not queue for the database's write lock behind reports.
+
+    A device coming back from an offline spell is written at once (it is rare and logged).
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, tuple[datetime, str]] = {}
+        self._lock = threading.Lock()
+
+    def note(self, owner: TokenOwner, now: datetime, addr: str) -> bool:
+        """True if noted here; False if the caller must write it now (see :func:`seen`)."""
+        if owner.offline_noted:
+            return False
+        if owner.last_seen_at is not None and now - owner.last_seen_at < SEEN_RESOLUTION:
+            return True
+        with self._lock:
+            self._pending[owner.device_id] = (now, addr[:64])
+        return True
+
+    def flush(self, s: Session) -> int:
+        """Write what was noted (caller commits); returns how many devices."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if pending:
+            s.execute(update(Device), [{"id": d, "last_seen_at": t, "last_seen_addr": a}
+                                       for d, (t, a) in pending.items()])
+        return len(pending)
 
 
 def revoke_tokens(s: Session, device_id: str, now: datetime, by: str) -> int:

@@ -73,6 +73,7 @@ def create_app(settings: HubSettings, database: Database | None = None) -> Flask
     state = HubState(settings, database or Database(settings.url), PublishedVersion(settings.published_dir))
     state.metrics_token_hash = token_hash(read_or_create_secret(settings.metrics_token_file))
     app.extensions[EXTENSION] = state
+    state.start_flusher()
 
     CSRFProtect(app).exempt(api.bp)  # devices use their token, never a cookie
     auth.init(app)

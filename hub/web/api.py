@@ -69,7 +69,10 @@ def authenticate() -> Response | None:
     if asked is not None and asked != owner.device_id:
         log.warning("device %s asked for %s's %s: refused", owner.device_id, asked, request.path)
         return _refuse(403, "other_device")
-    if fleet_devices.seen(s, owner, now(), request.remote_addr or "?"):
+    addr = request.remote_addr or "?"
+    # Reads note the contact for the next flush (hub.web.state); writes write it with their report.
+    buffered = request.method in ("GET", "HEAD") and hub().contacts.note(owner, now(), addr)
+    if not buffered and fleet_devices.seen(s, owner, now(), addr):
         s.commit()
     g.device_id = owner.device_id
     return None

@@ -87,5 +87,6 @@ def start_hub(root: Path, database_url: str | None, source: Path | None, **setti
 
 def stop_hub(hub: Hub) -> None:
     hub.server.stop()
+    hub.server.app.extensions["town_kiosk_hub"].stop_flusher()
     hub.db.dispose()
     hub.server.app.extensions["town_kiosk_hub"].database.dispose()

@@ -40,14 +40,16 @@ class Cluster:
             prefix = ["runuser", "-u", "postgres", "--"]
         return subprocess.run([*prefix, *cmd], capture_output=True, text=True, timeout=120, check=True)
 
-    def start(self) -> None:
+    def start(self, durable: bool = False) -> None:
+        """``durable``: PostgreSQL's own fsync and commit settings (benchmarks); else off (tests)."""
         if os.geteuid() == 0:
             pw = pwd.getpwnam("postgres")
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
         self._run(str(BIN / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
                   "--no-sync", "--no-instructions", "--locale", "C")
-        opts = (f"-c listen_addresses='' -c unix_socket_directories={self.root} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        opts = f"-c listen_addresses='' -c unix_socket_directories={self.root} -c max_connections=200"
+        if not durable:
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-o", opts, "-w", "-t", "60",
                   "-l", str(self.root / "log"), "start")
 
