@@ -253,6 +253,7 @@ def one_run(n: int, database: str, args: argparse.Namespace) -> dict:
             stats = asyncio.run(run_load(port, devices, args.duration, args.poll, args.heartbeat))
             cpu = cpu_seconds(proc.pid) - cpu0
             wall = time.monotonic() - wall0
+            load = os.getloadavg()[0]  # the machine's 1-minute load: other work shares its cores
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(30)
@@ -268,6 +269,7 @@ def one_run(n: int, database: str, args: argparse.Namespace) -> dict:
             "errors": sum(stats.errors.values()), "error_kinds": dict(stats.errors),
             "statuses": dict(stats.statuses),
             "hub_cpu_per_s": round(cpu / wall, 3),
+            "load_average": round(load, 2),
             "mean_ms": round(statistics.fmean(every), 2) if every else None,
         }
     finally:
@@ -296,13 +298,14 @@ def main(argv: list[str] | None = None) -> int:
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     results = []
     print(f"{'devices':>7} {'db':>10} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'hb p99':>7} {'max ms':>7} "
-          f"{'errors':>6} {'hub CPU/s':>9}")
+          f"{'errors':>6} {'hub CPU/s':>9} {'load':>5}")
     for n in counts:
         for database in databases:
             r = one_run(n, database, args)
             results.append(r)
             print(f"{r['devices']:>7} {r['database']:>10} {r['rps']:>7} {r['p50_ms']:>7} {r['p99_ms']:>7} "
-                  f"{r['heartbeat_p99_ms']:>7} {r['max_ms']:>7} {r['errors']:>6} {r['hub_cpu_per_s']:>9}",
+                  f"{r['heartbeat_p99_ms']:>7} {r['max_ms']:>7} {r['errors']:>6} {r['hub_cpu_per_s']:>9} "
+                  f"{r['load_average']:>5}",
                   flush=True)
             if r["errors"]:
                 print(f"        errors: {r['error_kinds']}", flush=True)

@@ -51,9 +51,7 @@ def main() -> int:
         catalog.update(template, no_fuzzy_matching=True)
         if lang == "en":  # the message ids are English
             for m in catalog:
-                if isinstance(m.id, tuple) and not all(m.string):
-                    m.string = m.id
-                elif m.id and not m.string:
+                if isinstance(m.id, tuple) and not all(m.string) or m.id and not m.string:
                     m.string = m.id
         with po.open("wb") as f:
             write_po(f, catalog, sort_output=True, width=100, ignore_obsolete=True)

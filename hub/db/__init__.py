@@ -69,7 +69,9 @@ class Database:
         if self.url.startswith("sqlite"):
             kw["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
-            kw.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            # Connections are recycled rather than pinged before each use: a ping is one more
+            # round trip on every request (a device poll is one indexed SELECT).
+            kw.update(pool_size=10, max_overflow=10, pool_recycle=1800)
         self.engine: Engine = create_engine(self.url, **kw)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -2,6 +2,7 @@
 listening on a unix socket in that folder only (no TCP port), removed afterwards."""
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -54,10 +55,8 @@ class Cluster:
                   "-l", str(self.root / "log"), "start")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # not started, or gone already
             self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
 
     def url(self, dbname: str) -> str:
         return f"postgresql+psycopg://{SUPERUSER}@/{dbname}?host={self.root}"

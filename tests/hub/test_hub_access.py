@@ -91,9 +91,9 @@ def test_device_and_metrics_routes_refuse_staff_sessions(hub: Hub) -> None:
 
 
 def test_the_docs_route_table_is_the_apps() -> None:
-    from tests.hub.harness import start_hub, stop_hub
-
     import tempfile
+
+    from tests.hub.harness import start_hub, stop_hub
     with tempfile.TemporaryDirectory() as tmp:
         hub = start_hub(Path(tmp), None, None)
         try:
