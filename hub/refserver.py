@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import sys
 import threading
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ class ContentTreeServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
     def begin_request(self) -> None:
         with self._lock:
@@ -93,7 +94,8 @@ class ContentTreeServer(ThreadingHTTPServer):
     def manifest_etag(self, path: Path) -> str:
         return self.etags.etag(path)
 
-    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket],
+                     client_address: tuple[str, int]) -> None:
         # A device that went away between two requests (rebooted, killed) resets its
         # connection: a line in the debug log, not a traceback on the console.
         if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
