@@ -21,7 +21,7 @@ def ago(t: datetime | None) -> str:
     if t is None:
         return gettext("never")
     seconds = max(0, int((now() - t).total_seconds()))
-    if seconds < 5:
+    if seconds < 2:
         return gettext("just now")
     if seconds < 60:
         return gettext("%(n)s s ago", n=seconds)
