@@ -111,8 +111,9 @@ def ask_screenshot(device_id: str) -> Response:
     if not fleet_devices.request_screenshot(s, device_id, now(), current_user.username):
         abort(404)
     s.commit()
-    flash(gettext("Screenshot asked: it comes with the device's next poll."), "info")
-    if request.headers.get("HX-Request") == "true" and request.form.get("from") == "fleet":
+    if request.headers.get("HX-Request") != "true":  # htmx shows the button's new state instead
+        flash(gettext("Screenshot asked: it comes with the device's next poll."), "info")
+    elif request.form.get("from") == "fleet":
         return page("_fleet_rows.html", **_fleet_context())
     return _back(device_id)
 

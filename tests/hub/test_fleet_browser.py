@@ -8,12 +8,16 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ..helpers import write_source
 from . import browser
 from .fleet_devices import Device, HubProcess, enrol_device, start_hub_process
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.skipif(browser.missing() is not None, reason=browser.missing() or "")
 PASSWORD = "correct horse battery staple"
@@ -47,19 +51,19 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HubProcess
         assert "Traceback" not in hub.log.read_text(), hub.log.read_text()[-3000:]
 
 
-def _sign_in(page: object, url: str) -> None:
-    page.goto(f"{url}/fleet")  # type: ignore[attr-defined]
-    assert "/login" in page.url  # type: ignore[attr-defined]
-    page.fill("input[name=username]", "tech")  # type: ignore[attr-defined]
-    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button.primary")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{url}/fleet")  # type: ignore[attr-defined]
+def _sign_in(page: Page, url: str) -> None:
+    page.goto(f"{url}/fleet")
+    assert "/login" in page.url
+    page.fill("input[name=username]", "tech")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{url}/fleet")
 
 
-def _save(page: object, name: str) -> None:
+def _save(page: Page, name: str) -> None:
     if str(SHOTS):
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / name), full_page=True)  # type: ignore[attr-defined]
+        page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def test_three_devices_their_screenshots_one_offline_and_a_screenshot_asked(
