@@ -31,6 +31,7 @@ class LoopBands:
         self.ticker_place = ticker_place
         self.pacer = pacer
         self.ticker: TickerStrip | None = None
+        self.alert_ids: tuple[str, ...] = ()  # what the banner shows
 
     def bottom_height(self) -> float:
         """Share of the screen's height the bands take at the bottom."""
@@ -54,8 +55,10 @@ class LoopBands:
 
     def show_alerts(self, bulletins: Sequence[BulletinData], lang: str) -> None:
         """The banner alerts now (none: the banner goes)."""
-        if tuple(b.id for b in bulletins) != self.banner.alert_ids:
+        ids = tuple(b.id for b in bulletins)
+        if ids != self.alert_ids:
             self.banner.show(tuple(bulletins), lang)
+            self.alert_ids = ids
             self.pacer.nudge()
             self._layout()
             log.info("alert banner: %s", ", ".join(b.id for b in bulletins) or "none")

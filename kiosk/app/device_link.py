@@ -123,6 +123,7 @@ class DeviceLink:
             "notify": self.notifier.enabled,
             "frame_rate_cap": app.pacer.fps,
             "mode": app.options.mode,
+            "alerts": app.alerts_on_screen,
             "touch": app.touch_mode,
             # display power, hotplug, USB import: "starting" until just after the first frame
             "device_services": app.services_phase,

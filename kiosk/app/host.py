@@ -38,6 +38,9 @@ class PlayerHost(Protocol):
     def shown(self) -> list[str]: ...
 
     @property
+    def alerts_on_screen(self) -> list[str]: ...
+
+    @property
     def touch_mode(self) -> str | None: ...
 
     @property

@@ -101,6 +101,12 @@ class PlayerApp(App):
         return self._current.item_id if self._current else None
 
     @property
+    def alerts_on_screen(self) -> list[str]:
+        """The alerts on screen now: the banner's, and the full-screen one (shown as item alert-<id>)."""
+        showing = self.current_item_id or ""
+        return [*self.bands.alert_ids, *([showing.removeprefix("alert-")] if showing.startswith("alert-") else [])]
+
+    @property
     def touch_mode(self) -> str | None:
         """The touch UI's mode ("attract" or "interactive"); None without one."""
         return self.touch.root.mode if self.touch is not None else None

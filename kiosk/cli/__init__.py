@@ -13,17 +13,18 @@ import logging
 import sys
 
 from kiosk import __version__
-from kiosk.cli import content, demo, device, player, reports, sync
+from kiosk.cli import content, demo, device, hub, player, reports, sync
 from kiosk.cli._common import Handler, Register
 
 # In the order `kiosk --help` lists them.
 COMMAND_GROUPS: tuple[Register, ...] = (
-    content.register,  # publish, serve
+    content.register,  # publish, sources, serve
     sync.register,  # sync
     player.register,  # player, status, screenshot, next, show-test-card, watchdog-test
     demo.register,  # demo
     device.register,  # provision, doctor, import
     reports.register,  # report plays|neutrality
+    hub.register,  # hub serve|migrate|create-admin|enrol-code|metrics-token
 )
 
 

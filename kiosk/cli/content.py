@@ -1,11 +1,12 @@
-"""`kiosk publish` and `kiosk serve`: the town's content tree, made and served (``hub``)."""
+"""`kiosk publish`, `kiosk sources` and `kiosk serve`: the town's content tree, made from the
+content folder and its sources, and served (the ``hub`` package does the work)."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from kiosk.cli._common import Commands, Subcommands, aware_datetime, error, fail, warning
-from kiosk.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from kiosk.cli._common import Commands, Subcommands, aware_datetime, fail
+from kiosk.cli.exit_codes import EXIT_OK, EXIT_USAGE
 
 
 def register(sub: Subcommands) -> Commands:
@@ -13,6 +14,12 @@ def register(sub: Subcommands) -> Commands:
     s.add_argument("src", type=Path, help="source folder (site.toml, playlists/, bulletins/, kiosk/, media/)")
     s.add_argument("dest", type=Path, help="output folder to serve (DEST/v1/...)")
     s.add_argument("--published-at", type=aware_datetime, help="publication time (default: now)")
+    # The content sources (hub/sources_cli.py; building the parser loads none of them).
+    from hub.sources_cli import add_publish_arguments, register_sources_commands
+
+    add_publish_arguments(s)
+    commands: Commands = {"publish": cmd_publish}
+    register_sources_commands(sub, commands)  # kiosk sources check
 
     s = sub.add_parser("serve", help="serve a published tree (reference content API server)")
     s.add_argument("dir", type=Path)
@@ -20,24 +27,14 @@ def register(sub: Subcommands) -> Commands:
     s.add_argument("--port", type=int, default=8080)
     s.add_argument("--accept-events", action="store_true",
                    help="accept device uploads (proof of play, heartbeats) into DIR/events/")
-    return {"publish": cmd_publish, "serve": cmd_serve}
+    commands["serve"] = cmd_serve
+    return commands
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from hub.publisher import PublishError, publish
+    from hub.sources_cli import cmd_publish as publish_with_sources  # the content folder and its sources
 
-    try:
-        r = publish(args.src, args.dest, args.published_at)
-    except PublishError as e:
-        for line in e.problems:
-            error(line)
-        return EXIT_INVALID
-    for line in r.warnings:
-        warning(line)
-    state = "published" if r.changed else "unchanged"
-    print(f"{state}: version {r.version}, {r.media_count} media file(s), "
-          f"{r.media_bytes / 1e6:.1f} MB → {r.manifest_path}")
-    return EXIT_OK
+    return publish_with_sources(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

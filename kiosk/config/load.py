@@ -17,6 +17,7 @@ from .model import (
     Config,
     DeviceSection,
     DisplaySection,
+    MonitoringSection,
     PlayerSection,
     ReportsSection,
     SyncSection,
@@ -59,6 +60,11 @@ SCHEMA: dict[str, dict[str, v.Converter]] = {
     },
     # proof-of-play log kept on the device for the election-period reports
     "reports": {"retention_days": v.whole(30, 3650)},
+    "monitoring": {
+        "screenshot_interval": v.screenshot_interval,
+        "screenshot_width": v.whole(160, 1920),
+        "textfile_dir": v.path,
+    },
     # tuning of the player process; both on unless a measurement says otherwise
     "player": {"frame_flush": v.flag, "heap_trim": v.flag},
     "neutrality": {},  # kept raw, see Config.neutrality
@@ -150,6 +156,7 @@ def load_config(path: Path) -> Config:
         cache=CacheSection(**values.get("cache", {})),
         display=DisplaySection(**values.get("display", {})),
         reports=ReportsSection(**values.get("reports", {})),
+        monitoring=MonitoringSection(**values.get("monitoring", {})),
         player=PlayerSection(**values.get("player", {})),
         neutrality=neutrality,
     )

@@ -95,6 +95,15 @@ class ReportsSection:
 
 
 @dataclass(frozen=True)
+class MonitoringSection:
+    """``[monitoring]``: what the sync daemon reports besides its heartbeat (kiosk/device/reporting.py)."""
+
+    screenshot_interval: float = 900.0  # a screenshot for the hub this often (seconds); 0: only when asked
+    screenshot_width: int = 480
+    textfile_dir: Path = Path("/var/lib/prometheus/node-exporter")  # kiosk.prom, when the folder exists
+
+
+@dataclass(frozen=True)
 class PlayerSection:
     """``[player]``: tuning switches of the player process (docs/device.md, docs/performance.md)."""
 
@@ -116,6 +125,7 @@ class Config:
     cache: CacheSection = field(default_factory=CacheSection)
     display: DisplaySection = field(default_factory=DisplaySection)
     reports: ReportsSection = field(default_factory=ReportsSection)
+    monitoring: MonitoringSection = field(default_factory=MonitoringSection)
     player: PlayerSection = field(default_factory=PlayerSection)
     # [neutrality]: elections and policy over the manifest's, kept raw and checked by
     # player.neutrality (a problem there is reported, never stops the player).

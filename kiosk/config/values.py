@@ -61,6 +61,12 @@ def whole(lo: int, hi: int) -> Callable[[Any], int]:
     return conv
 
 
+def screenshot_interval(v: Any) -> float:
+    if v == 0 and not isinstance(v, bool):
+        return 0.0  # only when the hub asks
+    return number(60, 86400)(v)
+
+
 def flag(v: Any) -> bool:
     if not isinstance(v, bool):
         raise ValueError(f"{v!r} is not true or false")

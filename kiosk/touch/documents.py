@@ -19,12 +19,22 @@ from .hours import OpeningHours
 
 
 @dataclass(frozen=True)
+class Attribution:
+    """Where an ingested page comes from (a content source): shown as its "Source" line."""
+
+    name: str
+    date: date | None = None
+    licence: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
     """What every page document has."""
 
     id: str
     url: str = field(default="", kw_only=True)  # https, shown as a QR code
     image: str = field(default="", kw_only=True)  # sha256 of an image in the media store, or ""
+    source: Attribution | None = field(default=None, kw_only=True)  # set on pages from a content source
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class Event(Titled):
     end: datetime | None = None
     all_day: bool = False
     place: LocalText = LocalText()
+    status: str = ""  # "" (as announced) | cancelled | postponed | full | rescheduled | moved-online
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,7 @@ class Course:
     course: str  # starter | main | side | cheese | dessert | snack
     dish: LocalText
     labels: tuple[str, ...] = ()
+    allergens: tuple[str, ...] = ()  # as the menu's publisher names them
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,7 @@ class Menu:
     id: str
     name: LocalText
     days: tuple[MenuDay, ...]
+    source: Attribution | None = None
 
 
 @dataclass(frozen=True)
