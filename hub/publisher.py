@@ -22,13 +22,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import secrets
 import shutil
-import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from content_cache.store import SHA256_RE
@@ -272,17 +273,64 @@ def neutrality_warnings(doc: dict[str, Any]) -> tuple[str, ...]:
     return tuple(f"site.toml: {line}" for line in parse_neutrality(doc["neutrality"], known_tags=tags).problems)
 
 
-def _copy_atomic(src: Path, dest: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".part", dir=dest.parent)
+def _current_umask() -> int:
+    """The process's umask, read without changing it (os.umask would, for every thread)."""
     try:
-        with os.fdopen(fd, "wb") as out, src.open("rb") as f:
-            shutil.copyfileobj(f, out, 1 << 20)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # no /proc: the usual dance, restored at once
+    os.umask(mask)
+    return mask
+
+
+def _file_mode() -> int:
+    """What a new file gets under the umask (0644 under the usual 022): the tree is served
+    by a web server running as another user, and copied to USB keys."""
+    return 0o666 & ~_current_umask()
+
+
+def _create_temp(folder: Path, prefix: str) -> tuple[int, Path]:
+    """A new file beside its final name, created with the umask's mode (mkstemp's is 0600)."""
+    for _ in range(100):
+        tmp = folder / f"{prefix}{secrets.token_hex(8)}.part"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder}: no free temporary name")
+
+
+def _write_atomic(dest: Path, write: Callable[[BinaryIO], object], prefix: str = ".") -> None:
+    fd, tmp = _create_temp(dest.parent, prefix)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, dest)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _copy_atomic(src: Path, dest: Path) -> None:
+    def copy(out: BinaryIO) -> None:
+        with src.open("rb") as f:
+            shutil.copyfileobj(f, out, 1 << 20)
+
+    _write_atomic(dest, copy)
+
+
+def _readable_as_the_umask_says(path: Path, mode: int) -> None:
+    """Files an earlier publisher left 0600 get the umask's mode (a web server answered 403)."""
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except OSError as e:  # another user's file: served as it is, said once
+        log.warning("%s: cannot set mode %04o: %s", path, mode, e.strerror)
 
 
 def publish(src: Path, dest: Path, published_at: datetime | None = None) -> PublishResult:
@@ -303,6 +351,9 @@ def publish(src: Path, dest: Path, published_at: datetime | None = None) -> Publ
         if current is not None and current.version == version and all(
             (media_dir / sha).is_file() for sha in files
         ):
+            mode = _file_mode()
+            for path in (manifest_path, *(media_dir / sha for sha in files)):
+                _readable_as_the_umask_says(path, mode)
             log.info("content unchanged: %s stays at version %s", manifest_path, version)
             return PublishResult(version, manifest_path, len(files), media_bytes, changed=False,
                                  warnings=warnings)
@@ -315,15 +366,14 @@ def publish(src: Path, dest: Path, published_at: datetime | None = None) -> Publ
         raise PublishError(e.problems and [f"{src}: {p}" for p in e.problems]) from None
 
     media_dir.mkdir(parents=True, exist_ok=True)
+    mode = _file_mode()
     for sha, path in files.items():
         target = media_dir / sha
         if not (target.is_file() and target.stat().st_size == path.stat().st_size):
             _copy_atomic(path, target)
-    fd, tmp = tempfile.mkstemp(prefix=".manifest.", dir=manifest_path.parent)
-    with os.fdopen(fd, "wb") as out:
-        out.write(manifest_bytes(doc))
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, manifest_path)
+        else:
+            _readable_as_the_umask_says(target, mode)
+    body = manifest_bytes(doc)
+    _write_atomic(manifest_path, lambda out: out.write(body), prefix=".manifest.")
     log.info("published version %s: %d media file(s), %d bytes", version, len(files), media_bytes)
     return PublishResult(version, manifest_path, len(files), media_bytes, changed=True, warnings=warnings)

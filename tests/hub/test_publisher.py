@@ -154,3 +154,28 @@ def test_demo_content_has_pages_with_images_listed_in_media(tmp_path: Path) -> N
         assert media[sha]["type"].startswith("image/")
         data = (tmp_path / "demo" / "v1" / "media" / sha).read_bytes()
         assert hashlib.sha256(data).hexdigest() == sha and len(data) == media[sha]["size"]
+
+
+def test_the_tree_is_written_with_the_umask_modes_and_old_0600_files_are_opened(tmp_path: Path, source: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        first = publish(source, tmp_path / "tree")
+        media = sorted((tmp_path / "tree" / "v1" / "media").iterdir())
+        files = [first.manifest_path, *media]
+        assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o644}
+        assert stat.S_IMODE(media[0].parent.stat().st_mode) == 0o755
+        for p in files:  # as an earlier publisher left them
+            p.chmod(0o600)
+        again = publish(source, tmp_path / "tree")
+        assert not again.changed
+        assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o644}
+        os.umask(0o027)  # a town that wants its tree private to a group
+        (source / "bulletins" / "news.toml").write_text(
+            (source / "bulletins" / "news.toml").read_text().replace("Roadworks", "Works"))
+        publish(source, tmp_path / "tree")
+        assert stat.S_IMODE(first.manifest_path.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
