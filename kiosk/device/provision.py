@@ -59,7 +59,9 @@ class Layout:
 
     @property
     def config_file(self) -> Path:
-        return self.on_disk(self.config)
+        # A relative --config names a file from where the technician stands (not from /,
+        # nor under --root).
+        return self.on_disk(self.config) if self.config.is_absolute() else Path.cwd() / self.config
 
     @property
     def token_file(self) -> Path:
