@@ -184,6 +184,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except ValueError as e:
         return _fail(str(e), EXIT_USAGE)
+    from kiosk.cli.logtime import use_town_time
+
+    use_town_time(cfg.timezone)
     data_dir = args.data or cfg.data_dir or default_data_dir()
     if args.once:
         return run_sync_once(settings, data_dir, quiet=args.quiet)
