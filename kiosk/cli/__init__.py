@@ -182,8 +182,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         for line in e.problems:
             print(f"kiosk: error: {line}", file=sys.stderr)
         return EXIT_INVALID
-    for line in r.warnings:
-        print(f"kiosk: warning: {line}", file=sys.stderr)
+    for warning in r.warnings:  # values (hub.source_notes.SourceNote): one line each
+        print(f"kiosk: warning: {warning}", file=sys.stderr)
     state = "published" if r.changed else "unchanged"
     print(f"{state}: version {r.version}, {r.media_count} media file(s), "
           f"{r.media_bytes / 1e6:.1f} MB → {r.manifest_path}")
