@@ -13,8 +13,6 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import urllib3
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -56,6 +54,8 @@ def _first(causes: list[BaseException], kind: type[BaseException] | tuple[type[B
 def network_problem(url: str, exc: BaseException, connect_timeout_s: float | None = None,
                     read_timeout_s: float | None = None) -> Problem:
     """The one line for a request to ``url`` that failed with ``exc`` (requests or urllib3)."""
+    import urllib3  # here: the config's URL check (api_url_problem) runs in the player too
+
     causes = _causes(exc)
     where = host_port(url)
     host = urlsplit(url).hostname or where
