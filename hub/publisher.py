@@ -37,18 +37,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sync import ManifestError, manifest_bytes, parse_manifest, validate_document
 from sync.manifest import document_problems
 
 from .content_warnings import content_warnings
-from .media_checks import media_problem
+from .media_checks import media_problems
 from .source_notes import WARNING, Place, SourceNote
 from .source_reader import MEDIA_TYPES, SourceReader
 
 __all__ = ["MEDIA_TYPES", "PublishError", "PublishResult", "SourceCheck", "SourceNote", "build_document",
            "check_source", "publish"]
+
+if TYPE_CHECKING:
+    from hub.sources import SourcesRun
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +75,10 @@ class PublishResult:
     media_bytes: int
     changed: bool
     # What does not stop publishing (the neutrality section, media the screens would skip,
-    # content that can never show), one value each; str() of one is its line.
-    warnings: tuple[SourceNote, ...] = ()
+    # content that can never show, the sources' notes), one line each ...
+    warnings: tuple[str, ...] = ()
+    # ... and the same as values (file, item, field, message) for an editor
+    notes: tuple[SourceNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,10 +102,13 @@ def _echoes_a_broken_file(line: str, broken: set[str]) -> bool:
                for folder, echoes in _ECHOES.items())
 
 
-def check_source(src: Path, now: datetime | None = None, decode_media: bool = True) -> SourceCheck:
+def check_source(src: Path, now: datetime | None = None, decode_media: bool = True,
+                 neutrality: bool = True) -> SourceCheck:
     """Read the content folder and check everything at once: each file, the manifest's
-    schema and rules, the media (decoded, when ``decode_media``), and the traps of valid
-    content at ``now`` (default: the current time). Nothing is written."""
+    schema and rules, the media (decoded, when ``decode_media``), the election-period
+    section (unless ``neutrality`` is false: :func:`publish` checks it once the sources'
+    content is in) and the traps of valid content at ``now`` (default: the current time).
+    Nothing is written."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     src = Path(src)
     if not src.is_dir():
@@ -130,8 +138,13 @@ def check_source(src: Path, now: datetime | None = None, decode_media: bool = Tr
 
     problems = list(reader.errors)
     broken = reader.broken_files
-    stamped = {"version": "c0", "published_at": now.isoformat().replace("+00:00", "Z"), **doc}
-    for line in document_problems(json.loads(json.dumps(stamped))):
+    stamped = json.loads(json.dumps({"version": "c0", "published_at": now.isoformat().replace("+00:00", "Z"), **doc}))
+    for docs in (stamped.get("kiosk") or {}).values():
+        for d in docs if isinstance(docs, list) else ():
+            if isinstance(d, dict) and isinstance(d.get("opening_hours"), str):
+                # OSM opening_hours: turned into hours, and checked, by the sources' merge (hub/sources/hours.py)
+                del d["opening_hours"]
+    for line in document_problems(stamped):
         path = line.split(": ", 1)[0]
         if line.endswith("missing required field 'media'") or line.endswith("missing required field 'image'"):
             path = f"{path}.{line.rsplit(chr(39), 2)[1]}"
@@ -146,17 +159,23 @@ def check_source(src: Path, now: datetime | None = None, decode_media: bool = Tr
     problems.sort(key=lambda n: order[n.file])
 
     warnings = list(reader.warnings)
-    warnings += [locate.note(line.removeprefix("site.toml: "), WARNING) for line in neutrality_warnings(doc)]
+    if neutrality:
+        warnings += _site_notes(neutrality_warnings(doc))
     warnings += content_warnings(doc, locate, now)
     if decode_media:
-        for use in reader.media_uses.values():
-            problem = media_problem(use.path, use.mime)
+        found = media_problems({sha: (use.path, use.mime) for sha, use in reader.media_uses.items()})
+        for sha, use in reader.media_uses.items():
+            problem = found[sha]
             if problem:
                 more = f" (it is used {use.uses} times)" if use.uses > 1 else ""
                 warnings.append(SourceNote(use.place.file, f"{use.written}: {problem}: the screens will skip it{more}",
                                            use.place.item, use.place.kind, use.field, WARNING))
     files = {sha: use.path for sha, use in reader.media_uses.items()}
     return SourceCheck(doc, files, tuple(problems), tuple(warnings))
+
+
+def _site_notes(lines: Sequence[str]) -> list[SourceNote]:
+    return [SourceNote.from_line(line, WARNING) for line in lines]
 
 
 def build_document(src: Path) -> tuple[dict[str, Any], dict[str, Path]]:
@@ -245,17 +264,33 @@ def _readable_as_the_umask_says(path: Path, mode: int) -> None:
         log.warning("%s: cannot set mode %04o: %s", path, mode, e.strerror)
 
 
-def publish(src: Path, dest: Path, published_at: datetime | None = None) -> PublishResult:
+def publish(src: Path, dest: Path, published_at: datetime | None = None,
+            sources: SourcesRun | None = None) -> PublishResult:
     """Publish ``src`` into ``dest``; media first, the manifest last and atomically.
 
     Raises :class:`PublishError` with every problem of the folder (nothing is written then);
     the result's ``warnings`` say what is published but will not show as its author may
-    expect (judged at ``published_at``, default now)."""
+    expect (judged at ``published_at``, default now).
+
+    ``sources``: the content sources' run (default: ``src/sources.toml``'s sources, their
+    state beside ``src``); what they give is merged after the hand-written content.
+    """
     when = (published_at or datetime.now(UTC)).astimezone(UTC)
-    check = check_source(Path(src), now=when)
+    check = check_source(Path(src), now=when, neutrality=False)
     if check.problems:
         raise PublishError(check.problems, check.warnings)
-    doc, files, warnings = check.document, check.files, check.warnings
+    doc, files = check.document, check.files
+    # Content sources and opening_hours (hub/sources, docs/sources.md): one call adds what
+    # the sources give; the hand-written content wins on the same id.
+    from hub.sources import SourcesRun
+
+    source_errors, source_warnings = (sources or SourcesRun(Path(src), now=published_at)).contribute(doc, files)
+    if source_errors:
+        raise PublishError(source_errors, check.warnings)
+    # the election-period rules know the tags of what the sources gave too
+    notes = (*_site_notes(neutrality_warnings(doc)), *check.warnings,
+             *(SourceNote.from_line(line, WARNING) for line in source_warnings))
+    warnings = tuple(map(str, notes))
     content_hash = hashlib.sha256(manifest_bytes(doc)).hexdigest()
     version = f"c{content_hash[:20]}"
     manifest_path = Path(dest) / "v1" / "manifest.json"
@@ -275,7 +310,7 @@ def publish(src: Path, dest: Path, published_at: datetime | None = None) -> Publ
                 _readable_as_the_umask_says(path, mode)
             log.info("content unchanged: %s stays at version %s", manifest_path, version)
             return PublishResult(version, manifest_path, len(files), media_bytes, changed=False,
-                                 warnings=warnings)
+                                 warnings=warnings, notes=notes)
 
     doc = {"version": version, "published_at": when.isoformat().replace("+00:00", "Z"), **doc}
     try:
@@ -294,4 +329,5 @@ def publish(src: Path, dest: Path, published_at: datetime | None = None) -> Publ
     body = manifest_bytes(doc)
     _write_atomic(manifest_path, lambda out: out.write(body), prefix=".manifest.")
     log.info("published version %s: %d media file(s), %d bytes", version, len(files), media_bytes)
-    return PublishResult(version, manifest_path, len(files), media_bytes, changed=True, warnings=warnings)
+    return PublishResult(version, manifest_path, len(files), media_bytes, changed=True, warnings=warnings,
+                         notes=notes)

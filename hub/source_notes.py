@@ -31,8 +31,20 @@ class SourceNote:
     field: str | None = None  # as written in the source: "valid_until", "hours.weekly.mon[0]"
     severity: str = ERROR
 
+    @classmethod
+    def from_line(cls, line: str, severity: str = ERROR) -> SourceNote:
+        """A note from a line of another checker (``site.toml: neutrality.policy…: what``,
+        or a line naming no file, kept whole)."""
+        head, sep, rest = line.partition(": ")
+        if not sep or not (head.endswith(".toml") or "/" in head):
+            return cls("", line, severity=severity)
+        m = _PATH_RE.match(rest)
+        if m and not m.group(1).startswith(("item", "bulletin")) and m.group(1) != rest:
+            return cls(head, m.group(2), field=m.group(1), severity=severity)
+        return cls(head, rest, severity=severity)
+
     def __str__(self) -> str:
-        parts = [self.file]
+        parts = [self.file] if self.file else []
         if self.item is not None:
             parts.append(f'{self.kind} "{self.item}"' if not self.item.startswith("#") else f"{self.kind} {self.item}")
         if self.field:

@@ -138,7 +138,7 @@ def test_a_local_time_the_clocks_skip_or_repeat_is_said(tmp_path: Path, source: 
     _replace(source / "playlists" / "lobby.toml", 'id = "img-0"\n',
              'id = "img-0"\nvalid_from = 2027-03-28T02:30\nvalid_until = 2027-10-31T02:30\n')
     r = publish(source, tmp_path / "tree", NOW)
-    lines = [str(w) for w in r.warnings if w.item == "img-0"]
+    lines = [str(w) for w in r.notes if w.item == "img-0"]
     assert lines == [
         'playlists/lobby.toml: item "img-0": valid_from: 2027-03-28T02:30 does not exist in Europe/Paris '
         "(the clocks go forward): read as 03:30",
@@ -170,7 +170,7 @@ def test_media_the_screens_would_skip_are_said_one_line_each_and_published(tmp_p
         for i, t, f in (("corrupt-jpeg", "image", "corrupt.jpg"), ("bomb-png", "image", "bomb.png"),
                         ("cut-mp4", "video", "cut.mp4"), ("good-mp4", "video", "good.mp4"))))
     r = publish(source, tmp_path / "tree", NOW)
-    said = {w.item: str(w) for w in r.warnings if w.field == "file"}
+    said = {w.item: str(w) for w in r.notes if w.field == "file"}
     assert set(said) == {"corrupt-jpeg", "bomb-png", "cut-mp4"}, said  # the good clip and the PNGs are fine
     assert said["corrupt-jpeg"].startswith('playlists/lobby.toml: item "corrupt-jpeg": file: media/corrupt.jpg: '
                                            "cannot be decoded (")
@@ -244,3 +244,22 @@ def test_a_folder_without_playlists_is_told_where_they_go(tmp_path: Path, source
         "site.toml: site.default_playlist: no playlist has id 'lobby'",
         "playlists/: no playlist: add playlists/<id>.toml with its [[items]]",
     ]
+
+
+def test_a_files_answer_is_kept_by_its_hash_so_the_timer_decodes_it_once(tmp_path: Path, monkeypatch) -> None:
+    from hub import media_checks
+
+    cache = tmp_path / "cache" / "media-checks.json"
+    _bomb_png(tmp_path / "bomb.png")
+    shutil.copy(demo_source_dir() / "media" / "valbruyere.mp4", tmp_path / "clip.mp4")
+    files = {"a" * 64: (tmp_path / "bomb.png", "image/png"), "b" * 64: (tmp_path / "clip.mp4", "video/mp4")}
+    first = media_checks.media_problems(files, cache)
+    assert first == {"a" * 64: "over the 40 MP limit (decompression bomb)", "b" * 64: None}
+    decoded: list[Path] = []
+    monkeypatch.setattr(media_checks, "media_problem", lambda path, mime: (decoded.append(path), (None, True))[1])
+    assert media_checks.media_problems(files, cache) == first and decoded == []  # from the cache
+    assert media_checks.media_problems(files, cache, use_cache=False) == {"a" * 64: None, "b" * 64: None}
+    assert len(decoded) == 2
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
+    assert media_checks.default_cache_file() == tmp_path / "xdg" / "town-kiosk" / "media-checks.json"
