@@ -94,3 +94,15 @@ def test_log_lines_are_stamped_in_the_towns_time_with_its_offset(tmp_path: Path,
     assert stamp[-6] in "+-" and stamp[-3] == ":", line  # 2026-12-16T15:00:03+01:00
     assert when.utcoffset() == before.astimezone(ZoneInfo(zone)).utcoffset(), line
     assert abs((when - before).total_seconds()) < 30
+
+
+def test_hub_unit_is_a_notify_service_under_its_own_user_with_its_state_directory() -> None:
+    s = _service("kiosk-hub.service")
+    assert s["Type"] == "notify" and s["Restart"] == "always"
+    assert s["User"] == "kiosk-hub" and s["StateDirectory"] == "kiosk-hub"
+    assert " hub serve " in s["ExecStart"] and "--host 127.0.0.1" in s["ExecStart"]
+    assert s["ProtectSystem"] == "strict"
+
+
+def test_sync_unit_may_write_the_node_exporter_textfile() -> None:
+    assert "/var/lib/prometheus/node-exporter" in _service("kiosk-sync.service")["ReadWritePaths"]
