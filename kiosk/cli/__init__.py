@@ -45,12 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-        stream=sys.stderr,
-    )
+    from kiosk.cli.logtime import TownTimeFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    # the town's time with its offset (kiosk.cli.logtime), to match a line with the screen's clock
+    handler.setFormatter(TownTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     # APScheduler logs every job run at INFO: a small journal must keep state changes only.
     for noisy in ("urllib3", "kivy", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -20,6 +20,7 @@ from kiosk.cli._common import (
     warning,
 )
 from kiosk.cli.exit_codes import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from kiosk.cli.logtime import use_town_time
 
 
 def register(sub: Subcommands) -> Commands:
@@ -81,6 +82,7 @@ def cmd_player(args: argparse.Namespace) -> int:
         for line in e.lines():
             error(line)
         return EXIT_USAGE
+    use_town_time(cfg.device.timezone)
     headless = args.headless or bool(args.screenshots and not display_available())
     if not headless and not display_available() and not _has_kms():
         return fail("no display found (DISPLAY/WAYLAND_DISPLAY unset); use --headless", EXIT_USAGE)

@@ -30,6 +30,7 @@ from kiosk.cli.exit_codes import (
     EXIT_UNREACHABLE,
     EXIT_USAGE,
 )
+from kiosk.cli.logtime import use_town_time
 
 if TYPE_CHECKING:
     from content_cache import ContentCache
@@ -69,9 +70,14 @@ def register(sub: Subcommands) -> Commands:
 def settings_for(args: argparse.Namespace, cfg: Config) -> SyncSettings:
     """The config's sync settings with the command line's --api, --device-id and --max-bytes."""
     from kiosk.config import parse_size, sync_settings
+    from sync.wording import api_url_problem
 
-    if not (args.api or cfg.api.url):
+    api = args.api or cfg.api.url
+    if not api:
         raise ValueError("no content API URL: give --api URL or set api.url in the config file")
+    problem = api_url_problem(api)
+    if problem:
+        raise ValueError(f"{'--api' if args.api else 'api.url'}: {problem}")
     return sync_settings(cfg, api_url=args.api, device_id=args.device_id,
                          max_cache_bytes=parse_size(args.max_bytes) if args.max_bytes else None)
 
@@ -125,6 +131,18 @@ def _imports_kept_out_of_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _result_printed_once() -> None:
+    """The pass's problems are printed below as `kiosk: error:` lines: the sync's log
+    records of the same problems (ERROR per manifest problem, WARNING for the outcome)
+    are left out, so each problem is said once."""
+    import logging
+
+    from sync.outcome import is_result_record
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(lambda r: not (is_result_record(r) and r.levelno >= logging.WARNING))
+
+
 def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False) -> int:
     import signal
 
@@ -135,6 +153,7 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
         settings = SyncSettings(api_url=settings)
     client = ContentApiClient(settings)
     previous = signal.signal(signal.SIGTERM, lambda *_: client.stop.set())
+    _result_printed_once()
     progress = _ProgressLine(enabled=not quiet and sys.stderr.isatty())
 
     def open_cache() -> ContentCache:
@@ -183,6 +202,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         except ValueError as e:
             return fail(str(e), EXIT_USAGE)
+    use_town_time(cfg.device.timezone)
     data = data_dir(args.data, cfg)
     if args.once:
         return run_sync_once(settings, data, quiet=args.quiet)

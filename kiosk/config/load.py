@@ -1,6 +1,7 @@
 """Reading ``kiosk.toml``: the schema of every section, every problem collected at once."""
 from __future__ import annotations
 
+import logging
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -22,6 +23,8 @@ from .model import (
     ReportsSection,
     SyncSection,
 )
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
 
@@ -103,12 +106,20 @@ def _read_token(token_file: Path, config_path: Path, problems: list[str]) -> str
     token_path = token_file if token_file.is_absolute() else config_path.parent / token_file
     try:
         token = token_path.read_text("utf-8").strip()
+        _warn_if_others_can_read(token_path)
     except OSError as e:
         problems.append(f"api.token_file: cannot read {token_path} ({e.strerror})")
         return None
     if not token:
         problems.append(f"api.token_file: {token_path} is empty")
     return token or None
+
+
+def _warn_if_others_can_read(token_path: Path) -> None:
+    mode = token_path.stat().st_mode & 0o777
+    if mode & 0o077:
+        log.warning("api.token_file: %s is readable by other users (mode %04o): chmod 600 %s "
+                    "(kiosk provision does it)", token_path, mode, token_path)
 
 
 def load_config(path: Path) -> Config:

@@ -90,8 +90,13 @@ def device_id(v: Any) -> str:
 
 
 def url(v: Any) -> str:
+    from sync.wording import api_url_problem  # the sync's own rule: a base URL, http(s)
+
     if not isinstance(v, str) or not re.match(r"^https?://[^\s/]+", v):
-        raise ValueError(f"{v!r} is not an http(s) URL")
+        raise ValueError(api_url_problem(str(v)) or f"{v!r} is not an http(s) URL")
+    problem = api_url_problem(v)
+    if problem:
+        raise ValueError(problem)
     return v.rstrip("/")
 
 
