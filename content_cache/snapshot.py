@@ -13,6 +13,8 @@ from pathlib import Path
 # Weekday names as the manifest spells them; their index is ``date.weekday()``.
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
+# The site's time zone where none is given or the one given is unknown: the town's own.
+DEFAULT_TIMEZONE = "Europe/Paris"
 
 
 @dataclass(frozen=True)

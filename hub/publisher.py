@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from content_cache.store import SHA256_RE
+from content_cache import DEFAULT_TIMEZONE, SHA256_RE
 from sync import ManifestError, manifest_bytes, parse_manifest, validate_document
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class _Builder:
         self.problems: list[str] = []
         self.media: dict[str, dict[str, Any]] = {}
         self.media_files: dict[str, Path] = {}
-        self.tz = ZoneInfo("Europe/Paris")
+        self.tz = ZoneInfo(DEFAULT_TIMEZONE)
 
     def rel(self, path: Path) -> str:
         return str(path.relative_to(self.src))
@@ -198,7 +198,7 @@ def build_document(src: Path) -> tuple[dict[str, Any], dict[str, Path]]:
         b.problems.append("site.toml: missing [site] table")
         site = {}
     try:
-        b.tz = ZoneInfo(str(site.get("timezone", "Europe/Paris")))
+        b.tz = ZoneInfo(str(site.get("timezone", DEFAULT_TIMEZONE)))
     except Exception:
         b.problems.append(f"site.toml: site.timezone: unknown time zone {site.get('timezone')!r}")
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from content_cache import DEFAULT_TIMEZONE
+
 DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*$", re.IGNORECASE)
@@ -56,7 +58,7 @@ class Config:
     max_cache_bytes: int | None = None
     mode: str = "signage"
     admin_pin_hash: str | None = field(default=None, repr=False)
-    timezone: str = "Europe/Paris"
+    timezone: str = DEFAULT_TIMEZONE
     orientation: int = 0
     ticker: str | None = None  # "bottom" | "top": a strip of bulletin titles; None: none
     display_power_backend: str = "auto"

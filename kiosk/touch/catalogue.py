@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from content_cache import LiveContent, LocalText
+from content_cache import DEFAULT_TIMEZONE, LiveContent, LocalText
 
 from .documents import (
     Alert,
@@ -47,7 +47,7 @@ class Catalogue:
 
     version_id: str = ""
     site_name: LocalText = LocalText()
-    timezone: str = "Europe/Paris"
+    timezone: str = DEFAULT_TIMEZONE
     services: tuple[Service, ...] = ()
     menus: tuple[Menu, ...] = ()
     procedures: tuple[Procedure, ...] = ()

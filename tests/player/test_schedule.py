@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from content_cache import BulletinData, ItemData, LiveContent, LocalText, MediaRef, PlaylistData
-from player.engine import ClockPolicy
+from player.engine import ClockPolicy, NowPlaying, ScheduleEngine
+from player.rotation import Rotation
 from player.schedule import (
     MAX_VIDEO_SECONDS,
     DurationLimits,
-    Rotation,
-    plan_playlist,
+    alert_item,
+    is_alert_slide,
     slide_seconds,
 )
 
@@ -27,6 +28,11 @@ def at(*args: int) -> datetime:
 def image(item_id: str, **kw) -> ItemData:
     media = MediaRef("a" * 64, Path("/x"), "image/jpeg", 1, "x.jpg")
     return ItemData(id=item_id, kind="image", position=0, duration_s=kw.pop("duration_s", 8.0), media=media, **kw)
+
+
+def plan_playlist(c: LiveContent, now: datetime) -> NowPlaying:
+    """The engine's answer for the site's playlist at ``now``."""
+    return ScheduleEngine().now_playing(c, now)
 
 
 def content(*items: ItemData) -> LiveContent:
@@ -127,22 +133,28 @@ def test_deadline_is_never_in_the_past() -> None:
     assert plan.valid_until is not None and plan.valid_until > now
 
 
-def test_plan_playlist_lets_a_fullscreen_alert_replace_the_loop_for_the_current_player() -> None:
+def test_a_fullscreen_alert_replaces_the_loop_as_an_alert_slide() -> None:
     storm = BulletinData("storm", "alert", "critical", LocalText.from_mapping({"fr": "Tempête"}), LocalText(),
                          valid_until=at(2026, 11, 27, 6))
     c = replace(content(image("a"), image("b")), bulletins=(storm,))
     plan = plan_playlist(c, at(2026, 11, 26, 9))
-    assert [i.id for i in plan.items] == ["alert-storm"] and plan.items[0].bulletin == storm
+    assert plan.fullscreen_alert is not None
+    slide = alert_item(plan.fullscreen_alert)
+    assert slide.id == "alert-storm" and slide.bulletin == storm and is_alert_slide(slide.id)
+    assert not is_alert_slide("a") and not is_alert_slide(None)
     assert plan.valid_until == at(2026, 11, 27, 6)
-    assert plan.answer is not None and [i.id for i in plan.answer.items] == ["a", "b"]
-    assert [i.id for i in plan_playlist(c, at(2026, 11, 27, 6)).items] == ["a", "b"]
+    assert [i.id for i in plan.items] == ["a", "b"]
+    after = plan_playlist(c, at(2026, 11, 27, 6))
+    assert after.fullscreen_alert is None and [i.id for i in after.items] == ["a", "b"]
 
 
-def test_plan_playlist_plays_banner_alerts_first_in_the_loop() -> None:
+def test_banner_alerts_come_beside_the_loop() -> None:
     water = BulletinData("water", "works", "warning", LocalText.from_mapping({"fr": "Coupure d'eau"}),
                          LocalText(), alert="banner")
     c = replace(content(image("a"), image("b")), bulletins=(water,))
-    assert [i.id for i in plan_playlist(c, at(2026, 11, 26, 9)).items] == ["alert-water", "a", "b"]
+    plan = plan_playlist(c, at(2026, 11, 26, 9))
+    assert [a.id for a in plan.banner_alerts] == ["water"] and plan.fullscreen_alert is None
+    assert [i.id for i in plan.items] == ["a", "b"]
 
 
 def test_rotation_walks_a_weighted_loop_whole_even_though_items_repeat() -> None:
