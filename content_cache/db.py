@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from .live_read import SCHEMA_VERSION
-from .models import Base
+from .models import metadata
+from .schema import SCHEMA_VERSION
 from .writes import set_connection_pragmas
 
 
@@ -49,14 +49,14 @@ def _begin_immediate(conn: object) -> None:
 
 def create_schema(engine: Engine) -> None:
     """Create missing tables (idempotent)."""
-    Base.metadata.create_all(engine)
+    metadata.create_all(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-# SCHEMA_VERSION (defined in content_cache.live_read, which imports no SQLAlchemy): bump
+# SCHEMA_VERSION (defined in content_cache.schema, which imports no SQLAlchemy): bump
 # it when a table or column changes. An older database is set aside (not migrated in
 # place) and the application rebuilds the live and previous versions from the manifests
 # kept beside it, with the media already in the store: a software upgrade never leaves

@@ -1,12 +1,12 @@
 """Reading the live content with the standard library's sqlite3 alone.
 
-The cache's tables are defined by SQLAlchemy models (``models``) and its versions written
-in plain SQL (``writes``); reading what plays needs no SQLAlchemy either. This module is the one place that turns
-the live version's rows into the frozen values of :mod:`content_cache.snapshot`, and it
-imports no SQLAlchemy: the player reads its first slide from it before SQLAlchemy (about
-half a second of imports on a small board) is loaded at all, and ``ContentCache.read_live``
-uses it too, so there is one read path. Column names are those of ``models``; a test reads
-the same cache both ways.
+The cache's tables are defined in plain Python (``schema``) and its versions written in
+plain SQL (``writes``); reading what plays needs no SQLAlchemy either. This module is the
+one place that turns the live version's rows into the frozen values of
+:mod:`content_cache.snapshot`, and it imports no SQLAlchemy: the player reads its first
+slide from it before SQLAlchemy (about half a second of imports on a small board) is
+loaded at all, and ``ContentCache.read_live`` uses it too, so there is one read path.
+Column names are those of ``schema``; a test reads the same cache both ways.
 
 A database of another schema version (before the application rebuilds it) is not read:
 :meth:`LiveReader.open` says so and the caller takes the full way (``ContentCache.open``).
@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .errors import SchemaMismatch
+from .schema import SCHEMA_VERSION
 from .snapshot import (
     BulletinData,
     ItemData,
@@ -35,9 +37,6 @@ from .snapshot import (
 )
 from .store import MediaStore
 
-# Bump when a table or column changes (see content_cache.db: an older database is set
-# aside and rebuilt from the kept manifests). Kept here so readers need no SQLAlchemy.
-SCHEMA_VERSION = 3
 POINTER_ID = 1
 DB_NAME = "cache.sqlite"  # in the cache folder
 BUSY_TIMEOUT_MS = 5000  # readers and the cache's writers (content_cache.db) alike
@@ -64,10 +63,6 @@ def read_live_state(con: sqlite3.Connection) -> LiveState:
     if row is None:  # created when the cache is opened; not there yet on a brand-new file
         return LiveState(None, None, 0, None)
     return LiveState(row[0], row[1], row[2] or 0, utc(row[3]), row[4])
-
-
-class SchemaMismatch(Exception):
-    """The database is missing, empty or of another schema version: open it the full way."""
 
 
 def utc(value: str | None) -> datetime | None:

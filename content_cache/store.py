@@ -19,18 +19,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .errors import InvalidDigest, MediaVerificationError
+
 log = logging.getLogger(__name__)
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also take a final "\n"
 _CHUNK = 1 << 20
-
-
-class StoreError(Exception):
-    """Base class of media store errors."""
-
-
-class MediaVerificationError(StoreError):
-    """Bytes received do not match the expected sha256 or size."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +90,10 @@ def _start_writeback(fd: int) -> None:
 
 
 def check_sha256(value: str) -> str:
-    """Return ``value`` if it is a lowercase hex sha256, else raise ``ValueError``."""
+    """Return ``value`` if it is a lowercase hex sha256, else raise :class:`InvalidDigest`
+    (a ``ValueError``)."""
     if not isinstance(value, str) or not SHA256_RE.match(value):
-        raise ValueError(f"not a sha256 hex digest: {value!r}")
+        raise InvalidDigest(f"not a sha256 hex digest: {value!r}")
     return value
 
 

@@ -11,12 +11,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from content_cache._upkeep import QuotaExceeded
-from content_cache.errors import MissingMediaError
-from content_cache.snapshot import is_alert
-from content_cache.writes import SyncRunRecord, VersionRows
+from content_cache import MissingMediaError, QuotaExceeded, SyncRunRecord, VersionRows, WritableCache, is_alert
 
 from .client import ContentApiClient, ManifestFetch, Stopped
 from .downloads import Downloads, Progress, fetch_all
@@ -24,9 +20,6 @@ from .manifest import Manifest
 from .outcome import Outcome, Poll, SyncResult, poll_manifest
 from .restore import prune_manifests, save_manifest
 from .to_cache import version_rows
-
-if TYPE_CHECKING:
-    from content_cache import ContentCache, LightCache
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +43,7 @@ class Check:
 class Syncer:
     def __init__(
         self,
-        cache: ContentCache | LightCache,
+        cache: WritableCache,
         client: ContentApiClient,
         now: Callable[[], datetime],
         progress: Callable[[Progress], None] | None = None,
@@ -167,7 +160,7 @@ class Syncer:
 
 
 def sync_once(
-    cache: ContentCache | LightCache,
+    cache: WritableCache,
     client: ContentApiClient,
     now: Callable[[], datetime],
     progress: Callable[[Progress], None] | None = None,

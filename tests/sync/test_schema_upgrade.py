@@ -6,8 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from content_cache import ContentCache
-from content_cache.db import SCHEMA_VERSION
+from content_cache import SCHEMA_VERSION, ContentCache
 from hub.publisher import publish
 from hub.refserver import ContentTreeServer
 from kiosk.app.cache_open import open_cache
