@@ -31,7 +31,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
     "schema": ["SCHEMA_VERSION"],
     "snapshot": ["DEFAULT_TIMEZONE", "MINUTES_PER_DAY", "WEEKDAY_NAMES", "BulletinData", "DayPart", "Holiday",
                  "ItemData", "LiveContent", "LocalText", "MediaRef", "PlaylistData", "is_alert"],
-    "store": ["SHA256_RE", "BatchedStore", "MediaStore", "StoredFile", "check_sha256", "read_chunks"],
+    "store": ["SHA256_RE", "BatchedStore", "MediaStore", "PartialDownload", "StoredFile", "check_sha256",
+              "read_chunks"],
     "writable": ["WritableCache"],
     "writes": ["SyncRunRecord", "VersionRows"],
 })
@@ -70,6 +71,6 @@ if TYPE_CHECKING:  # what type checkers and editors see
         PlaylistData,
         is_alert,
     )
-    from .store import SHA256_RE, BatchedStore, MediaStore, StoredFile, check_sha256, read_chunks
+    from .store import SHA256_RE, BatchedStore, MediaStore, PartialDownload, StoredFile, check_sha256, read_chunks
     from .writable import WritableCache
     from .writes import SyncRunRecord, VersionRows

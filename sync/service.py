@@ -27,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from content_cache import ContentCache, Outbox
 
 from .client import ContentApiClient
-from .syncer import Check, Outcome, Syncer, SyncResult
+from .syncer import Check, CheckFailed, NewVersion, Outcome, Syncer, SyncResult
 from .uploads import OutboxUploader
 
 log = logging.getLogger(__name__)
@@ -78,11 +78,11 @@ class SyncService:
     # -- jobs ---------------------------------------------------------------------
     def poll(self) -> None:
         check = self.syncer.check()
-        if check.failure:
+        if isinstance(check, CheckFailed):
             self._note(self.syncer.apply(check))
             return
         with self._target_lock:
-            if check.target is not None or self._pending is None:
+            if isinstance(check, NewVersion) or self._pending is None:
                 self._pending = check
         self._kick_download()
 
