@@ -164,10 +164,6 @@ class MediaStore:
         finally:
             part.close()
 
-    def put_file(self, src: BinaryIO, sha256: str, size: int) -> StoredFile:
-        """Copy a local file-like object into the store with the same checks."""
-        return self.put_verified(read_chunks(src), sha256, size)
-
     def remove(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
 
