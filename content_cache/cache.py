@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
@@ -114,7 +115,8 @@ class ContentCache(UpkeepMixin):
         self.engine  # noqa: B018 - raises if closed
         raw = self._write_engine.raw_connection()
         try:
-            yield raw.driver_connection  # type: ignore[misc]
+            # The engine is SQLite's pysqlite dialect: its driver connection is a sqlite3 one.
+            yield cast(sqlite3.Connection, raw.driver_connection)
         finally:
             raw.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import metadata
@@ -43,8 +43,8 @@ def _manual_transactions(dbapi_conn: sqlite3.Connection, _record: object) -> Non
     dbapi_conn.isolation_level = None  # pysqlite must not issue its own BEGIN
 
 
-def _begin_immediate(conn: object) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+def _begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_schema(engine: Engine) -> None:

@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, overload
 
 from .errors import SchemaMismatch
 from .schema import SCHEMA_VERSION
@@ -65,12 +66,19 @@ def read_live_state(con: sqlite3.Connection) -> LiveState:
     return LiveState(row[0], row[1], row[2] or 0, utc(row[3]), row[4])
 
 
+@overload
+def utc(value: str) -> datetime: ...
+@overload
+def utc(value: None) -> None: ...
+@overload
+def utc(value: str | None) -> datetime | None: ...
 def utc(value: str | None) -> datetime | None:
     """A datetime column as stored by the models (naive UTC text) → an aware datetime."""
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-def _json(value: str | None) -> object:
+def _json(value: str | None) -> Any:
+    """A JSON column's value (as the cache's own writes stored it), or None for NULL."""
     return None if value is None else json.loads(value)
 
 
@@ -187,21 +195,21 @@ class LiveReader:
                 valid_until=utc(i["valid_until"]),
                 media=media.get(i["media_sha256"]) if i["media_sha256"] else None,
                 bulletin=bulletins.get(i["bulletin_id"]) if i["bulletin_id"] else None,
-                caption=LocalText.from_mapping(_json(i["caption"])),  # type: ignore[arg-type]
-                weekdays=parse_weekdays(_json(i["weekdays"])),  # type: ignore[arg-type]
-                dayparts=parse_dayparts(_json(i["dayparts"])),  # type: ignore[arg-type]
-                skip_dates=parse_dates(_json(i["skip_dates"])),  # type: ignore[arg-type]
+                caption=LocalText.from_mapping(_json(i["caption"])),
+                weekdays=parse_weekdays(_json(i["weekdays"])),
+                dayparts=parse_dayparts(_json(i["dayparts"])),
+                skip_dates=parse_dates(_json(i["skip_dates"])),
                 skip_holidays=bool(i["skip_holidays"]),
                 priority=i["priority"] or 0,
                 weight=i["weight"] or 1,
-                languages=frozenset(_json(i["languages"]) or ()),  # type: ignore[arg-type]
-                tags=frozenset(_json(i["tags"]) or ()),  # type: ignore[arg-type]
+                languages=frozenset(_json(i["languages"]) or ()),
+                tags=frozenset(_json(i["tags"]) or ()),
                 category=i["category"],
             ))
         playlists = {
             p["id"]: PlaylistData(
                 id=p["id"],
-                name=LocalText.from_mapping(_json(p["name"])),  # type: ignore[arg-type]
+                name=LocalText.from_mapping(_json(p["name"])),
                 items=tuple(items.get(p["id"], ())),
             )
             for p in con.execute("SELECT id, name FROM playlist WHERE version_id = ?", (vid,))
@@ -216,17 +224,17 @@ class LiveReader:
         return LiveContent(
             version_id=vid,
             generation=pointer["generation"],
-            published_at=utc(v["published_at"]),  # type: ignore[arg-type]
+            published_at=utc(v["published_at"]),
             site_id=v["site_id"],
-            site_name=LocalText.from_mapping(_json(v["site_name"])),  # type: ignore[arg-type]
+            site_name=LocalText.from_mapping(_json(v["site_name"])),
             timezone=v["timezone"],
-            languages=tuple(_json(v["languages"]) or ()),  # type: ignore[arg-type]
+            languages=tuple(_json(v["languages"]) or ()),
             default_playlist=v["default_playlist"],
             playlists=playlists,
             bulletins=tuple(sorted(bulletins.values(), key=lambda b: b.id)),
             kiosk_sections={k: tuple(d) for k, d in sections.items()},
-            holidays=parse_holidays(_json(v["holidays"])),  # type: ignore[arg-type]
-            neutrality=_json(v["neutrality"]),  # type: ignore[arg-type]
+            holidays=parse_holidays(_json(v["holidays"])),
+            neutrality=_json(v["neutrality"]),
         )
 
 
@@ -248,8 +256,8 @@ def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool) -> BulletinDat
         id=row["id"],
         category=row["category"],
         severity=row["severity"],
-        title=LocalText.from_mapping(title),  # type: ignore[arg-type]
-        body=LocalText.from_mapping(body),  # type: ignore[arg-type]
+        title=LocalText.from_mapping(title),
+        body=LocalText.from_mapping(body),
         valid_from=when("valid_from"),
         valid_until=when("valid_until"),
         alert=row["alert"] if "alert" in row.keys() else None,  # noqa: SIM118 - a sqlite3.Row has no get()

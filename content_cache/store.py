@@ -9,6 +9,7 @@ syncs instead of two per file.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from .errors import InvalidDigest, MediaVerificationError
 
@@ -288,7 +289,7 @@ class BatchedStore(MediaStore):
         self.flush()
 
 
-def read_chunks(src: BinaryIO, chunk_size: int = _CHUNK) -> Iterator[memoryview]:
+def read_chunks(src: io.BufferedIOBase, chunk_size: int = _CHUNK) -> Iterator[memoryview]:
     """Chunks of a local file, read into one reused buffer (no new 1 MB object per read).
 
     Each view is only valid until the next one is asked for.
@@ -338,7 +339,7 @@ class PartialDownload:
         self._file = self._open("wb")
         return 0
 
-    def _open(self, mode: str) -> BinaryIO:
+    def _open(self, mode: Literal["a+b", "wb"]) -> BinaryIO:
         try:
             return self.path.open(mode)
         except FileNotFoundError:  # tmp/ removed behind the store's back

@@ -63,7 +63,7 @@ class VersionRows:
 
     @property
     def etag(self) -> str | None:
-        return self.version.get("etag")  # type: ignore[return-value]
+        return self.version.get("etag")
 
     def needed(self) -> set[tuple[str, int]]:
         """(sha256, size) of every file the version plays."""
@@ -294,8 +294,8 @@ class VersionWrites:
                     for b in select_rows(con, "bulletin", "WHERE version_id = ? ORDER BY id", (live,))
                     if is_alert(b)
                 ]
-                if sorted(live_alerts, key=lambda d: d["id"]) == sorted(  # type: ignore[arg-type, return-value]
-                    ({**d, "version_id": live} for d in data), key=lambda d: d["id"]  # type: ignore[arg-type, return-value]
+                if sorted(live_alerts, key=_bulletin_id) == sorted(
+                    ({**d, "version_id": live} for d in data), key=_bulletin_id
                 ):
                     return False  # the same alerts already play
             con.execute(
@@ -312,6 +312,10 @@ class VersionWrites:
     def record_sync_run(self, run: SyncRunRecord) -> None:
         with self._sql() as con, immediate(con):
             insert_rows(con, "sync_run", [run.__dict__])
+
+
+def _bulletin_id(bulletin: Mapping[str, object]) -> str:
+    return str(bulletin["id"])
 
 
 def _bump_generation(con: sqlite3.Connection) -> None:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import re
+import socket
 import sys
 import threading
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ class ContentTreeServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.socket.getsockname()[:2]  # what server_address holds, as str
         return f"http://{host}:{port}"
 
     def begin_request(self) -> None:
@@ -103,7 +104,7 @@ class ContentTreeServer(ThreadingHTTPServer):
             cached = self._etag_cache[str(path)] = (key, f'"{digest}"')
         return cached[1]
 
-    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: tuple[str, int]) -> None:
         # A device that went away between two requests (rebooted, killed) resets its
         # connection: a line in the debug log, not a traceback on the console.
         if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):

@@ -355,9 +355,9 @@ class ScheduleEngine:
         on = period is not None
         if on == self._reserve_on:
             return
-        if on:
+        if period is not None:
             log.warning("content %s: %s; tagged items, hidden categories and outside links are "
-                        "withheld", version, period.describe())  # type: ignore[union-attr]
+                        "withheld", version, period.describe())
         elif self._reserve_on:
             log.info("the election reserve period is over: withheld content plays again")
         self._reserve_on = on

@@ -18,11 +18,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from importlib import metadata
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 from urllib.parse import unquote
 
 import requests
 import urllib3
+from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
 from content_cache import MediaStore, MediaVerificationError, PartialDownload, StoredFile, check_sha256
 
@@ -47,6 +48,16 @@ _MEDIA_REDIRECTS = urllib3.Retry(total=None, connect=0, read=0, status=0, other=
 
 
 T = TypeVar("T")
+
+
+class _PoolOptions(TypedDict, total=False):
+    """What the media downloads' urllib3 pool managers are made with."""
+
+    num_pools: int
+    maxsize: int
+    cert_reqs: str
+    ca_certs: str
+    ca_cert_dir: str
 
 
 class _Retry(SyncError):
@@ -140,13 +151,19 @@ class ContentApiClient:
     def _make_media_pools(self) -> urllib3.PoolManager:
         session = self.http
         # The session's identity and token; no Accept-Encoding: the bytes hashed are the file's.
-        self._media_headers = {k: v for k, v in session.headers.items() if k in ("User-Agent", "Authorization")}
-        kw: dict[str, object] = {"num_pools": 4, "maxsize": max(1, self.settings.parallel_downloads)}
+        self._media_headers = {
+            k: v.decode("latin-1") if isinstance(v, bytes) else v
+            for k, v in session.headers.items() if k in ("User-Agent", "Authorization")
+        }
+        kw: _PoolOptions = {"num_pools": 4, "maxsize": max(1, self.settings.parallel_downloads)}
         ca = session.verify
         if ca is True:
-            ca = requests.certs.where()
+            ca = DEFAULT_CA_BUNDLE_PATH  # certifi's bundle, as requests uses it
         kw["cert_reqs"] = "CERT_REQUIRED"  # never off; a configured bundle is the one trusted, as for the manifest
-        kw["ca_cert_dir" if os.path.isdir(str(ca)) else "ca_certs"] = str(ca)
+        if os.path.isdir(str(ca)):
+            kw["ca_cert_dir"] = str(ca)
+        else:
+            kw["ca_certs"] = str(ca)
         scheme = urllib3.util.parse_url(self.base_url).scheme or "http"
         proxy = session.proxies.get(scheme) or session.proxies.get("all")
         if not proxy:
