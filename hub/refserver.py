@@ -57,7 +57,9 @@ class ContentTreeServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.socket.getsockname()[:2]  # what server_address holds, as str
+        host, port = self.server_address[:2]
+        if isinstance(host, bytes):  # typeshed allows it; an AF_INET server's host is a str
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def begin_request(self) -> None:
