@@ -13,6 +13,7 @@ from .rotation import Rotation
 from .schedule import (
     ALERT_SLIDE_PREFIX,
     DurationLimits,
+    alert_id_of,
     alert_item,
     alert_slide_id,
     is_alert_slide,
@@ -28,6 +29,7 @@ __all__ = [
     "PlayReason",
     "Rotation",
     "ScheduleEngine",
+    "alert_id_of",
     "alert_item",
     "alert_slide_id",
     "is_alert_slide",

@@ -6,11 +6,13 @@ is walked by :class:`player.rotation.Rotation`.
 
 A full-screen alert is shown as a bulletin slide whose id is the alert's id with
 :data:`ALERT_SLIDE_PREFIX` in front (:func:`alert_slide_id`); the player and its status
-line tell such a slide from a playlist item with :func:`is_alert_slide`.
+line tell such a slide from a playlist item with :func:`is_alert_slide`, and find the
+alert it shows with :func:`alert_id_of`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from content_cache import ItemData
 
@@ -22,6 +24,7 @@ __all__ = [
     "DEFAULT_IMAGE_SECONDS",
     "MAX_VIDEO_SECONDS",
     "DurationLimits",
+    "alert_id_of",
     "alert_item",
     "alert_slide_id",
     "is_alert_slide",
@@ -52,9 +55,14 @@ def alert_slide_id(alert_id: str) -> str:
     return f"{ALERT_SLIDE_PREFIX}{alert_id}"
 
 
-def is_alert_slide(slide_id: str | None) -> bool:
+def is_alert_slide(slide_id: str | None) -> TypeGuard[str]:
     """True if ``slide_id`` is an alert's slide (:func:`alert_slide_id`), not a playlist item."""
     return slide_id is not None and slide_id.startswith(ALERT_SLIDE_PREFIX)
+
+
+def alert_id_of(slide_id: str | None) -> str | None:
+    """The id of the alert the slide ``slide_id`` shows; None if it is not an alert's slide."""
+    return slide_id[len(ALERT_SLIDE_PREFIX):] if is_alert_slide(slide_id) else None
 
 
 def alert_item(alert: Alert) -> ItemData:

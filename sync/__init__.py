@@ -26,6 +26,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
                  "validate_document"],
     "one_shot": ["sync_once_light"],
     "outcome": ["Outcome", "SyncResult"],
+    "reports": ["DeviceReports", "ServerRequests", "SyncState"],
     "restore": ["restore_versions"],
     "service": ["ServiceTimes", "SyncService"],
     "settings": ["SyncSettings"],
@@ -48,6 +49,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
     )
     from .one_shot import sync_once_light
     from .outcome import Outcome, SyncResult
+    from .reports import DeviceReports, ServerRequests, SyncState
     from .restore import restore_versions
     from .service import ServiceTimes, SyncService
     from .settings import SyncSettings

@@ -133,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_device_commands(sub, COMMANDS)
     from kiosk.cli.reports import register_report_commands  # report plays|neutrality
     register_report_commands(sub, COMMANDS)
+    from hub.cli import add_hub_commands  # kiosk hub serve|migrate|create-admin|enrol-code|metrics-token
+    add_hub_commands(sub, COMMANDS)
     return p
 
 

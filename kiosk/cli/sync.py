@@ -25,6 +25,7 @@ from kiosk.config.paths import default_data_dir
 if TYPE_CHECKING:
     from content_cache import ContentCache
     from kiosk.config import Config
+    from kiosk.device.reporting import DeviceReporter
     from sync import Progress, SyncSettings
 
 
@@ -173,6 +174,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return run_sync_daemon(settings, data_dir, cfg, args.interval)
 
 
+def device_reporter(data_dir: Path, cfg: Config, device_id: str | None) -> DeviceReporter:
+    """The player's state, screenshots and kiosk.prom for the heartbeats (kiosk/device/reporting.py)."""
+    from kiosk.device.reporting import DeviceReporter, ReportSettings
+
+    return DeviceReporter(ReportSettings(
+        data_dir=data_dir, device_id=device_id, mode=cfg.mode, orientation=cfg.orientation,
+        screenshot_s=cfg.screenshot_s, screenshot_width=cfg.screenshot_width, textfile_dir=cfg.textfile_dir,
+    ))
+
+
 def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interval: float | None) -> int:
     import signal
 
@@ -193,10 +204,12 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     from kiosk.device.sdnotify import Notifier
 
     notifier = Notifier()
+    reporter = device_reporter(data_dir, cfg, settings.device_id)
     with open_cache(data_dir) as cache:
         service = SyncService(cache, client, now=lambda: datetime.now(UTC),
                               times=times, software_version=__version__,
-                              notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s)
+                              notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s,
+                              reporter=reporter)
         # "Sync now" from the admin overlay (or a technician): DATA/sync.sock moves the next poll to now.
         trigger = SyncTriggerServer(trigger_path(data_dir), service.sync_now)
         trigger.start()

@@ -74,6 +74,10 @@ class Config:
     # player.neutrality (a problem there is reported, never stops the player).
     neutrality: dict[str, Any] | None = field(default=None, hash=False)
     play_log_days: int = 400
+    # [monitoring]: what the sync daemon reports besides its heartbeat (kiosk/device/reporting.py)
+    screenshot_s: float = 900.0  # a screenshot for the hub this often; 0: only when asked
+    screenshot_width: int = 480
+    textfile_dir: Path = Path("/var/lib/prometheus/node-exporter")  # kiosk.prom, when the folder exists
 
 
 def parse_size(value: Any) -> int:
@@ -204,6 +208,12 @@ def _pin_hash(v: Any) -> str:
     return v
 
 
+def _screenshot_interval(v: Any) -> float:
+    if v == 0 and not isinstance(v, bool):
+        return 0.0  # only when the hub asks
+    return _number(60, 86400)(v)
+
+
 SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
     "device": {
         "id": ("device_id", _device_id),
@@ -237,6 +247,11 @@ SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
     },
     # proof-of-play log kept on the device for the election-period reports
     "reports": {"retention_days": ("play_log_days", _int(30, 3650))},
+    "monitoring": {
+        "screenshot_interval": ("screenshot_s", _screenshot_interval),
+        "screenshot_width": ("screenshot_width", _int(160, 1920)),
+        "textfile_dir": ("textfile_dir", _path),
+    },
     "neutrality": {},  # kept raw, see Config.neutrality
 }
 

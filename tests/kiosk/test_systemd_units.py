@@ -48,3 +48,15 @@ def test_player_unit_is_notify_with_watchdog_and_restart_and_device_access() -> 
 def test_sync_unit_is_a_notify_daemon() -> None:
     s = _service("kiosk-sync.service")
     assert s["Type"] == "notify" and s["ExecStart"].endswith("kiosk sync")
+
+
+def test_hub_unit_is_a_notify_service_under_its_own_user_with_its_state_directory() -> None:
+    s = _service("kiosk-hub.service")
+    assert s["Type"] == "notify" and s["Restart"] == "always"
+    assert s["User"] == "kiosk-hub" and s["StateDirectory"] == "kiosk-hub"
+    assert " hub serve " in s["ExecStart"] and "--host 127.0.0.1" in s["ExecStart"]
+    assert s["ProtectSystem"] == "strict"
+
+
+def test_sync_unit_may_write_the_node_exporter_textfile() -> None:
+    assert "/var/lib/prometheus/node-exporter" in _service("kiosk-sync.service")["ReadWritePaths"]
