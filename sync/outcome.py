@@ -17,6 +17,14 @@ from .source import ContentSource, ManifestFetch
 
 log = logging.getLogger(__name__)
 
+# Set on the log records that say how a sync pass ended (``extra=RESULT``): `kiosk sync
+# --once` prints the result itself, once, and leaves these out of its log.
+RESULT = {"sync_result": True}
+
+
+def is_result_record(record: logging.LogRecord) -> bool:
+    return bool(getattr(record, "sync_result", False))
+
 
 class Outcome:
     UPDATED = "updated"
@@ -73,7 +81,7 @@ def poll_manifest(source: ContentSource, etag: str | None, now: Callable[[], dat
         return Polled(started, source.fetch_manifest(etag))
     except ManifestError as e:
         for line in e.lines():
-            log.error("%s", line)
+            log.error("%s", line, extra=RESULT)
         return PollFailed(started, Outcome.INVALID, str(e), tuple(e.lines()))
     except Stopped:
         return PollFailed(started, Outcome.STOPPED, "stopped")

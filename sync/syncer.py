@@ -18,7 +18,7 @@ from content_cache import MissingMediaError, QuotaExceeded, SyncRunRecord, Versi
 from .downloads import Downloads, Progress
 from .errors import Stopped
 from .manifest import Manifest
-from .outcome import Outcome, Poll, PollFailed, SyncResult, poll_manifest
+from .outcome import RESULT, Outcome, Poll, PollFailed, SyncResult, poll_manifest
 from .restore import prune_manifests, save_manifest
 from .source import ContentSource, ManifestFetch, NewManifest
 from .to_cache import version_rows
@@ -118,7 +118,8 @@ class Syncer:
                 SyncRunRecord(check.started, self.now(), outcome, live_now, fetched_files, fetched_bytes, message)
             )
             if outcome != Outcome.UNCHANGED or fetched_files:
-                log.log(logging.INFO if result.ok else logging.WARNING, "sync %s: %s", outcome, message)
+                log.log(logging.INFO if result.ok else logging.WARNING, "sync %s: %s", outcome, message,
+                        extra=RESULT)
             return result
 
         if isinstance(check, CheckFailed):
