@@ -388,7 +388,7 @@ class PlayerApp(App):
                            if self.state.content else None, label=item_label(item) if item else "",
                            category=item.report_category if item else None,
                            tags=item.tags if item else ())
-        duration = self.state.seconds_for(item) if item else 30.0
+        duration = self.state.seconds_for(item, poster=slide.shows_kind == "video-poster") if item else 30.0
         slide.bind(on_finished=lambda *_: self._advance() if slide is self._current else None)
         self._end_slide_in(duration)
         if self.options.screenshots:
