@@ -21,7 +21,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
     "live_read": ["LiveState"],
     "models": ["Bulletin", "ContentVersion", "KioskDocument", "Playlist", "PlaylistItem", "VersionMedia"],
     "outbox": ["Outbox", "OutboxRecord"],
-    "snapshot": ["BulletinData", "ItemData", "LiveContent", "LocalText", "MediaRef", "PlaylistData", "is_alert"],
+    "snapshot": ["BulletinData", "ItemData", "Layout", "LiveContent", "LocalText", "MediaRef", "PlaylistData",
+                 "Presentation", "is_alert"],
     "store": ["BatchedStore", "MediaStore", "MediaVerificationError", "StoreError", "StoredFile",
               "check_sha256", "read_chunks"],
     "writes": ["SyncRunRecord", "VersionRows"],
@@ -35,7 +36,17 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .live_read import LiveState
     from .models import Bulletin, ContentVersion, KioskDocument, Playlist, PlaylistItem, VersionMedia
     from .outbox import Outbox, OutboxRecord
-    from .snapshot import BulletinData, ItemData, LiveContent, LocalText, MediaRef, PlaylistData, is_alert
+    from .snapshot import (
+        BulletinData,
+        ItemData,
+        Layout,
+        LiveContent,
+        LocalText,
+        MediaRef,
+        PlaylistData,
+        Presentation,
+        is_alert,
+    )
     from .store import (
         BatchedStore,
         MediaStore,

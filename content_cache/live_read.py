@@ -23,10 +23,12 @@ from pathlib import Path
 from .snapshot import (
     BulletinData,
     ItemData,
+    Layout,
     LiveContent,
     LocalText,
     MediaRef,
     PlaylistData,
+    Presentation,
     is_alert,
     parse_dates,
     parse_dayparts,
@@ -37,7 +39,7 @@ from .store import MediaStore
 
 # Bump when a table or column changes (see content_cache.db: an older database is set
 # aside and rebuilt from the kept manifests). Kept here so readers need no SQLAlchemy.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 POINTER_ID = 1
 DB_NAME = "cache.sqlite"  # in the cache folder
 BUSY_TIMEOUT_MS = 5000  # readers and the cache's writers (content_cache.db) alike
@@ -168,7 +170,7 @@ class LiveReader:
             for m in con.execute("SELECT * FROM version_media WHERE version_id = ?", (vid,))
         }
         bulletins = {
-            b["id"]: bulletin_data(b, json_columns=True)
+            b["id"]: bulletin_data(b, json_columns=True, media=media)
             for b in con.execute("SELECT * FROM bulletin WHERE version_id = ?", (vid,))
         }
         overlay = con.execute("SELECT source_version, bulletins FROM alert_overlay WHERE id = 1").fetchone()
@@ -177,7 +179,7 @@ class LiveReader:
             # withdrawn upstream also leaves the screen) while its media still download.
             bulletins = {k: b for k, b in bulletins.items() if not is_alert(b)}
             for data in json.loads(overlay["bulletins"]):
-                b = bulletin_data(data, json_columns=False)
+                b = bulletin_data(data, json_columns=False, media=media)
                 bulletins[b.id] = b
         items: dict[str, list[ItemData]] = {}
         for i in con.execute(
@@ -202,15 +204,18 @@ class LiveReader:
                 languages=frozenset(_json(i["languages"]) or ()),  # type: ignore[arg-type]
                 tags=frozenset(_json(i["tags"]) or ()),  # type: ignore[arg-type]
                 category=i["category"],
+                look=presentation(_json(i["look"]), media),  # type: ignore[arg-type]
             ))
-        playlists = {
-            p["id"]: PlaylistData(
+        playlists = {}
+        for p in con.execute("SELECT id, name, look FROM playlist WHERE version_id = ?", (vid,)):
+            look: dict = _json(p["look"]) or {}  # type: ignore[assignment]
+            playlists[p["id"]] = PlaylistData(
                 id=p["id"],
                 name=LocalText.from_mapping(_json(p["name"])),  # type: ignore[arg-type]
                 items=tuple(items.get(p["id"], ())),
+                fit=look.get("fit"),
+                layout=Layout.from_mapping(look.get("layout")),
             )
-            for p in con.execute("SELECT id, name FROM playlist WHERE version_id = ?", (vid,))
-        }
         docs = [
             (d["section"], json.loads(d["body"]), d["id"])
             for d in con.execute("SELECT section, id, body FROM kiosk_document WHERE version_id = ?", (vid,))
@@ -232,12 +237,29 @@ class LiveReader:
             kiosk_sections={k: tuple(d) for k, d in sections.items()},
             holidays=parse_holidays(_json(v["holidays"])),  # type: ignore[arg-type]
             neutrality=_json(v["neutrality"]),  # type: ignore[arg-type]
+            layout=Layout.from_mapping(_json(v["layout"])) or Layout(),  # type: ignore[arg-type]
         )
 
 
-def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool) -> BulletinData:
+def presentation(look: dict | None, media: dict[str, MediaRef]) -> Presentation:
+    """An item's ``look`` column (the manifest's fields as given) → :class:`Presentation`."""
+    if not look:
+        return Presentation()
+    focus = look.get("focus") or {}
+    return Presentation(
+        fit=look.get("fit"),
+        focus=(float(focus.get("x", 0.5)), float(focus.get("y", 0.5))),
+        caption_over=look.get("caption_position") == "over",
+        portrait=media.get(look.get("media_portrait") or ""),
+        landscape=media.get(look.get("media_landscape") or ""),
+    )
+
+
+def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool,
+                  media: dict[str, MediaRef] | None = None) -> BulletinData:
     """A bulletin row (``json_columns``: title/body still JSON text) or an alert overlay's
-    entry (already decoded; dates as ISO text) → :class:`BulletinData`."""
+    entry (already decoded; dates as ISO text) → :class:`BulletinData`. ``media``: the
+    version's files, for the bulletin's picture."""
     title, body = row["title"], row["body"]
     if json_columns:
         title, body = _json(title), _json(body)
@@ -258,4 +280,6 @@ def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool) -> BulletinDat
         valid_from=when("valid_from"),
         valid_until=when("valid_until"),
         alert=row["alert"] if "alert" in row.keys() else None,  # noqa: SIM118 - a sqlite3.Row has no get()
+        link=row["link"] if "link" in row.keys() else None,  # noqa: SIM118
+        picture=(media or {}).get(row["picture"]) if "picture" in row.keys() and row["picture"] else None,  # noqa: SIM118
     )

@@ -65,6 +65,8 @@ class ContentVersion(Base):
     holidays: Mapped[list | None] = mapped_column(JSON, nullable=True)
     # Election-period neutrality (elections and policy) as published; the player checks it.
     neutrality: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # The site's screen layout (manifest site.layout).
+    layout: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     playlists: Mapped[list[Playlist]] = relationship(
         back_populates="version", cascade="all, delete-orphan", passive_deletes=True
@@ -115,6 +117,8 @@ class Playlist(Base):
     )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[dict] = mapped_column(JSON)
+    # The playlist's presentation: {"fit": ..., "layout": {...}} as the manifest gives them.
+    look: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     version: Mapped[ContentVersion] = relationship(back_populates="playlists")
     items: Mapped[list[PlaylistItem]] = relationship(
@@ -155,6 +159,8 @@ class PlaylistItem(Base):
     languages: Mapped[list | None] = mapped_column(JSON, nullable=True)
     tags: Mapped[list | None] = mapped_column(JSON, nullable=True)
     category: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # How it is drawn: fit, focus, caption_position, media_portrait, media_landscape.
+    look: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class Bulletin(Base):
@@ -171,6 +177,8 @@ class Bulletin(Base):
     valid_from: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     alert: Mapped[str | None] = mapped_column(String(16), nullable=True)  # banner | fullscreen
+    link: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    picture: Mapped[str | None] = mapped_column(String(64), nullable=True)  # a media sha256
 
 
 class KioskDocument(Base):

@@ -24,6 +24,7 @@ CREATE TABLE content_version (
     default_playlist VARCHAR(64) NOT NULL,
     holidays JSON,
     neutrality JSON,
+    layout JSON,
     PRIMARY KEY (id)
 )""",
     """\
@@ -87,6 +88,7 @@ CREATE TABLE playlist (
     version_id VARCHAR(64) NOT NULL,
     id VARCHAR(64) NOT NULL,
     name JSON NOT NULL,
+    look JSON,
     PRIMARY KEY (version_id, id),
     FOREIGN KEY(version_id) REFERENCES content_version (id) ON DELETE CASCADE
 )""",
@@ -101,6 +103,8 @@ CREATE TABLE bulletin (
     valid_from DATETIME,
     valid_until DATETIME,
     alert VARCHAR(16),
+    link VARCHAR(2000),
+    picture VARCHAR(64),
     PRIMARY KEY (version_id, id),
     FOREIGN KEY(version_id) REFERENCES content_version (id) ON DELETE CASCADE
 )""",
@@ -146,6 +150,7 @@ CREATE TABLE playlist_item (
     languages JSON,
     tags JSON,
     category VARCHAR(32),
+    look JSON,
     PRIMARY KEY (version_id, playlist_id, position),
     FOREIGN KEY(version_id, playlist_id) REFERENCES playlist (version_id, id) ON DELETE CASCADE
 )""",

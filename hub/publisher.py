@@ -3,8 +3,10 @@
 Source folder::
 
     site.toml               [site] id, timezone, languages, default_playlist, [site.name]
-    playlists/*.toml        id, [name], [[items]] (type, file | bulletin, duration, ...)
-    bulletins/*.toml        [[bulletins]] id, category, severity, [title], [body], valid_*
+    playlists/*.toml        id, [name], fit, [layout], [[items]] (type, file | bulletin,
+                            file_portrait, file_landscape, fit, focus, duration, ...)
+    bulletins/*.toml        [[bulletins]] id, category, severity, [title], [body], valid_*,
+                            link, picture
     kiosk/<section>.toml    [[<section>]] documents (services, menus, ...); a page's picture
                             is ``image = "media/…"`` (``file`` is accepted too)
     media/...               the image and video files that items name with ``file``
@@ -52,7 +54,8 @@ _MAGIC: dict[str, tuple[bytes, ...]] = {
     "video/webm": (b"\x1a\x45\xdf\xa3",),
 }
 
-
+# An image or video item's files in the source, and the manifest field each becomes.
+_ITEM_FILES = {"file": "media", "file_portrait": "media_portrait", "file_landscape": "media_landscape"}
 
 
 class PublishError(Exception):
@@ -209,13 +212,19 @@ def build_document(src: Path) -> tuple[dict[str, Any], dict[str, Path]]:
         items = []
         for i, raw in enumerate(data.get("items", [])):
             where = f"{rel}: items[{i}]"
-            item = b.jsonable({k: v for k, v in raw.items() if k != "file"}, where)
+            item = b.jsonable({k: v for k, v in raw.items() if k not in _ITEM_FILES}, where)
             if raw.get("type") in ("image", "video"):
                 sha = b.add_media(raw.get("file"), where, kinds=(raw["type"],))
                 if sha:
                     item["media"] = sha
-            elif "file" in raw:
-                b.problems.append(f"{where}.file: only image and video items take a file")
+                for key, field in _ITEM_FILES.items():  # one file per orientation (optional)
+                    if key != "file" and key in raw:
+                        sha = b.add_media(raw[key], where, key, kinds=(raw["type"],))
+                        if sha:
+                            item[field] = sha
+            elif any(k in raw for k in _ITEM_FILES):
+                key = next(k for k in _ITEM_FILES if k in raw)
+                b.problems.append(f"{where}.{key}: only image and video items take a file")
             items.append(item)
         playlist = b.jsonable({k: v for k, v in data.items() if k != "items"}, rel)
         playlist.setdefault("id", path.stem)
@@ -224,7 +233,17 @@ def build_document(src: Path) -> tuple[dict[str, Any], dict[str, Path]]:
 
     bulletins = []
     for path in sorted((b.src / "bulletins").glob("*.toml")):
-        bulletins += b.jsonable(b.load(path).get("bulletins", []), b.rel(path))
+        for i, raw in enumerate(b.load(path).get("bulletins", [])):
+            where = f"{b.rel(path)}: bulletins[{i}]"
+            if not isinstance(raw, dict):  # the schema says what is wrong with it
+                bulletins.append(b.jsonable(raw, where))
+                continue
+            bulletin = b.jsonable({k: v for k, v in raw.items() if k != "picture"}, where)
+            if "picture" in raw:  # a picture beside the text (optional)
+                sha = b.add_media(raw["picture"], where, "picture", kinds=("image",))
+                if sha:
+                    bulletin["picture"] = sha
+            bulletins.append(bulletin)
 
     kiosk: dict[str, list[Any]] = {}
     for path in sorted((b.src / "kiosk").glob("*.toml")):
