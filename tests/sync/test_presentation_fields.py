@@ -58,6 +58,8 @@ def test_look_fields_travel_from_the_source_folder_to_the_players_values(tmp_pat
     assert img.look.media_for((1080, 1920), img.media) == img.look.portrait
     assert img.look.media_for((1920, 1080), img.media) == img.media
     assert img.look.portrait.path.is_file()  # downloaded with the rest
+    news = next(i for i in lobby.items if i.id == "news")
+    assert news.look.fit == "cover"  # the playlist's fit, the item having none
     works = next(b for b in content.bulletins if b.id == "works")
     assert works.link == "https://valbruyere.example/travaux"
     assert works.picture is not None and works.picture.name == "photo.png" and works.picture.path.is_file()
