@@ -31,7 +31,7 @@ class AlertBanner(FloatLayout):
             self._colour = Color(*style.fill)
             self._rect = Rectangle()
         self.bind(pos=self._sync, size=self._sync)
-        self._label = text("", "fr", BANNER_TEXT_RATIO, max_lines=2, bold=True, valign="middle",
+        self._label = text("", "fr", BANNER_TEXT_RATIO, max_lines=3, bold=True, valign="middle",
                            color=style.on_fill, size_hint=(0.92, 0.84), pos_hint={"x": 0.04, "center_y": 0.5})
         self.add_widget(self._label)
         self.alert_ids: tuple[str, ...] = ()

@@ -134,7 +134,7 @@ class BulletinSlide(Slide):
         content_h = top - bottom
         gap = content_h * GAP
         has_side = self.picture is not None or self.qr is not None
-        text_w = content_w
+        text_w = text_w_other = content_w
         if has_side and not portrait:
             side_w = content_w * SIDE_COLUMN
             text_w = content_w - side_w - content_w * 0.04
@@ -156,24 +156,33 @@ class BulletinSlide(Slide):
         label_w = self.pill_label.ink_width
         if label_w:
             self.pill.width = min(self.pill.width, max(pill_h * 2, label_w + pill_h * 0.9))
+            self._box(self.pill_label, self.pill.x + pill_h * 0.3, self.pill.y, self.pill.width - pill_h * 0.6,
+                      pill_h)
         self._pill_bg.pos, self._pill_bg.size = self.pill.pos, self.pill.size
-        self.pill_label.x = self.pill.x + (self.pill.width - self.pill_label.width) / 2
         y = top - pill_h - gap * 1.5
-        # The other language at the bottom first: what it really takes is left to the body.
-        other_w = text_w_other if portrait and self.qr is not None else text_w
+        title_h = self._fit_height(self.title, text_w, min(content_h * 0.3, y - bottom))
+        self._box(self.title, left, y - title_h, text_w, title_h)
+        y -= title_h + gap
+        # The display language's body comes first: fitted with room kept for the other
+        # language, whose text is then never larger than 80 % of it and takes only what it
+        # needs at the bottom; the body gets the rest.
+        other_w = text_w_other if portrait else text_w
+        reserve = content_h * 0.3 if self.other else 0.0
+        body_h = self._fit_height(self.body, text_w, max(0.0, y - bottom - reserve - gap))
         y_other = bottom
         if self.other:
-            shares = (0.1, 0.2) if len(self.other) == 2 else (0.2,)
-            heights = [self._fit_height(lbl, other_w, content_h * s) for lbl, s in zip(self.other, shares, strict=False)]
+            cap = self.body.fit.font_size * 0.8 if self.body.fit and self.body.fit.lines else None
+            shares = (0.1, 0.2) if len(self.other) == 2 else (0.25,)
+            heights = []
+            for lbl, share in zip(self.other, shares, strict=False):
+                lbl.set_cap(cap)
+                heights.append(self._fit_height(lbl, other_w, content_h * share))
             for lbl, lh in zip(reversed(self.other), reversed(heights), strict=False):
                 self._box(lbl, left, y_other, other_w, lh)
                 y_other += lh + gap * 0.4
             self._rule.pos, self._rule.size = (left, y_other + gap * 0.3), (other_w, max(1.0, h * 0.002))
             y_other += gap * 1.3
-        title_h = self._fit_height(self.title, text_w, min(content_h * 0.3, y - y_other))
-        self._box(self.title, left, y - title_h, text_w, title_h)
-        y -= title_h + gap
-        body_h = self._fit_height(self.body, text_w, max(0.0, y - y_other - gap))
+            body_h = self._fit_height(self.body, text_w, max(0.0, y - y_other - gap))
         self._box(self.body, left, y - body_h, text_w, body_h)
 
     def _side_column(self, x: float, bottom: float, w: float, h: float, gap: float) -> None:

@@ -75,6 +75,7 @@ class FittedLabel(Label):
         self.lang = lang
         self._max_size, self._min_size = max_size, min_size
         self.fit_lines = max_lines
+        self.cap: float | None = None  # a ceiling under max_size (set_cap)
         self.fit: FittedText | None = None
         self.bind(size=self._refit)
         self._refit()
@@ -84,16 +85,29 @@ class FittedLabel(Label):
             self.source = source
             self._refit()
 
+    def set_cap(self, cap: float | None) -> None:
+        """Never larger than ``cap`` pixels (a smaller text ranking under a larger one)."""
+        if cap != self.cap:
+            self.cap = cap
+            self._refit()
+
     def _refit(self, *_: object) -> None:
         if self.width < 2 or self.height < 2:
             self.text = ""
             return
-        fit = fitted(self.source, (self.width, self.height), max_size=self._max_size(),
+        largest = self._max_size() if self.cap is None else min(self._max_size(), self.cap)
+        fit = fitted(self.source, (self.width, self.height), max_size=largest,
                      min_size=self._min_size(), lang=self.lang, bold=self.bold, italic=self.italic,
                      font_name=self.font_name, max_lines=self.fit_lines)
         self.fit = fit
         self.font_size = int(fit.font_size)
-        self.text_size = (self.width, self.height)
+        # Kivy drops the last line of a text whose box is less than a line taller than the
+        # lines themselves (it lays out one line more than it draws): the lines are laid
+        # out unbounded and placed in the box by padding, so the texture is the box.
+        free = max(0.0, self.height - fit.height)
+        top = {"top": 0.0, "bottom": free}.get(self.valign, free / 2)
+        self.padding = [0, top, 0, free - top]
+        self.text_size = (self.width, None)
         self.text = fit.text
 
     @property
