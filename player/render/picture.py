@@ -129,6 +129,12 @@ class ImageSlide(Slide):
         self._place(self.picture, lay.picture)
         if self.caption_band is not None and self.caption_label is not None and lay.caption is not None:
             self._place(self.caption_band, lay.caption)
+            # A tall band (below a landscape poster on a portrait screen): the caption reads
+            # right under the picture rather than floating in the middle of the band.
+            valign = "top" if lay.caption[3] > self.height * 0.2 else "middle"
+            if valign != self.caption_label.valign:
+                self.caption_label.valign = valign
+                self.caption_label.size = (0, 0)  # fitted again when placed
             self._inset(self.caption_label, self.caption_band)
         if self.body_band is not None and self._body is not None:
             if lay.text is not None:
