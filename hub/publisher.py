@@ -30,11 +30,14 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from content_cache.store import SHA256_RE
 from sync import ManifestError, manifest_bytes, parse_manifest, validate_document
+
+if TYPE_CHECKING:
+    from hub.sources import SourcesRun
 
 log = logging.getLogger(__name__)
 
@@ -304,10 +307,22 @@ def _copy_atomic(src: Path, dest: Path) -> None:
         raise
 
 
-def publish(src: Path, dest: Path, published_at: datetime | None = None) -> PublishResult:
-    """Publish ``src`` into ``dest``; media first, the manifest last and atomically."""
+def publish(src: Path, dest: Path, published_at: datetime | None = None,
+            sources: SourcesRun | None = None) -> PublishResult:
+    """Publish ``src`` into ``dest``; media first, the manifest last and atomically.
+
+    ``sources``: the content sources' run (default: ``src/sources.toml``'s sources, their
+    state beside ``src``); what they give is merged after the hand-written content.
+    """
     doc, files = build_document(Path(src))
-    warnings = neutrality_warnings(doc)
+    # Content sources and opening_hours (hub/sources, docs/sources.md): one call adds what
+    # the sources give; the hand-written content wins on the same id.
+    from hub.sources import SourcesRun
+
+    source_errors, source_warnings = (sources or SourcesRun(Path(src), now=published_at)).contribute(doc, files)
+    if source_errors:
+        raise PublishError(source_errors)
+    warnings = neutrality_warnings(doc) + tuple(source_warnings)
     content_hash = hashlib.sha256(manifest_bytes(doc)).hexdigest()
     version = f"c{content_hash[:20]}"
     manifest_path = Path(dest) / "v1" / "manifest.json"

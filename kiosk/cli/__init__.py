@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk import __version__
-from kiosk.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from kiosk.cli.exit_codes import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from kiosk.cli.sync import cmd_sync, load_device_config
 from kiosk.config.paths import default_data_dir
 
@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("src", type=Path, help="source folder (site.toml, playlists/, bulletins/, kiosk/, media/)")
     s.add_argument("dest", type=Path, help="output folder to serve (DEST/v1/...)")
     s.add_argument("--published-at", type=_datetime, help="publication time (default: now)")
+    from hub.sources_cli import add_publish_arguments, register_sources_commands  # content sources
+    add_publish_arguments(s)
+    register_sources_commands(sub, COMMANDS)
 
     s = sub.add_parser("serve", help="serve a published tree (reference content API server)")
     s.add_argument("dir", type=Path)
@@ -173,20 +176,9 @@ def fail(message: str, code: int) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from hub.publisher import PublishError, publish
+    from hub.sources_cli import cmd_publish as publish_with_sources  # the content folder and its sources
 
-    try:
-        r = publish(args.src, args.dest, args.published_at)
-    except PublishError as e:
-        for line in e.problems:
-            print(f"kiosk: error: {line}", file=sys.stderr)
-        return EXIT_INVALID
-    for line in r.warnings:
-        print(f"kiosk: warning: {line}", file=sys.stderr)
-    state = "published" if r.changed else "unchanged"
-    print(f"{state}: version {r.version}, {r.media_count} media file(s), "
-          f"{r.media_bytes / 1e6:.1f} MB → {r.manifest_path}")
-    return EXIT_OK
+    return publish_with_sources(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

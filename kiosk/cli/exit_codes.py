@@ -7,3 +7,4 @@ EXIT_INVALID = 4
 EXIT_INCOMPLETE = 5
 EXIT_REFUSED = 6
 EXIT_STOPPED = 7
+EXIT_STALE_SOURCES = 8  # kiosk publish: published, but a content source is stale (hub/sources/cli.py)
