@@ -181,6 +181,10 @@ class LiveReader:
             for data in json.loads(overlay["bulletins"]):
                 b = bulletin_data(data, json_columns=False, media=media)
                 bulletins[b.id] = b
+        playlist_looks: dict[str, dict] = {
+            p["id"]: _json(p["look"]) or {}  # type: ignore[misc]
+            for p in con.execute("SELECT id, look FROM playlist WHERE version_id = ?", (vid,))
+        }
         items: dict[str, list[ItemData]] = {}
         for i in con.execute(
             "SELECT * FROM playlist_item WHERE version_id = ? ORDER BY playlist_id, position", (vid,)
@@ -204,11 +208,12 @@ class LiveReader:
                 languages=frozenset(_json(i["languages"]) or ()),  # type: ignore[arg-type]
                 tags=frozenset(_json(i["tags"]) or ()),  # type: ignore[arg-type]
                 category=i["category"],
-                look=presentation(_json(i["look"]), media),  # type: ignore[arg-type]
+                look=presentation(_json(i["look"]), media,  # type: ignore[arg-type]
+                                  playlist_looks.get(i["playlist_id"], {}).get("fit")),
             ))
         playlists = {}
-        for p in con.execute("SELECT id, name, look FROM playlist WHERE version_id = ?", (vid,)):
-            look: dict = _json(p["look"]) or {}  # type: ignore[assignment]
+        for p in con.execute("SELECT id, name FROM playlist WHERE version_id = ?", (vid,)):
+            look = playlist_looks.get(p["id"], {})
             playlists[p["id"]] = PlaylistData(
                 id=p["id"],
                 name=LocalText.from_mapping(_json(p["name"])),  # type: ignore[arg-type]
@@ -241,13 +246,14 @@ class LiveReader:
         )
 
 
-def presentation(look: dict | None, media: dict[str, MediaRef]) -> Presentation:
-    """An item's ``look`` column (the manifest's fields as given) → :class:`Presentation`."""
+def presentation(look: dict | None, media: dict[str, MediaRef], playlist_fit: str | None = None) -> Presentation:
+    """An item's ``look`` column (the manifest's fields as given) → :class:`Presentation`;
+    without a fit of its own, the item takes its playlist's (``playlist_fit``)."""
     if not look:
-        return Presentation()
+        return Presentation(fit=playlist_fit)
     focus = look.get("focus") or {}
     return Presentation(
-        fit=look.get("fit"),
+        fit=look.get("fit") or playlist_fit,
         focus=(float(focus.get("x", 0.5)), float(focus.get("y", 0.5))),
         caption_over=look.get("caption_position") == "over",
         portrait=media.get(look.get("media_portrait") or ""),
