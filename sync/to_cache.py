@@ -8,7 +8,6 @@ from content_cache.writes import VersionRows
 
 from .manifest import Manifest, _parse_dt
 
-
 # The item fields that say how it is drawn, kept together in the item's ``look`` column.
 LOOK_FIELDS = ("fit", "focus", "caption_position", "media_portrait", "media_landscape")
 
