@@ -153,11 +153,13 @@ class BulletinSlide(Slide):
         pill_h = max(h * 0.07, self.pill_label._min_size() * 1.6)
         self._box(self.pill, left, top - pill_h, min(text_w, h * 0.6), pill_h)
         self._box(self.pill_label, left + pill_h * 0.35, top - pill_h, min(text_w, h * 0.6) - pill_h * 0.7, pill_h)
+        self.pill_label.fit_now()
         label_w = self.pill_label.ink_width
         if label_w:
             self.pill.width = min(self.pill.width, max(pill_h * 2, label_w + pill_h * 0.9))
             self._box(self.pill_label, self.pill.x + pill_h * 0.3, self.pill.y, self.pill.width - pill_h * 0.6,
                       pill_h)
+            self.pill_label.fit_now()
         self._pill_bg.pos, self._pill_bg.size = self.pill.pos, self.pill.size
         y = top - pill_h - gap * 1.5
         title_h = self._fit_height(self.title, text_w, min(content_h * 0.3, y - bottom))
@@ -215,4 +217,5 @@ class BulletinSlide(Slide):
         """Fit ``label`` into ``w`` × ``max_h``; the height its lines really take."""
         label.size_hint = (None, None)
         label.size = (max(0.0, w), max(0.0, max_h))
+        label.fit_now()
         return min(max_h, label.ink_height) if label.fit and label.fit.lines else 0.0

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 
+from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.uix.label import Label
 
@@ -22,7 +23,7 @@ FITTED_MAX = 64
 _fitted: OrderedDict[tuple[object, ...], FittedText] = OrderedDict()
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)  # sizes come from text_fit's ladder: a few dozen per style
 def _core(size: int, bold: bool, italic: bool, font_name: str) -> CoreLabel:
     core = CoreLabel(font_size=size, bold=bold, italic=italic, font_name=font_name)
     core.resolve_font_name()
@@ -77,8 +78,16 @@ class FittedLabel(Label):
         self.fit_lines = max_lines
         self.cap: float | None = None  # a ceiling under max_size (set_cap)
         self.fit: FittedText | None = None
-        self.bind(size=self._refit)
+        # Fitted once per frame, after layout (a layout pass may resize a label several
+        # times); fit_now() when the caller needs the result at once.
+        self._fit_later = Clock.create_trigger(self._refit, -1)
+        self.bind(size=self._fit_later)
         self._refit()
+
+    def fit_now(self) -> FittedText | None:
+        """Fit to the current size now (the layout of a slide stacks texts by their height)."""
+        self._refit()
+        return self.fit
 
     def set_source(self, source: str) -> None:
         if source != self.source:

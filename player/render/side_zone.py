@@ -75,13 +75,16 @@ class SideZone(FloatLayout):
 
     def _sync(self, *_: object) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
-        column = self.height >= self.width
-        self._box.orientation = "vertical" if column else "horizontal"
+        orientation = "vertical" if self.height >= self.width else "horizontal"
         pad = min(self.width, self.height) * 0.06
         self._box.padding = [pad, pad, pad, pad]
         self._box.spacing = pad * 0.8
-        self._key = None
-        self.refresh()
+        if orientation != self._box.orientation or self._key is None:
+            # Rebuilt only when its shape turns or it was never built: a resize alone
+            # just lays the panels out again (their texts refit themselves).
+            self._box.orientation = orientation
+            self._key = None
+            self.refresh()
 
     def set_content(self, content: SideContent) -> None:
         if content != self.content:

@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 
 ELLIPSIS = "…"
 HYPHEN = "-"
-# Each step down is this much smaller: fine enough that a text is not made much smaller
-# than it needs, coarse enough that a long text finds its size in a few tries.
+# Each step down is about this much smaller: fine enough that a text is not made much
+# smaller than it needs, coarse enough that a long text finds its size in a few tries.
 SIZE_STEP = 0.92
+SIZE_LADDER = tuple(sorted({round(10 * SIZE_STEP ** -k) for k in range(40)}))
 # A word this long may be split to fill the end of a line that would otherwise be left
 # with more than this share of its width empty; shorter words simply move down.
 HYPHENATE_MIN_CHARS = 9
@@ -190,21 +191,20 @@ def fit_text(
     if not text or width <= 0 or height <= 0:
         return FittedText((), max_size, line_height(max_size))
     min_size = min(min_size, max_size)
-    size = max_size
-    while True:
+    # Sizes tried: max_size, then the ladder's sizes below it down to the floor. Every text
+    # then shares a few dozen sizes, so the font provider keeps a few dozen fonts open.
+    ladder = [max_size] + [s for s in SIZE_LADDER if min_size < s < max_size][::-1] + [min_size]
+    for size in ladder:
         lh = line_height(size)
         rows = int(height // lh) if lh > 0 else 0
         if max_lines is not None:
             rows = min(rows, max_lines)
         lines, broken = wrap(text, width, size, measure, lang)
-        at_floor = size <= min_size
-        if len(lines) <= rows and (not broken or at_floor):
+        if len(lines) <= rows and (not broken or size <= min_size):
             return FittedText(tuple(lines), size, lh, broken_words=broken)
-        if at_floor:
-            break
-        size = max(min_size, size * SIZE_STEP)
     if rows <= 0:
         return FittedText((), size, lh, shortened=True, broken_words=broken)
     kept = lines[:rows]
     kept[-1] = _with_ellipsis(kept[-1], width, size, measure)
     return FittedText(tuple(kept), size, lh, shortened=True, broken_words=broken)
+
