@@ -19,10 +19,10 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hub.sources import SourcesRun
-from hub.sources.state import default_state_dir, locked, write_atomic
+if TYPE_CHECKING:  # the sources (requests, parsers) load when a command runs, not to build the parser
+    from hub.sources import SourcesRun
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -59,6 +59,8 @@ def _print(line: str, level: str = "warning") -> None:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from hub.publisher import publish
+    from hub.sources import SourcesRun
+    from hub.sources.state import default_state_dir, locked, write_atomic
 
     src, dest = Path(args.src), Path(args.dest)
     state = Path(args.state) if getattr(args, "state", None) else default_state_dir(src)
@@ -158,6 +160,7 @@ def register_sources_commands(sub: Any, commands: dict[str, Any]) -> None:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
+    from hub.sources import SourcesRun
     now = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
     if now.tzinfo is None:
         now = now.astimezone()

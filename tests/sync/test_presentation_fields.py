@@ -75,7 +75,7 @@ def test_an_orientation_file_of_the_wrong_kind_is_refused_naming_the_field(tmp_p
                                                'file = "media/img0.png"\nfile_portrait = "media/clip.mp4"\n'))
     with pytest.raises(PublishError) as e:
         publish(src, tmp_path / "tree")
-    assert any("items[0].file_portrait: media/clip.mp4 is a video; this field takes image" in p
+    assert any('item "img-0": file_portrait: media/clip.mp4 is a video; this field takes image' in p
                for p in e.value.problems), e.value.problems
 
 
