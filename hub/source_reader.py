@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from content_cache.store import SHA256_RE
+from content_cache import DEFAULT_TIMEZONE, SHA256_RE
 from sync.manifest import did_you_mean
 
 from .source_notes import ERROR, WARNING, Locator, Place, SourceNote
@@ -48,6 +48,10 @@ _ONE_OF = {"services": "service", "menus": "menu", "procedures": "procedure", "e
 # Fields holding an instant: a local date-time there (TOML's, or a string) is read in the site's zone
 DATETIME_FIELDS = frozenset({"valid_from", "valid_until", "start", "end"})
 _LOCAL_DATETIME_RE = re.compile(r"^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)$")
+
+
+# An image or video item's files in the source, and the manifest field each becomes.
+ITEM_FILES = {"file": "media", "file_portrait": "media_portrait", "file_landscape": "media_landscape"}
 
 
 def _toml_loads(text: str) -> dict[str, Any]:
@@ -95,8 +99,8 @@ class MediaUse:
 @dataclass
 class SourceReader:
     src: Path
-    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Paris"))
-    zone_name: str = "Europe/Paris"
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    zone_name: str = DEFAULT_TIMEZONE
     errors: list[SourceNote] = field(default_factory=list)
     warnings: list[SourceNote] = field(default_factory=list)
     media: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -235,8 +239,8 @@ class SourceReader:
                 self.note(Place("site.toml"), None, "missing [site] table")
             return {}, data
         try:
-            self.tz = ZoneInfo(str(site.get("timezone", "Europe/Paris")))
-            self.zone_name = str(site.get("timezone", "Europe/Paris"))
+            self.tz = ZoneInfo(str(site.get("timezone", DEFAULT_TIMEZONE)))
+            self.zone_name = str(site.get("timezone", DEFAULT_TIMEZONE))
             self.locator = Locator(self.tz, self.zone_name)
         except Exception:
             self.note(Place("site.toml"), "site.timezone", f"unknown time zone {site.get('timezone')!r}")
@@ -259,16 +263,22 @@ class SourceReader:
                     self.note(Place(rel), f"items[{i}]", "expected an [[items]] table")
                     continue
                 item_id = raw.get("id") if isinstance(raw.get("id"), str) else f"#{i + 1}"
-                place = Place(rel, item_id, "item", renames=(("media", "file"),))
+                place = Place(rel, item_id, "item", renames=tuple((m, f) for f, m in ITEM_FILES.items()))
                 at = f"playlists[{p}].items[{len(items)}]"
                 self.locator.add(at, place)
-                item = self.jsonable({k: v for k, v in raw.items() if k != "file"}, place)
+                item = self.jsonable({k: v for k, v in raw.items() if k not in ITEM_FILES}, place)
                 if raw.get("type") in ("image", "video"):
                     sha = self.add_media(raw.get("file"), place, "file", f"{at}.media", kinds=(raw["type"],))
                     if sha:
                         item["media"] = sha
-                elif "file" in raw:
-                    self.note(place, "file", "only image and video items take a file")
+                    for key, fld in ITEM_FILES.items():  # one file per orientation (optional)
+                        if key != "file" and key in raw:
+                            sha = self.add_media(raw[key], place, key, f"{at}.{fld}", kinds=(raw["type"],))
+                            if sha:
+                                item[fld] = sha
+                elif any(k in raw for k in ITEM_FILES):
+                    key = next(k for k in ITEM_FILES if k in raw)
+                    self.note(place, key, "only image and video items take a file")
                 items.append(item)
             playlist = self.jsonable({k: v for k, v in data.items() if k != "items"}, Place(rel, kind="playlist"))
             playlist.setdefault("id", path.stem)
@@ -292,8 +302,16 @@ class SourceReader:
             for b in raw if isinstance(raw, list) else []:
                 bid = b.get("id") if isinstance(b, dict) and isinstance(b.get("id"), str) else f"#{len(out) + 1}"
                 place = Place(rel, bid, "bulletin")
-                self.locator.add(f"bulletins[{len(out)}]", place)
-                out.append(self.jsonable(b, place))
+                at = f"bulletins[{len(out)}]"
+                self.locator.add(at, place)
+                if not isinstance(b, dict) or "picture" not in b:
+                    out.append(self.jsonable(b, place))
+                    continue
+                bulletin = self.jsonable({k: v for k, v in b.items() if k != "picture"}, place)
+                sha = self.add_media(b["picture"], place, "picture", f"{at}.picture", kinds=("image",))
+                if sha:  # a picture beside the bulletin's text (optional)
+                    bulletin["picture"] = sha
+                out.append(bulletin)
         return out
 
     def kiosk(self) -> dict[str, list[Any]]:

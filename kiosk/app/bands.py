@@ -1,6 +1,7 @@
 """The loop's bands around the slides: the status bar at the bottom, the alert banner at
-the top, the ticker of bulletin titles next to one of them (``display.ticker``). The
-stage, where slides go, takes what is left, so nothing hides a slide or the banner.
+the top, the ticker of bulletin titles next to one of them (``display.ticker``), and the
+layout's side zone (the content's site or playlist layout, when it has panels). The stage,
+where slides go, takes what is left, so nothing hides a slide or the banner.
 
 Kivy side (imported after :func:`kiosk.device.kivy_env.prepare_kivy`).
 """
@@ -16,7 +17,9 @@ from content_cache import BulletinData, LiveContent
 from kiosk.app.frame_pacer import FramePacer
 from kiosk.config import TickerPlace
 from player.engine import NowPlaying
-from player.render.slides import AlertBanner, StatusBar
+from player.render.geometry import screen_zones
+from player.render.side_zone import SideZone, side_content
+from player.render.slides import AlertBanner, StatusBar, screen_size
 from player.render.ticker_strip import TickerStrip
 from player.ticker import ticker_text
 
@@ -47,6 +50,9 @@ class LoopBands:
         root.add_widget(self.status)
         self.banner = AlertBanner()
         root.add_widget(self.banner)
+        # The layout's side zone (content: site or playlist layout), shown when it has panels.
+        self.side = SideZone(now, opacity=0)
+        root.add_widget(self.side)
         if self.ticker_place:
             self.ticker = TickerStrip(on_moving=self._ticker_moving, size_hint=(1, TICKER_HEIGHT),
                                       pos_hint={"x": 0, "y": STATUS_BAR_HEIGHT})
@@ -63,6 +69,16 @@ class LoopBands:
             self._layout()
             log.info("alert banner: %s", ", ".join(b.id for b in bulletins) or "none")
 
+    def show_side(self, content: LiveContent | None, playlist: str | None, lang: str,
+                  alerts: Sequence[BulletinData]) -> None:
+        """The side zone's panels now (none: the zone goes and the stage takes its place)."""
+        side = side_content(content, playlist, lang, tuple(alerts))
+        if side is not None:
+            self.side.set_content(side)
+        if (side is not None) != (self.side.opacity > 0):
+            self.side.opacity = 1 if side is not None else 0
+            self._layout()
+
     def update_ticker(self, content: LiveContent | None, answer: NowPlaying | None, now: datetime,
                       lang: str) -> datetime | None:
         """Current non-alert bulletin titles into the ticker (none during a full-screen
@@ -71,13 +87,15 @@ class LoopBands:
             return None
         titles: tuple[str, ...]
         until: datetime | None
+        severities: tuple[str, ...] = ()
         if content is None or answer is None or answer.fullscreen_alert is not None:
             titles, until = (), None
         else:
             text = ticker_text(content.bulletins, now, lang, answer.clock_trusted)
             titles, until = text.titles, text.valid_until
+            severities = text.severities
         if titles != self.ticker.titles:
-            self.ticker.set_titles(titles)
+            self.ticker.set_titles(titles, severities)
             self._layout()
             log.info("ticker: %d bulletin title(s)", len(titles))
         return until
@@ -100,8 +118,14 @@ class LoopBands:
             else:
                 self.ticker.pos_hint = {"x": 0, "y": bottom}
                 bottom += TICKER_HEIGHT
-        self.stage.size_hint_y = top - bottom
-        self.stage.pos_hint = {"x": 0, "top": top}
+        zones = screen_zones(screen_size(), 1 - top, bottom, self.side.opacity > 0)
+        x, y, w, h = zones.stage
+        self.stage.size_hint = (w, h)
+        self.stage.pos_hint = {"x": x, "y": y}
+        if zones.side is not None:
+            x, y, w, h = zones.side
+            self.side.size_hint = (w, h)
+            self.side.pos_hint = {"x": x, "y": y}
 
     def _ticker_moving(self, moving: bool) -> None:
         # Scrolling text needs the full frame rate; a still screen may idle.

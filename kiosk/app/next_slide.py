@@ -69,11 +69,11 @@ class NextSlide:
             return MessageSlide(
                 _("Waiting for content"),
                 _("This screen has not received any content yet. It will appear as soon as the first synchronisation completes."),
-                "", item_id="waiting",
+                "", item_id="waiting", lang=self.state.lang,
             )
         return MessageSlide(
             content.site_name.get(self.state.lang), _("Nothing to show right now"),
-            self.state.now().strftime("%d/%m/%Y"), item_id="fallback",
+            self.state.now().strftime("%d/%m/%Y"), item_id="fallback", lang=self.state.lang,
         )
 
     def _prune_derived(self) -> None:
@@ -81,7 +81,9 @@ class NextSlide:
         content = self.state.content
         if content is None or not self.derived_dir.is_dir():
             return
-        live = {i.media.sha256 for p in content.playlists.values() for i in p.items if i.media}
+        live = {m.sha256 for p in content.playlists.values() for i in p.items
+                for m in (i.media, i.look.portrait, i.look.landscape) if m}
+        live |= {b.picture.sha256 for b in content.bulletins if b.picture}
         for f in self.derived_dir.iterdir():
             if f.name.split("-", 1)[0] not in live:
                 f.unlink(missing_ok=True)

@@ -41,6 +41,7 @@ from player.render.slides import (
     screen_size,
     set_turned_screen,
 )
+from player.schedule import alert_id_of, alert_slide_id, is_alert_slide
 
 if TYPE_CHECKING:
     from kiosk.app.services import PlayerServices
@@ -103,8 +104,8 @@ class PlayerApp(App):
     @property
     def alerts_on_screen(self) -> list[str]:
         """The alerts on screen now: the banner's, and the full-screen one (shown as item alert-<id>)."""
-        showing = self.current_item_id or ""
-        return [*self.bands.alert_ids, *([showing.removeprefix("alert-")] if showing.startswith("alert-") else [])]
+        alert = alert_id_of(self.current_item_id)
+        return [*self.bands.alert_ids, *([alert] if alert else [])]
 
     @property
     def touch_mode(self) -> str | None:
@@ -256,10 +257,12 @@ class PlayerApp(App):
             answer = None
         self._note_neutrality(answer)
         self.bands.show_alerts([a.bulletin for a in answer.banner_alerts] if answer else [], self.state.lang)
+        self.bands.show_side(self.state.content, self.options.playlist, self.state.lang,
+                             [a.bulletin for a in answer.alerts] if answer else [])
         full = answer.fullscreen_alert if answer else None
         showing = self._current.item_id if self._current else None
-        wanted = f"alert-{full.id}" if full else None
-        if wanted != showing and (wanted or (showing or "").startswith("alert-")):
+        wanted = alert_slide_id(full.id) if full else None
+        if wanted != showing and (wanted or is_alert_slide(showing)):
             self.show_next()  # a full-screen alert pre-empts (or its end releases) the loop
         wait = self.state.seconds_to_deadline()
         ticker_until = self.bands.update_ticker(self.state.content, answer, self.state.now(), self.state.lang)
@@ -311,7 +314,7 @@ class PlayerApp(App):
                            if self.state.content else None, label=item_label(item) if item else "",
                            category=item.report_category if item else None,
                            tags=item.tags if item else ())
-        duration = self.state.seconds_for(item) if item else 30.0
+        duration = self.state.seconds_for(item, poster=slide.shows_kind == "video-poster") if item else 30.0
         slide.bind(on_finished=lambda *_: self._advance() if slide is self._current else None)
         self._end_slide_in(duration)
         if self.options.screenshots:

@@ -9,8 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from content_cache.live_read import DB_NAME, LiveReader, SchemaMismatch
-from content_cache.store import MediaStore
+from content_cache import DB_NAME, LiveReader, MediaStore, SchemaMismatch
 from kiosk.device.cache import open_cache
 
 if TYPE_CHECKING:
@@ -21,7 +20,7 @@ log = logging.getLogger(__name__)
 
 class PlayerCache:
     """The player's cache: what plays is read at once with the standard sqlite3
-    (:class:`content_cache.live_read.LiveReader`); the full SQLAlchemy cache — the proof
+    (:class:`content_cache.LiveReader`); the full SQLAlchemy cache — the proof
     of play's outbox, the admin overlay's sync history — is opened on first use, which
     the player arranges after its first frame. Half a second of imports on a small board
     is then spent while the first slide is already on screen.

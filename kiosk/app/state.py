@@ -10,17 +10,15 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from content_cache import ItemData, LiveContent
+from content_cache import DEFAULT_TIMEZONE, ItemData, LiveContent
 from kiosk.app.options import PlayerOptions
 from kiosk.app.player_cache import PlayerCache
 from player.engine import NowPlaying, ScheduleEngine
 from player.neutrality import Withheld
 from player.rotation import Rotation
-from player.schedule import alert_item, slide_seconds
+from player.schedule import alert_item, is_alert_slide, poster_seconds, slide_seconds
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TZ = "Europe/Paris"
 
 
 class PlaybackState:
@@ -45,7 +43,7 @@ class PlaybackState:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.content.timezone if self.content else DEFAULT_TZ)
+        return ZoneInfo(self.content.timezone if self.content else DEFAULT_TIMEZONE)
 
     def now(self) -> datetime:
         return self._now_utc().astimezone(self.tz)
@@ -129,11 +127,15 @@ class PlaybackState:
     def reason(self, item: ItemData | None) -> str:
         if item is None:
             return "nothing playable: fallback"
-        if item.id.startswith("alert-") and self.answer and self.answer.fullscreen_alert:
+        if is_alert_slide(item.id) and self.answer and self.answer.fullscreen_alert:
             return f"full-screen alert {self.answer.fullscreen_alert.id} ({self.answer.fullscreen_alert.severity})"
         why = self.answer.reason(item.id) if self.answer else None
         where = f"playlist {self.answer.playlist_id}" if self.answer else "playlist"
         return f"{where}: {why}" if why else where
 
-    def seconds_for(self, item: ItemData) -> float:
+    def seconds_for(self, item: ItemData, *, poster: bool = False) -> float:
+        """How long ``item``'s slide stays up; ``poster``: its video could not play and its
+        poster card stands in for it."""
+        if poster:
+            return poster_seconds(item, self.options.limits)
         return slide_seconds(item, self.options.limits)

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 # In a headless demo every slide is capped to this, so one loop takes well under a minute.
 HEADLESS_SLIDE_SECONDS = 5.0
 VIDEO_ESTIMATE_SECONDS = 8.0
-DEMO_TIMEZONE = "Europe/Paris"  # the demo town's
 
 
 def register(sub: Subcommands) -> Commands:
@@ -60,6 +59,7 @@ def _one_loop_seconds(data: Path, limits: DurationLimits) -> float:
 
 def run_demo(args: argparse.Namespace) -> int:
     # The town's side (publisher, reference server) and the player load only for the demo.
+    from content_cache import DEFAULT_TIMEZONE
     from hub.demo import demo_source_dir
     from hub.publisher import PublishError, publish
     from hub.refserver import ContentTreeServer
@@ -88,7 +88,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"[demo] synced into {data / 'cache'}")
 
         headless = args.headless or not display_available()
-        at = in_zone(args.at, DEMO_TIMEZONE)
+        at = in_zone(args.at, DEFAULT_TIMEZONE)  # the demo town's zone
         if at is not None:
             print(f"[demo] playing as if the clock read {at.isoformat(timespec='minutes')}", flush=True)
         if headless:

@@ -15,8 +15,7 @@ from kiosk.cli._common import Commands, Subcommands, add_config_option, add_data
 from kiosk.cli.exit_codes import EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
-    from content_cache import LiveContent
-    from content_cache.playlog import PlayLog
+    from content_cache import LiveContent, PlayLog
 
 REPORT_EPILOG = """Reports read the play log this device keeps (DATA/plays.sqlite, kept
 reports.retention_days, 400 by default). Times are the site's local time. CSV is UTF-8;
@@ -66,7 +65,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from content_cache.playlog import PLAY_LOG_FILE, PlayLog
+    from content_cache import PLAY_LOG_FILE, PlayLog
     from kiosk.config import ConfigError, load_device_config
 
     try:

@@ -11,6 +11,8 @@ from datetime import time
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from content_cache import DEFAULT_TIMEZONE
+
 Mode = Literal["signage", "kiosk", "hybrid"]
 # display.orientation: the picture turns by this many degrees counterclockwise (as Kivy's
 # Window.rotation), i.e. 90 for a panel mounted a quarter turn clockwise.
@@ -37,7 +39,7 @@ class DeviceSection:
     # "signage" (loop only), "kiosk" (touch UI only), "hybrid" (the loop attracts, a tap opens the kiosk)
     mode: Mode = "signage"
     admin_pin_hash: str | None = field(default=None, repr=False)  # never the PIN itself
-    timezone: str = "Europe/Paris"
+    timezone: str = DEFAULT_TIMEZONE
 
 
 @dataclass(frozen=True)

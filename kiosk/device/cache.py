@@ -21,7 +21,7 @@ def open_cache(data_dir: Path, now: Callable[[], datetime] | None = None) -> Con
 
     cache = ContentCache(data_dir / "cache").open()
     if cache.set_aside is not None:
-        from sync.restore import restore_versions  # only after an upgrade: keeps start-up light
+        from sync import restore_versions  # only after an upgrade: keeps start-up light
 
         restore_versions(cache, cache.set_aside, (now or (lambda: datetime.now(UTC)))())
     return cache

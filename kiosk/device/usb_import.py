@@ -23,8 +23,7 @@ from pathlib import Path
 from content_cache import ContentCache, MediaStore, StoredFile
 from kiosk.config import Config, sync_settings
 from kiosk.device.hotplug import HotplugEvent, HotplugKind
-from sync import Syncer, SyncResult, SyncSettings
-from sync.local_source import LocalPackSource
+from sync import LocalPackSource, Syncer, SyncResult, SyncSettings
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +98,7 @@ def import_pack(
     source = _RecordingSource(pack, settings, stop)
     with ContentCache(data_dir / "cache") as cache:
         before = cache.live_state().live_version_id
-        # The Syncer's signature names the HTTP client, which the pack source stands in for
-        # (same methods) until sync has one Protocol for both: hence the ignore.
-        result = Syncer(cache, source, clock).run_once()  # type: ignore[arg-type]
+        result = Syncer(cache, source, clock).run_once()
         if not result.ok:
             _undo(cache, source.stored, result, before, clock())
     if result.ok:
