@@ -14,6 +14,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 
 from kiosk import __version__
+from kiosk.app.screenshots import save_window
 from kiosk.device.control import ControlError, ControlServer, socket_path
 from kiosk.device.sdnotify import Notifier
 
@@ -83,12 +84,14 @@ class DeviceLink:
             path = Path(str(args.get("path", "")))
             if not path.is_absolute() or not path.parent.is_dir():
                 raise ControlError(f"screenshot path {path} must be absolute, in an existing folder")
-            written = Window.screenshot(name=str(path))
-            Path(written).replace(path)
-            return {"path": str(path), "size": list(Window.size)}
+            try:
+                size = save_window(path, app.options.orientation)  # upright as the panel is seen
+            except OSError as e:
+                raise ControlError(str(e)) from None
+            return {"path": str(path), "size": list(size)}
         if name == "next":
             app.show_next()
-            return {"showing": app.current_item_id}
+            return {"showing": app.current_item_id, "mode": app.options.mode, "touch": app.touch_status}
         if name == "test-card":
             seconds = float(args.get("seconds", 30))
             app.show_test_card(max(1.0, min(seconds, 600.0)))
@@ -125,6 +128,7 @@ class DeviceLink:
             "mode": app.options.mode,
             "alerts": app.alerts_on_screen,
             "touch": app.touch_mode,
+            "touch_screen": app.touch_status,
             # display power, hotplug, USB import: "starting" until just after the first frame
             "device_services": app.services_phase,
             **(app.services.status() if app.services is not None else {}),

@@ -84,6 +84,9 @@ class NextSlide:
         live = {m.sha256 for p in content.playlists.values() for i in p.items
                 for m in (i.media, i.look.portrait, i.look.landscape) if m}
         live |= {b.picture.sha256 for b in content.bulletins if b.picture}
+        # the touch kiosk's page images are downscaled here too (kiosk.touch.root)
+        live |= {str(d["image"]) for docs in content.kiosk_sections.values() for d in docs
+                 if isinstance(d, dict) and d.get("image")}
         for f in self.derived_dir.iterdir():
             if f.name.split("-", 1)[0] not in live:
                 f.unlink(missing_ok=True)

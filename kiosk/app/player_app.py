@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -31,16 +30,13 @@ from kiosk.app.next_slide import NextSlide
 from kiosk.app.options import PlayerOptions
 from kiosk.app.player_cache import PlayerCache
 from kiosk.app.proof_of_play import ProofOfPlay
+from kiosk.app.screenshots import ScreenshotSaver
 from kiosk.app.state import PlaybackState
+from kiosk.app.test_card import TestCardOverlay
+from kiosk.touch.alerts import alerts_from_answer
 from player.engine import NowPlaying, item_label
 from player.neutrality import Withheld
-from player.render.slides import (
-    Slide,
-    TestCardSlide,
-    poster_for,
-    screen_size,
-    set_turned_screen,
-)
+from player.render.slides import Slide, poster_for, screen_size, set_turned_screen
 from player.schedule import alert_id_of, alert_slide_id, is_alert_slide
 
 if TYPE_CHECKING:
@@ -71,7 +67,9 @@ class PlayerApp(App):
         self._slide_timer: Cancellable | None = None
         self._deadline: Cancellable | None = None
         self._trim_heap: Callable[[], None] | None = None
-        self._shots = 0
+        self.screenshots = ScreenshotSaver(options.screenshots, options.orientation)
+        self.test_card = TestCardOverlay()
+        self._top: Widget | None = None  # what the picture is made of (before any turn)
         self.shown: list[str] = []
         self.current_kind: str | None = None
         self.current_reason: str = ""
@@ -99,12 +97,17 @@ class PlayerApp(App):
 
     @property
     def current_item_id(self) -> str | None:
+        if self.test_card.shown:
+            return "test-card"
         return self._current.item_id if self._current else None
 
     @property
     def alerts_on_screen(self) -> list[str]:
-        """The alerts on screen now: the banner's, and the full-screen one (shown as item alert-<id>)."""
-        alert = alert_id_of(self.current_item_id)
+        """The alerts on screen now: the touch UI's while it covers the loop (a session,
+        or kiosk mode), else the loop's banner and full-screen one (item alert-<id>)."""
+        if self.touch is not None and (self.options.mode == "kiosk" or self.touch.root.mode == "interactive"):
+            return list(self.touch.root.status().alerts)
+        alert = alert_id_of(self._current.item_id if self._current else None)
         return [*self.bands.alert_ids, *([alert] if alert else [])]
 
     @property
@@ -112,13 +115,16 @@ class PlayerApp(App):
         """The touch UI's mode ("attract" or "interactive"); None without one."""
         return self.touch.root.mode if self.touch is not None else None
 
+    @property
+    def touch_status(self) -> dict[str, object] | None:
+        """What the touch UI shows (kiosk.touch.on_screen.TouchStatus); None without one."""
+        return self.touch.root.status().as_dict() if self.touch is not None else None
+
     # -- Kivy lifecycle ------------------------------------------------------------
     def build(self) -> Widget:
         root = self.bands.build(self.state.now)
         self._deadline = Clock.schedule_once(self._reevaluate, 0)
         Window.bind(on_request_close=self._on_request_close)
-        if self.options.screenshots:
-            self.options.screenshots.mkdir(parents=True, exist_ok=True)
         Clock.schedule_interval(self._poll, self.options.poll_s)
         if self.options.duration_s:
             Clock.schedule_once(lambda _dt: self.stop(), self.options.duration_s)
@@ -142,8 +148,10 @@ class PlayerApp(App):
             self.touch = TouchLayer(self, root)
             if self.options.mode == "kiosk":
                 self.pause_loop()
-            return self._turned(self.touch.root)
-        return self._turned(root)
+            self._top = self.touch.root
+        else:
+            self._top = root
+        return self._turned(self._top)
 
     def _turned(self, root: Widget) -> Widget:
         """display.orientation: the whole picture (and touches) turned on the panel."""
@@ -256,6 +264,8 @@ class PlayerApp(App):
             log.exception("could not evaluate the schedule")
             answer = None
         self._note_neutrality(answer)
+        if self.touch is not None:  # the touch UI shows the same alerts, on every screen
+            self.touch.root.set_alerts(alerts_from_answer(answer))
         self.bands.show_alerts([a.bulletin for a in answer.banner_alerts] if answer else [], self.state.lang)
         self.bands.show_side(self.state.content, self.options.playlist, self.state.lang,
                              [a.bulletin for a in answer.alerts] if answer else [])
@@ -317,7 +327,7 @@ class PlayerApp(App):
         duration = self.state.seconds_for(item, poster=slide.shows_kind == "video-poster") if item else 30.0
         slide.bind(on_finished=lambda *_: self._advance() if slide is self._current else None)
         self._end_slide_in(duration)
-        if self.options.screenshots:
+        if self.options.screenshots and not (self.touch is not None and self.touch.root.mode == "interactive"):
             delay = self.options.screenshot_delay_s
             Clock.schedule_once(lambda _dt, s=slide: self._screenshot(s), min(delay, duration * 0.8))
 
@@ -372,23 +382,25 @@ class PlayerApp(App):
         self.services_phase = "running" if self.services is not None else "not running"
 
     def show_test_card(self, seconds: float) -> None:
-        """A technician's test card (colour bars, grid, resolution) for ``seconds``."""
+        """A technician's test card (colour bars, grid, resolution) for ``seconds``, drawn
+        above everything (kiosk.app.test_card); then the loop goes on."""
         if self._slide_timer is not None:
             self._slide_timer.cancel()
         self.current_kind, self.current_reason = "test-card", "asked for by a technician"
         self._pending = None
         self.proof.ended()
         self.pacer.nudge()
-        self._swap(TestCardSlide(f"{Window.width}×{Window.height}", self.state.content.version_id
-                                 if self.state.content else "no content"))
-        self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), seconds)
+        self.test_card.show(self._top, f"{Window.width}×{Window.height}", self.state.content.version_id
+                            if self.state.content else "no content", seconds, self.show_next)
+
+    def screenshot_touch(self, screen: str) -> None:
+        """``--screenshots``: the touch screen just drawn (kiosk and hybrid modes)."""
+        if self.options.screenshots:
+            Clock.schedule_once(lambda _dt: self.screenshots.save(f"touch-{screen}"), 0.3)
 
     def _screenshot(self, slide: Slide) -> None:
         if slide is not self._current or self.options.screenshots is None:
             return
-        self._shots += 1
-        path = self.options.screenshots / f"{self._shots:03d}-{slide.item_id}.png"
-        written = Window.screenshot(name=str(path))  # Kivy appends a counter to the name
-        if written:
-            os.replace(written, path)
-            log.info("screenshot %s", path)
+        if self.touch is not None and self.touch.root.mode == "interactive":
+            return  # the visitor's screens are saved as they are drawn
+        self.screenshots.save(slide.item_id)

@@ -42,6 +42,7 @@ class TouchLayer:
             admin_actions=AdminActions(sync_now=self._sync_now, test_card=lambda: app.show_test_card(30.0),
                                        restart_player=app.stop),
             media_path=app.state.cache.store.path_for,
+            derived_dir=app.options.data_dir / "derived",  # beside the slides' (kiosk.app.next_slide)
             # the loop's status bar (and a bottom ticker) stay in view under the band
             attract_band_y=app.bottom_band_height() if mode == "hybrid" else 0.0,
         )
@@ -49,7 +50,8 @@ class TouchLayer:
         content, _withheld = app.state.kiosk_content()
         self.root = build_touch_root(content, loop if mode == "hybrid" else None, options,
                                      app.state.now)
-        self.root.bind(on_session_start=self._session_started, on_attract=self._back_to_attract)
+        self.root.bind(on_session_start=self._session_started, on_attract=self._back_to_attract,
+                       on_screen_shown=lambda _w, name: app.screenshot_touch(name))
         self._unlock: Callable[[], None] | None = None
 
     def lock(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from kiosk.cli._common import (
     Commands,
@@ -138,6 +139,18 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def next_line(reply: dict[str, Any]) -> str:
+    """What `kiosk next` did, in words: the slide now shown, or why the loop did not move."""
+    touch: dict[str, Any] | None = reply.get("touch") if isinstance(reply.get("touch"), dict) else None
+    description = str(touch.get("description", "")) if touch else ""
+    if reply.get("mode") == "kiosk":
+        return f"kiosk mode has no slide loop to skip; on screen: {description or 'the touch kiosk'}"
+    if touch and touch.get("mode") == "interactive":
+        return f"the loop is paused while a visitor uses the touch kiosk; on screen: {description}"
+    showing = reply.get("showing")
+    return f"showing {showing}" if showing else "showing nothing yet (the next slide is being prepared)"
+
+
 def cmd_control(args: argparse.Namespace) -> int:
     from kiosk.device.control import ControlError, call, socket_path
 
@@ -147,7 +160,7 @@ def cmd_control(args: argparse.Namespace) -> int:
             reply = call(sock, "screenshot", path=str(args.out.resolve()))
             print(f"{reply['path']} ({reply['size'][0]}×{reply['size'][1]})")
         elif args.command == "next":
-            print(f"showing {call(sock, 'next')['showing']}")
+            print(next_line(call(sock, "next")))
         elif args.command == "show-test-card":
             call(sock, "test-card", seconds=args.seconds)
             print(f"test card on screen for {args.seconds:.0f} s")

@@ -124,16 +124,16 @@ def render(info: dict[str, Any], now: datetime | None = None) -> str:
     else:
         wd = p.get("watchdog") or {}
         wd_text = f"watchdog every {wd['interval_s']:.0f} s, {wd['pings']} pings" if wd.get("enabled") else "no watchdog"
-        lines.append(f"on screen   {p.get('showing')} ({p.get('showing_kind')}) — {p.get('why')}")
-        lines.append(f"player      up {p.get('uptime_s')} s, {p.get('slides_shown')} slides, "
-                     f"screen {'×'.join(map(str, p.get('screen') or []))}, {wd_text}")
+        lines.append(f"on screen   {on_screen(p)}")
+        lines.append(f"player      up {_text(p.get('uptime_s'), '?')} s, {_text(p.get('slides_shown'), 0)} slides, "
+                     f"screen {'×'.join(map(str, p.get('screen') or [])) or 'unknown'}, {wd_text}")
         lines += _device_service_lines(p)
     c = info.get("content")
     if c is None:
         lines.append("content     no cache yet (run `kiosk sync --once`)")
     else:
-        lines.append(f"content     live {c['live_version']} (since {_ago(c['switched_at'], now)}), "
-                     f"previous {c['previous_version']}")
+        lines.append(f"content     live {_text(c['live_version'], 'none')} (since {_ago(c['switched_at'], now)}), "
+                     f"previous {_text(c['previous_version'], 'none')}")
         problems = c.get("media_problems") or {}
         if problems:
             lines.append(f"media       {len(problems)} file(s) missing or corrupt, being fetched again")
@@ -145,6 +145,27 @@ def render(info: dict[str, Any], now: datetime | None = None) -> str:
         lines.append(f"outbox      {o['waiting']} waiting" + (f", {o['dropped']} dropped" if o["dropped"] else ""))
     lines += _neutrality_lines(info.get("neutrality"))
     return "\n".join(lines)
+
+
+def _text(value: object, missing: object) -> str:
+    """A value for a technician: never a Python ``None``."""
+    return str(missing if value is None else value)
+
+
+def on_screen(p: dict[str, Any]) -> str:
+    """What the player shows: the slide and why, or what the touch kiosk shows over it
+    (``touch kiosk: home screen, German, 40 s to idle``)."""
+    touch = p.get("touch_screen") or {}
+    slide = (f"{p['showing']} ({_text(p.get('showing_kind'), 'slide')})"
+             + (f" — {p['why']}" if p.get("why") else "")) if p.get("showing") else ""
+    if p.get("showing") == "test-card":
+        return slide  # above everything, whatever the mode
+    if touch.get("description"):
+        if p.get("mode") == "kiosk" or touch.get("mode") == "interactive":
+            paused = f"; the loop is paused on {p['showing']}" if p.get("mode") == "hybrid" and slide else ""
+            return f"{touch['description']}{paused}"
+        return f"{slide or 'no slide yet'}; {touch['description']}"
+    return slide or "no slide yet (the player is starting)"
 
 
 def _device_service_lines(p: dict[str, Any]) -> list[str]:

@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 KV_DIR = Path(__file__).resolve().parent / "kv"
-KV_FILES = ("widgets.kv", "home.kv", "list.kv", "detail.kv", "attract.kv", "idle.kv", "admin.kv")
+KV_FILES = ("widgets.kv", "home.kv", "list.kv", "detail.kv", "attract.kv", "alerts.kv", "idle.kv", "admin.kv")
 _kv_loaded = False
 
 
@@ -53,7 +53,7 @@ def load_kv() -> None:
         return
     from kivy.lang import Builder
 
-    from . import overlays, screens, widgets  # noqa: F401 - register the classes the rules name
+    from . import overlays, root_alerts, screens, widgets  # noqa: F401 - register the classes the rules name
 
     for name in KV_FILES:
         Builder.load_file(str(KV_DIR / name))

@@ -35,7 +35,8 @@ from .hours import ClosedDay, HoursError, OpeningHours, parse_hours
 
 log = logging.getLogger(__name__)
 
-ALERT_SEVERITIES = ("critical", "warning")
+ALERT_SEVERITIES = ("critical", "warning")  # an alert on the kiosk even without an alert mode
+SEVERITY_ORDER = ("critical", "warning", "info")
 T = TypeVar("T")
 
 
@@ -61,15 +62,17 @@ class Catalogue:
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     def alerts(self, now: datetime) -> tuple[Alert, ...]:
-        """Warning and critical bulletins valid at ``now``, critical first."""
+        """Warning and critical bulletins, and any bulletin the content makes an alert
+        (its ``alert`` mode, whatever its severity), valid at ``now``; most severe first."""
         out = [
             Alert(b.id, b.severity, b.title, b.body, b.valid_until)
             for b in self.bulletins
-            if b.severity in ALERT_SEVERITIES
+            if (b.severity in ALERT_SEVERITIES or getattr(b, "alert", None))
             and (b.valid_from is None or b.valid_from <= now)
             and (b.valid_until is None or now < b.valid_until)
         ]
-        return tuple(sorted(out, key=lambda a: (ALERT_SEVERITIES.index(a.severity), a.id)))
+        rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+        return tuple(sorted(out, key=lambda a: (rank.get(a.severity, len(rank)), a.id)))
 
 
 def _text(doc: Mapping[str, Any], key: str) -> LocalText:

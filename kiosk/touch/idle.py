@@ -54,3 +54,9 @@ class IdleTimer:
             return IdleState("warning", int(left + 0.999))
         self._active = False
         return IdleState("reset")
+
+    def seconds_to_attract(self, now: float) -> float | None:
+        """Seconds before the screen goes back to the attract screen (None: it is there)."""
+        if not self._active:
+            return None
+        return max(0.0, self.timeout_s + self.countdown_s - (now - self._last))

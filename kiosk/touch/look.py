@@ -8,10 +8,14 @@ from __future__ import annotations
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 
+from player.severity import RGBA
+
 from .theme import STANDARD, Sizes, Theme
 
 
 class Look(EventDispatcher):
+    _severity = STANDARD.severity
+
     theme_name = StringProperty(STANDARD.name)
     portrait = BooleanProperty(False)
     large_text = BooleanProperty(False)
@@ -26,8 +30,6 @@ class Look(EventDispatcher):
     button_text = ColorProperty(STANDARD.button_text)
     selected = ColorProperty(STANDARD.selected)
     selected_text = ColorProperty(STANDARD.selected_text)
-    alert = ColorProperty(STANDARD.alert)
-    alert_text = ColorProperty(STANDARD.alert_text)
     open_text = ColorProperty(STANDARD.open_text)
     closed_text = ColorProperty(STANDARD.closed_text)
     outline = ColorProperty(STANDARD.outline)
@@ -43,14 +45,29 @@ class Look(EventDispatcher):
 
     def apply(self, theme: Theme, sizes: Sizes, portrait: bool, large_text: bool) -> None:
         for name in ("background", "text", "muted", "surface", "header", "header_text", "button",
-                     "button_text", "selected", "selected_text", "alert", "alert_text", "open_text",
+                     "button_text", "selected", "selected_text", "open_text",
                      "closed_text", "outline", "overlay", "overlay_text"):
             setattr(self, name, getattr(theme, name))
         for name in ("target", "pad", "font_small", "font_body", "font_title", "font_huge"):
             setattr(self, name, getattr(sizes, name))
+        self._severity = theme.severity
         self.theme_name = theme.name
         self.portrait = portrait
         self.large_text = large_text
+
+    # Alerts in player.severity's colours. The fills are the same in both themes, the inks
+    # are not: kv rules pass ``LOOK.theme_name`` so they re-evaluate on a theme switch.
+    def fill(self, severity: str, _theme: str = "") -> RGBA:
+        """The colour an alert of ``severity`` paints its band, tile or card with."""
+        return self._severity.style(severity or "critical").fill
+
+    def fill_text(self, severity: str, _theme: str = "") -> RGBA:
+        """Text and pictograms on :meth:`fill`."""
+        return self._severity.style(severity or "critical").on_fill
+
+    def ink(self, severity: str, _theme: str = "") -> RGBA:
+        """The severity as text on the page's background or a surface."""
+        return self._severity.style(severity or "critical").ink
 
     def tone(self, tone: str) -> list[float]:
         """Text colour of a tone (open / closed / alert / today / text)."""

@@ -23,6 +23,9 @@ class TouchOptions:
     admin_actions: AdminActions = field(default_factory=AdminActions)
     # sha256 → file of an image in the media store (the host passes its store's path_for).
     media_path: Callable[[str], Path] | None = None
+    # Where page images are downscaled to the screen (player.render.images), as the
+    # loop's slides are; None: a temporary folder of the process.
+    derived_dir: Path | None = None
     read_aloud: bool = True  # offer it when espeak-ng is installed
     # Hybrid mode: the share of the screen's height the host's loop keeps at the bottom
     # (its status bar, a bottom ticker); the "touch to start" band sits above it.

@@ -5,7 +5,7 @@ decided (and tested) here, for one language and one instant.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from . import timefmt
 from .calendar import event_days, group_by_day, week_menu, weekend
 from .catalogue import Catalogue
 from .documents import Event
+from .pictograms import SEVERITY_PICTOGRAMS, pictogram_for
 from .status_text import describe_hours
 
 # Category keys in home-grid order, with their labels (translated at display time).
@@ -38,6 +39,11 @@ class Tile:
     label: str
     count: int
     alert: bool = False
+    severity: str = ""  # the alerts tile: its most severe alert's (player.severity)
+
+    @property
+    def pictogram(self) -> str:
+        return pictogram_for(self.category)
 
 
 @dataclass(frozen=True)
@@ -45,17 +51,35 @@ class HomePage:
     title: str
     date_line: str
     tiles: tuple[Tile, ...]
-    alert_line: str = ""  # the most severe current alert, shown above the grid
+    coming_heading: str = ""
+    coming_up: tuple[Row, ...] = ()  # the next events (the portrait header shows them)
 
 
 @dataclass(frozen=True)
 class Row:
-    """A list row; ``doc_id`` empty makes it a day or group heading (not touchable)."""
+    """A list row; ``doc_id`` empty makes it a day or group heading (not touchable).
+
+    ``tone``: text | open | closed | cancelled (an event called off: said in the closed
+    colour) | alert (painted in ``severity``'s colours, as everywhere an alert shows)."""
 
     doc_id: str
     title: str
     detail: str = ""
-    tone: str = "text"  # text | open | closed | alert
+    tone: str = "text"
+    severity: str = ""
+    pictogram: str = ""
+
+
+@dataclass(frozen=True)
+class IdlePage:
+    """Kiosk mode's attract screen without a signage loop: the town, the time and what is
+    on next (alerts are drawn over it by the alert layer, as on every screen)."""
+
+    title: str
+    date_line: str
+    heading: str
+    events: tuple[Row, ...]
+    empty_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,17 +138,38 @@ class PageBuilder:
     def home(self) -> HomePage:
         _ = self._
         counts = self.counts()
+        alerts = self.cat.alerts(self.now)
         tiles = tuple(
-            Tile(key, _(label), counts[key], alert=key == "alerts")
+            Tile(key, _(label), counts[key], alert=key == "alerts",
+                 severity=alerts[0].severity if key == "alerts" and alerts else "")
             for key, label in CATEGORIES.items() if counts[key]
         )
-        alerts = self.cat.alerts(self.now)
-        return HomePage(
-            title=self.t(self.cat.site_name) or _("Town information"),
-            date_line=f"{timefmt.day_heading(self.today, self.lang)} · {timefmt.clock(self.now, self.tz, self.lang)}",
-            tiles=tiles,
-            alert_line=self.t(alerts[0].title) if alerts else "",
-        )
+        coming = self.idle(limit=3)
+        return HomePage(title=self.title(), date_line=self.date_line(), tiles=tiles,
+                        coming_heading=coming.heading, coming_up=coming.events)
+
+    def title(self) -> str:
+        return self.t(self.cat.site_name) or self._("Town information")
+
+    def date_line(self) -> str:
+        return f"{timefmt.day_heading(self.today, self.lang)} · {timefmt.clock(self.now, self.tz, self.lang)}"
+
+    def idle(self, limit: int = 6) -> IdlePage:
+        """The attract screen of a kiosk without a loop: the next ``limit`` events."""
+        _ = self._
+        rows: list[Row] = []
+        for group in group_by_day(self.cat.events, self.now, self.tz):
+            day = _("Today") if group.day == self.today else timefmt.day_heading(group.day, self.lang)
+            for e in group.events:
+                if e.status in ("cancelled", "postponed"):
+                    continue  # the attract screen announces, it does not list what is off
+                rows.append(Row(e.id, self.t(e.title), f"{day} · {self.event_when(e)}", pictogram="agenda"))
+                if len(rows) == limit:
+                    break
+            if len(rows) == limit:
+                break
+        return IdlePage(self.title(), self.date_line(), _("Coming up"), tuple(rows),
+                        empty_text=_("Touch the screen: opening hours, menus, what's on, useful numbers."))
 
     # -- lists -------------------------------------------------------------------------
     def list_page(self, category: str, filter_key: str = "all") -> ListPage:
@@ -135,7 +180,8 @@ class PageBuilder:
         empty = _("Nothing to show at the moment.")
         c = self.cat
         if category == "alerts":
-            rows = [Row(a.id, self.t(a.title), self._until(a.valid_until) or _excerpt(self.t(a.body)), "alert")
+            rows = [Row(a.id, self.t(a.title), self._until(a.valid_until) or _excerpt(self.t(a.body)), "alert",
+                        severity=a.severity, pictogram=SEVERITY_PICTOGRAMS.get(a.severity, "alerts"))
                     for a in c.alerts(self.now)]
         elif category == "services":
             for s in c.services:
@@ -166,6 +212,8 @@ class PageBuilder:
                 rows.append(Row(p.id, self.t(p.name), text, tone))
         elif category == "numbers":
             rows = [Row(n.id, self.t(n.name), n.number) for n in c.numbers]
+        icon = pictogram_for(category)
+        rows = [replace(r, pictogram=icon) if r.doc_id and not r.pictogram else r for r in rows]
         return ListPage(category, title, tuple(rows), filters, empty)
 
     def _until(self, until: datetime | None) -> str:
@@ -192,7 +240,7 @@ class PageBuilder:
             for e in group.events:
                 if e.status in ("cancelled", "postponed"):  # said before the time, in the alert colour
                     status = _("Cancelled") if e.status == "cancelled" else _("Postponed")
-                    rows.append(Row(e.id, self.t(e.title), f"{status} · {self.event_when(e)}", tone="alert"))
+                    rows.append(Row(e.id, self.t(e.title), f"{status} · {self.event_when(e)}", tone="cancelled"))
                 else:
                     rows.append(Row(e.id, self.t(e.title), self.event_when(e)))
         return rows

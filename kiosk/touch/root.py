@@ -1,18 +1,24 @@
 """The touch UI's root widget: navigation, language, themes, idle reset; the admin
-gesture and overlay are its :class:`kiosk.touch.root_admin.AdminController`.
+gesture and overlay are its :class:`kiosk.touch.root_admin.AdminController`, the alerts
+over every screen its :class:`kiosk.touch.root_alerts.AlertController`.
 
-Events for the host application:
+Its layers, bottom to top: the screens, the attract layer, the alerts (strip, full-screen
+card), the dialogs (idle countdown, PIN pad, admin overlay). Events for the host:
 
 * ``on_session_start(lang)`` — someone touched the attract screen; pause the signage loop.
 * ``on_attract(reason)`` — the UI is back on the attract screen ("idle"); resume the loop.
+* ``on_screen_shown(name)`` — a screen was drawn ("attract", "home", "list", "detail"):
+  the player saves its screenshots then (``--screenshots``).
 """
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -22,15 +28,19 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
 from content_cache import LiveContent
+from player.render.images import ImageRejected, prepared_image
 
+from .alerts import AlertsNow
 from .catalogue import build_catalogue
 from .details import DetailBuilder
 from .idle import IdleTimer
 from .look import LOOK
+from .on_screen import TouchStatus
 from .options import LANGUAGE_NAMES, TouchOptions
-from .overlays import AttractLayer, IdleOverlay, Modal
-from .pages import CATEGORIES
+from .overlays import AttractLayer, IdleBoard, IdleOverlay, Modal
+from .pages import CATEGORIES, PageBuilder
 from .root_admin import AdminController
+from .root_alerts import AlertController
 from .screens import DetailScreen, HomeScreen, KioskScreen, ListScreen
 from .speech import ReadAloud
 from .theme import HIGH_CONTRAST, STANDARD, sizes_for
@@ -56,7 +66,7 @@ class TouchRoot(Surface, FloatLayout):
     mode = OptionProperty("attract", options=["attract", "interactive"])
     lang = StringProperty("fr")
 
-    __events__ = ("on_attract", "on_session_start")
+    __events__ = ("on_attract", "on_session_start", "on_screen_shown")
 
     def __init__(self, content: LiveContent | None, attract: Widget | None, options: TouchOptions,
                  now: Callable[[], datetime], monotonic: Callable[[], float],
@@ -74,9 +84,10 @@ class TouchRoot(Surface, FloatLayout):
         self.place = Place("home")
         self.idle = IdleTimer(options.idle_timeout_s, options.countdown_s)
         self.speech = speech if speech is not None else ReadAloud()
+        self._derived: Path | None = None  # downscaled page images
         self._minute = -1
 
-        self.sm = ScreenManager(transition=NoTransition())
+        self.sm = ScreenManager(transition=NoTransition(), size_hint=(None, None))
         self.home_screen = HomeScreen(controller=self)
         self.list_screen = ListScreen(controller=self)
         self.detail_screen = DetailScreen(controller=self)
@@ -85,14 +96,25 @@ class TouchRoot(Surface, FloatLayout):
         }
         for screen in self.screens.values():
             self.sm.add_widget(screen)
-        self.add_widget(self.sm)
-        self.attract_layer = AttractLayer(controller=self, band_y=options.attract_band_y)
+        # The layers over the screens, bottom to top (each a slot its widgets come and go in).
+        self._attract_slot, self._alert_slot, self._dialog_slot = FloatLayout(), FloatLayout(), FloatLayout()
+        for layer in (self.sm, self._attract_slot, self._alert_slot, self._dialog_slot):
+            self.add_widget(layer)
+        self._loop = attract  # the host's signage loop (hybrid mode), which shows alerts itself
+        self.attract_layer = AttractLayer(controller=self, band_y=options.attract_band_y,
+                                          inset_stage=attract is None)
+        self.idle_board = IdleBoard()
         self.attract_layer.set_stage(attract)
+        self.alerts = AlertController(on_strip=self._strip_touched, timezone=lambda: self.catalogue.timezone)
+        self.alerts.on_change = self._refresh_alerts
+        self.alerts.strip.pos_hint = {"x": 0, "top": 1}
+        self._alert_slot.add_widget(self.alerts.strip)
+        self.alerts.strip.bind(height=self._layout, opacity=self._layout)
         self.idle_overlay = IdleOverlay(controller=self)
         self.admin = AdminController(options, monotonic, language=lambda: self.lang, show=self._show,
                                      hide=self._hide)
         self.pin_pad, self.admin_panel = self.admin.pin_pad, self.admin.admin_panel
-        self.bind(size=lambda *_: self._apply_look(rerender=True))
+        self.bind(size=lambda *_: self._apply_look(rerender=True), pos=self._layout)
         self._apply_look(rerender=False)
         self._show_attract()
         self._ticker = Clock.schedule_interval(self._tick, TICK_S)
@@ -103,6 +125,59 @@ class TouchRoot(Surface, FloatLayout):
 
     def on_session_start(self, lang: str) -> None:
         pass
+
+    def on_screen_shown(self, name: str) -> None:
+        pass
+
+    # -- alerts ------------------------------------------------------------------------
+    def set_alerts(self, alerts: AlertsNow) -> None:
+        """The alerts in force (the host's schedule engine decides, as for the loop)."""
+        if self.alerts.set(alerts):
+            self._refresh_alerts()
+
+    def _refresh_alerts(self) -> None:
+        interactive = self.mode == "interactive"
+        lang = self.lang if interactive else self.options.default_language
+        _strip, card = self.alerts.show(lang=lang, interactive=interactive, loop_shows_alerts=self._loop is not None)
+        if card and self.alerts.card.parent is None:
+            self._alert_slot.add_widget(self.alerts.card)
+        elif not card and self.alerts.card.parent is not None:
+            self._alert_slot.remove_widget(self.alerts.card)
+        if self._loop is None:  # kiosk mode: a full-screen alert takes the attract screen's stage
+            self.attract_layer.set_stage(self.alerts.attract_card if self.alerts.attract_alert() else self.idle_board)
+        self._layout()
+
+    def _strip_touched(self) -> None:
+        if self.mode == "attract":
+            self.start_session(None)
+        if not (self.place.screen == "list" and self.place.category == "alerts"):
+            self.open_category("alerts")
+
+    def _layout(self, *_: object) -> None:
+        """The screens (and kiosk mode's idle board) below the alert strip, when it shows."""
+        strip = self.alerts.strip
+        top = strip.height if strip.opacity > 0 else 0
+        self.sm.size = (self.width, max(0, self.height - top))
+        self.sm.pos = self.pos
+        self.attract_layer.top_inset = top
+
+    def status(self) -> TouchStatus:
+        """What the touch UI shows now (``kiosk status``)."""
+        attract = self.mode == "attract"
+        overlay = next((name for name, w in (("admin overlay", self.admin_panel), ("PIN pad", self.pin_pad),
+                                             ("idle countdown", self.idle_overlay),
+                                             ("full-screen alert", self.alerts.card)) if w.parent is not None), "")
+        stage = self.attract_layer.stage_widget
+        what = ("signage loop" if self._loop is not None else
+                "full-screen alert" if stage is self.alerts.attract_card else "idle board")
+        loop = self._loop is not None
+        return TouchStatus(
+            mode=self.mode, screen="attract" if attract else self.place.screen,
+            lang=self.options.default_language if attract else self.lang,
+            category="" if attract else self.place.category, doc_id="" if attract else self.place.doc_id,
+            seconds_to_idle=self.idle.seconds_to_attract(self._mono()), overlay=overlay,
+            attract=what if attract else "",
+            alerts=tuple(self.alerts.ids_on_screen(interactive=not attract, loop_shows_alerts=loop)))
 
     # -- content and look --------------------------------------------------------------
     def set_content(self, content: LiveContent | None) -> None:
@@ -138,6 +213,7 @@ class TouchRoot(Surface, FloatLayout):
         self.lang = lang
         self.speech.stop()
         self._render(replace(self.place, scroll=self._scroll()))
+        self._refresh_alerts()
 
     # -- navigation ----------------------------------------------------------------------
     def start_session(self, lang: str | None) -> None:
@@ -147,9 +223,11 @@ class TouchRoot(Surface, FloatLayout):
         self.mode = "interactive"
         self.sm.opacity, self.sm.disabled = 1, False
         if self.attract_layer.parent is not None:
-            self.remove_widget(self.attract_layer)
+            self._attract_slot.remove_widget(self.attract_layer)
         self.idle.start(self._mono())
         self.history.clear()
+        self.alerts.session_started()  # the attract screen showed the full-screen alert
+        self._refresh_alerts()
         self._render(Place("home"))
         log.info("touch session started (%s)", self.lang)
         self.dispatch("on_session_start", self.lang)
@@ -184,6 +262,7 @@ class TouchRoot(Surface, FloatLayout):
         ui = interface_strings(self.lang)
         screen = self.screens[place.screen]
         screen.ui = ui
+        screen.lang = self.lang
         screen.can_read = self.speech.available and self.options.read_aloud
         screen.reading = False
         if place.screen == "list":
@@ -206,15 +285,26 @@ class TouchRoot(Surface, FloatLayout):
         self.place = place
         self.sm.current = place.screen
         Clock.schedule_once(lambda _dt: screen.set_scroll_position(place.scroll), 0.05)
+        self.dispatch("on_screen_shown", place.screen)
 
     def _image(self, sha: str) -> Path | None:
+        """The page's image as the loop's slides get theirs: checked by header (format,
+        pixel count), decoded once and downscaled to the screen (player.render.images);
+        None when it is missing or refused (the page shows without it)."""
         if not sha or self.options.media_path is None:
             return None
         path = self.options.media_path(sha)
         if path is None or not path.is_file():
             log.info("image %s is not on this device yet; page shown without it", sha[:12])
             return None
-        return path
+        if self._derived is None:
+            self._derived = self.options.derived_dir or Path(tempfile.mkdtemp(prefix="kiosk-pages-"))
+        screen = (int(self.width), int(self.height)) if self.width > 1 else tuple(Window.size)
+        try:
+            return prepared_image(path, (screen[0], screen[1]), self._derived)
+        except ImageRejected as e:
+            log.warning("page image %s not shown: %s", sha[:12], e)
+            return None
 
     def toggle_read_aloud(self) -> None:
         screen = self.screens[self.place.screen]
@@ -248,26 +338,31 @@ class TouchRoot(Surface, FloatLayout):
         self.dispatch("on_attract", reason)
 
     def _show_attract(self) -> None:
-        self._refresh_attract()
         # The screens under the attract layer are neither drawn nor touchable.
         self.sm.opacity, self.sm.disabled = 0, True
         if self.attract_layer.parent is None:
-            self.add_widget(self.attract_layer, index=0)
-            # Keep dialogs above the attract layer.
-            for overlay in (self.pin_pad, self.admin_panel):
-                if overlay.parent is self:
-                    self.remove_widget(overlay)
-                    self.add_widget(overlay)
+            self._attract_slot.add_widget(self.attract_layer)
+        self._refresh_alerts()
+        self._refresh_attract()
+        self.dispatch("on_screen_shown", "attract")
 
     def _refresh_attract(self) -> None:
-        self.attract_layer.ui = interface_strings(self.options.default_language)
-        self.attract_layer.site_name = self.catalogue.site_name.get(self.options.default_language)
+        lang = self.options.default_language
+        self.attract_layer.ui = interface_strings(lang)
+        self.attract_layer.lang = lang
         self.attract_layer.set_languages([(c, LANGUAGE_NAMES.get(c, c)) for c in self.options.languages])
+        self._refresh_board()
+
+    def _refresh_board(self) -> None:
+        """Kiosk mode's idle board: the clock and the next events (each minute)."""
+        if self._loop is None:
+            lang = self.options.default_language
+            self.idle_board.show(PageBuilder(self.catalogue, lang, self._now()).idle(), lang)
 
     def _show(self, overlay: Modal) -> None:
         overlay.ui = interface_strings(self.lang)
         if overlay.parent is None:
-            self.add_widget(overlay)
+            self._dialog_slot.add_widget(overlay)
 
     def _hide(self, overlay: Modal) -> None:
         if overlay.parent is not None:
@@ -291,6 +386,8 @@ class TouchRoot(Surface, FloatLayout):
             self._minute = minute
             if self.mode == "interactive" and self.place.screen == "home":
                 self._render(self.place)  # the date line's clock
+            elif self.mode == "attract":
+                self._refresh_board()
 
     # -- touches ---------------------------------------------------------------------------
     def on_touch_down(self, touch: object) -> bool:
@@ -303,6 +400,12 @@ class TouchRoot(Surface, FloatLayout):
         self.admin.corner_move(touch, self.top)
         return super().on_touch_move(touch)
 
-    def on_touch_up(self, touch: object) -> bool:
-        self.admin.corner_up(touch)
+    def on_touch_up(self, touch: Any) -> bool:
+        if self.admin.corner_up(touch):
+            # The long press became the admin gesture: what it started on is not tapped.
+            for widget in list(getattr(touch, "grab_list", ())):
+                w = widget()
+                if w is not None:
+                    touch.ungrab(w)
+            return True
         return super().on_touch_up(touch)

@@ -34,6 +34,7 @@ class AdminController:
         self._show = show
         self._hide = hide
         self._corner_press: tuple[object, float] | None = None
+        self._opened_by: object | None = None  # the touch whose long press opened the PIN pad
         self.pin_pad = PinPad(controller=self)
         self.admin_panel = AdminPanel(controller=self)
 
@@ -51,13 +52,20 @@ class AdminController:
         if self._corner_press and self._corner_press[0] == touch.uid and not self._in_corner(touch, top):
             self._corner_press = None
 
-    def corner_up(self, touch: Any) -> None:
+    def corner_up(self, touch: Any) -> bool:
+        """True when this touch's long press opened the PIN pad: its release is not a tap
+        on what lies in the corner (the alert strip, a header)."""
         if self._corner_press and self._corner_press[0] == touch.uid:
             self._corner_press = None
+        if self._opened_by is not None and self._opened_by == touch.uid:
+            self._opened_by = None
+            return True
+        return False
 
     def check_corner(self, now: float) -> None:
         """Called at each tick of the root: a press held long enough opens the PIN pad."""
         if self._corner_press and now - self._corner_press[1] >= self.options.admin_hold_s:
+            self._opened_by = self._corner_press[0]
             self._corner_press = None
             self.open_pin()
 

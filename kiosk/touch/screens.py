@@ -5,9 +5,12 @@ controller (:class:`kiosk.touch.root.TouchRoot`), which kv handlers call.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+from kivy.core.image import Image as CoreImage
 from kivy.properties import BooleanProperty, DictProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from .details import Block, DetailPage
@@ -15,12 +18,15 @@ from .look import LOOK
 from .pages import HomePage, ListPage
 from .widgets import FieldRow, RowButton, TextBlock, Tile, TouchButton
 
+log = logging.getLogger(__name__)
+
 
 class KioskScreen(Screen):
     controller = ObjectProperty(None)
     ui = DictProperty({})  # translated interface strings (see root.interface_strings)
     can_read = BooleanProperty(False)  # the read-aloud button is shown
     reading = BooleanProperty(False)
+    lang = StringProperty("fr")  # the visitor's language (hyphenation)
 
     def scroll_position(self) -> float:
         view = self.ids.get("scroll")
@@ -32,19 +38,31 @@ class KioskScreen(Screen):
             view.scroll_y = value
 
 
+class ComingUpLine(BoxLayout):
+    title = StringProperty("")
+    detail = StringProperty("")
+    lang = StringProperty("fr")
+
+
 class HomeScreen(KioskScreen):
     title = StringProperty("")
     date_line = StringProperty("")
-    alert_line = StringProperty("")
+    coming_heading = StringProperty("")
 
     def show(self, page: HomePage, languages: list[tuple[str, str]], current: str) -> None:
-        self.title, self.date_line, self.alert_line = page.title, page.date_line, page.alert_line
+        self.title, self.date_line = page.title, page.date_line
+        self.coming_heading = page.coming_heading if page.coming_up else ""
+        coming = self.ids.coming
+        coming.clear_widgets()
+        for row in page.coming_up:
+            coming.add_widget(ComingUpLine(title=row.title, detail=row.detail, lang=current))
         grid = self.ids.grid
         grid.clear_widgets()
         n = len(page.tiles)
         grid.cols = (3 if n > 4 else 2) if LOOK.portrait else (4 if n > 6 else 3 if n > 4 else max(1, n))
         for tile in page.tiles:
-            w = Tile(label=tile.label, alert=tile.alert, tid=f"cat-{tile.category}")
+            w = Tile(label=tile.label, alert=tile.alert, severity=tile.severity, pictogram=tile.pictogram,
+                     lang=current, tid=f"cat-{tile.category}")
             w.bind(on_release=lambda _w, key=tile.category: self.controller.open_category(key))
             grid.add_widget(w)
         row = self.ids.languages
@@ -76,9 +94,10 @@ class ListScreen(KioskScreen):
         rows.clear_widgets()
         for r in page.rows:
             if not r.doc_id:
-                rows.add_widget(TextBlock(text=r.title, role="group"))
+                rows.add_widget(TextBlock(text=r.title, role="group", lang=self.lang))
                 continue
-            w = RowButton(title=r.title, detail=r.detail, tone=r.tone, tid=f"row-{r.doc_id}")
+            w = RowButton(title=r.title, detail=r.detail, tone=r.tone, severity=r.severity, pictogram=r.pictogram,
+                          tid=f"row-{r.doc_id}")
             w.bind(on_release=lambda _w, d=r.doc_id: self.controller.open_detail(d))
             rows.add_widget(w)
 
@@ -87,24 +106,37 @@ class DetailScreen(KioskScreen):
     category_title = StringProperty("")
     title = StringProperty("")
     link = StringProperty("")
-    image_source = StringProperty("")
+    has_image = BooleanProperty(False)
 
     def show(self, page: DetailPage, category_title: str, image: Path | None) -> None:
         self.category_title = category_title
         self.title = page.title
         self.link = page.link
-        self.image_source = str(image) if image is not None else ""
+        self._show_image(image)
         box = self.ids.blocks
         box.clear_widgets()
         for b in page.blocks:
-            box.add_widget(self._block(b))
+            box.add_widget(self._block(b, self.lang))
+
+    def _show_image(self, image: Path | None) -> None:
+        """The (already checked and downscaled) picture, or no picture at all: a file Kivy
+        cannot read leaves no empty box."""
+        texture = None
+        if image is not None:
+            try:
+                texture = CoreImage(str(image), nocache=True).texture
+            except Exception as e:  # whatever the loader raises, the page shows without it
+                log.warning("page image %s not shown: %s", image.name[:12], e)
+        self.ids.picture.texture = texture
+        self.has_image = texture is not None
 
     @staticmethod
-    def _block(b: Block) -> TextBlock | FieldRow:
+    def _block(b: Block, lang: str) -> TextBlock | FieldRow:
         if b.style in ("field", "row"):
-            return FieldRow(label=b.label, text=b.text, tone=b.tone)
+            return FieldRow(label=b.label, text=b.text, tone=b.tone, lang=lang)
         if b.style == "heading":
-            return TextBlock(text=b.text, role="heading")
+            return TextBlock(text=b.text, role="heading", lang=lang)
         if b.style == "status":
-            return TextBlock(text=b.text, role=f"status-{b.tone}" if b.tone in ("open", "closed", "alert") else "label")
-        return TextBlock(text=b.text)
+            return TextBlock(text=b.text, role=f"status-{b.tone}" if b.tone in ("open", "closed", "alert") else "label",
+                             lang=lang)
+        return TextBlock(text=b.text, lang=lang)

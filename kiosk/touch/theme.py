@@ -8,32 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-RGBA = tuple[float, float, float, float]
-MIN_CONTRAST = 4.5
+# One contrast arithmetic (WCAG 2.x) for every screen: player.severity's contrast_ratio,
+# with the severity colours it checks; the touch UI's colours are checked with it too.
+from player.severity import DARK, LIGHT, RGBA, SeverityPalette, hex_colour
+
 MIN_TARGET_MM = 9.0
 MM_PER_INCH = 25.4
-
-
-def hex_colour(value: str) -> RGBA:
-    value = value.lstrip("#")
-    r, g, b = (int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))
-    return (r, g, b, 1.0)
-
-
-def relative_luminance(colour: RGBA | tuple[float, ...]) -> float:
-    """WCAG 2.x relative luminance of an sRGB colour (components 0…1)."""
-    def lin(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = colour[:3]
-    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
-
-
-def contrast_ratio(fg: RGBA | tuple[float, ...], bg: RGBA | tuple[float, ...]) -> float:
-    """WCAG contrast ratio, 1…21. A translucent foreground is blended over ``bg`` first."""
-    alpha = fg[3] if len(fg) > 3 else 1.0
-    blended = tuple(f * alpha + b * (1 - alpha) for f, b in zip(fg[:3], bg[:3], strict=False))
-    hi, lo = sorted((relative_luminance(blended), relative_luminance(bg)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def mm_to_px(mm: float, dpi: float) -> float:
@@ -76,13 +56,14 @@ class Theme:
     button_text: RGBA
     selected: RGBA  # the current language, an active filter, a toggled mode
     selected_text: RGBA
-    alert: RGBA  # alerts tile and banner
-    alert_text: RGBA
     open_text: RGBA  # "Open now" on surface/background
     closed_text: RGBA  # "Closed" on surface/background
     outline: RGBA  # borders of targets (not text)
     overlay: RGBA  # dialogs (idle countdown, admin)
     overlay_text: RGBA
+    # Alerts (tiles, list rows, the banner, the full-screen card): player.severity's
+    # colours, the same as on the signage loop's banner and ticker.
+    severity: SeverityPalette = LIGHT
 
     def text_pairs(self) -> dict[str, tuple[RGBA, RGBA]]:
         """Every (text colour, background colour) combination the UI draws."""
@@ -91,9 +72,13 @@ class Theme:
             for fg_name in ("text", "muted", "open_text", "closed_text"):
                 pairs[f"{fg_name} on {bg_name}"] = (getattr(self, fg_name), getattr(self, bg_name))
         for fg_name, bg_name in (("header_text", "header"), ("button_text", "button"),
-                                 ("selected_text", "selected"), ("alert_text", "alert"),
-                                 ("overlay_text", "overlay")):
+                                 ("selected_text", "selected"), ("overlay_text", "overlay")):
             pairs[f"{fg_name} on {bg_name}"] = (getattr(self, fg_name), getattr(self, bg_name))
+        for name in ("critical", "warning", "info"):
+            style = self.severity.style(name)
+            pairs[f"{name} text on its fill"] = (style.on_fill, style.fill)
+            pairs[f"{name} ink on background"] = (style.ink, self.background)
+            pairs[f"{name} ink on surface"] = (style.ink, self.surface)
         return pairs
 
 
@@ -110,8 +95,6 @@ PALETTE: dict[str, tuple[str, str]] = {
     "button_text":    ("#FFFFFF", "#000000"),
     "selected":       ("#0B6E4F", "#00FFFF"),
     "selected_text":  ("#FFFFFF", "#000000"),
-    "alert":          ("#8B1A1A", "#FFFF00"),
-    "alert_text":     ("#FFFFFF", "#000000"),
     "open_text":      ("#1D6B35", "#7CFF8A"),
     "closed_text":    ("#A3161A", "#FFA0A0"),
     "outline":        ("#1F3A5F", "#FFFFFF"),
@@ -120,12 +103,12 @@ PALETTE: dict[str, tuple[str, str]] = {
 }
 
 
-def _theme(name: str, column: int) -> Theme:
-    return Theme(name=name, **{role: hex_colour(pair[column]) for role, pair in PALETTE.items()})
+def _theme(name: str, column: int, severity: SeverityPalette) -> Theme:
+    return Theme(name=name, severity=severity, **{role: hex_colour(pair[column]) for role, pair in PALETTE.items()})
 
 
-STANDARD = _theme("standard", 0)
-HIGH_CONTRAST = _theme("high-contrast", 1)
+STANDARD = _theme("standard", 0, LIGHT)  # paper background: the light theme's severity inks
+HIGH_CONTRAST = _theme("high-contrast", 1, DARK)  # black background: the dark theme's
 
 THEMES = {t.name: t for t in (STANDARD, HIGH_CONTRAST)}
 

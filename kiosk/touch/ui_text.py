@@ -20,6 +20,7 @@ def interface_strings(lang: str) -> dict[str, str]:
         "still_there": _("Still there?"),
         "restart_in": _("This screen will go back to the start in {seconds} s."),
         "continue": _("Continue"),
+        "understood": _("Understood"),
         "continue_on_phone": _("Continue on your phone"),
         "scan_hint": _("Scan the code with your phone's camera."),
         "enter_pin": _("Enter the PIN"),

@@ -5,13 +5,18 @@ and its size never drops under the theme's target size (9 mm or more on the real
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from kivy.clock import Clock
+from kivy.core.image import Image as CoreImage
 from kivy.graphics import Color, Rectangle
+from kivy.graphics.texture import Texture
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
     DictProperty,
     ListProperty,
+    NumericProperty,
     ObjectProperty,
     StringProperty,
 )
@@ -20,6 +25,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from player.render.fitted_label import fitted, measurer
+from player.render.text_fit import FittedText, wrap
+
+from .pictograms import pictogram_file
 from .qr import qr_matrix
 
 
@@ -53,23 +62,139 @@ class RowButton(Target, Surface, BoxLayout):
     title = StringProperty("")
     detail = StringProperty("")
     tone = StringProperty("text")
+    severity = StringProperty("")  # tone "alert": player.severity's name
+    pictogram = StringProperty("")
 
 
 class Tile(Target, Surface, BoxLayout):
-    """A home-grid category."""
+    """A home-grid category: its pictogram above its name."""
 
     label = StringProperty("")
     alert = BooleanProperty(False)
+    severity = StringProperty("")  # the alerts tile: its most severe alert's
+    pictogram = StringProperty("")
+    lang = StringProperty("fr")
+
+
+_textures: dict[Path, Texture] = {}
+
+
+def _pictogram_texture(path: Path) -> Texture | None:
+    texture = _textures.get(path)
+    if texture is None:
+        try:
+            texture = CoreImage(str(path), mipmap=True).texture
+        except Exception:  # a missing file: the widget draws nothing rather than a white box
+            return None
+        _textures[path] = texture
+    return texture
+
+
+class Pictogram(Widget):
+    """A pictogram (kiosk.touch.pictograms) drawn square, centred, in ``color``: from the
+    smallest pre-rendered file at least as large as it is shown, so it stays crisp."""
+
+    name = StringProperty("")
+    color = ColorProperty((1, 1, 1, 1))
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)
+        with self.canvas:
+            self._colour = Color(1, 1, 1, 1)
+            self._rect = Rectangle(size=(0, 0))
+        self.bind(name=self._redraw, color=self._redraw, pos=self._redraw, size=self._redraw)
+        self._redraw()
+
+    @property
+    def drawn_size(self) -> float:
+        return float(self._rect.size[0])
+
+    @property
+    def source_file(self) -> Path | None:
+        return pictogram_file(self.name, self.drawn_size) if self.name else None
+
+    def _redraw(self, *_: object) -> None:
+        side = int(min(self.width, self.height))
+        path = pictogram_file(self.name, side) if self.name and side > 0 else None
+        texture = _pictogram_texture(path) if path is not None else None
+        self._colour.rgba = self.color
+        if texture is None:
+            self._rect.size = (0, 0)
+            return
+        self._rect.texture = texture
+        self._rect.size = (side, side)
+        self._rect.pos = (int(self.center_x - side / 2), int(self.center_y - side / 2))
+
+
+class FitText(Label):
+    """A label in a box of fixed size whose text is fitted to it by player.render.text_fit
+    (wrap, hyphenate, step the size down from ``max_font`` to ``min_font``, then an
+    ellipsis): never a sliced glyph, never ink outside the box."""
+
+    source_text = StringProperty("")
+    max_font = NumericProperty(30)
+    min_font = NumericProperty(16)
+    lang = StringProperty("fr")
+    max_lines = NumericProperty(0)  # 0: as many as fit
+    role = StringProperty("text")
+    # The text's width on one line at max_font (whatever the box): a row can size the
+    # label to its text and centre it with a pictogram.
+    natural_width = NumericProperty(0)
+
+    def __init__(self, **kw: object) -> None:
+        self.fit: FittedText | None = None
+        self._fit_later = Clock.create_trigger(self._refit, -1)
+        super().__init__(**kw)
+        self.bind(source_text=self._fit_later, max_font=self._fit_later, min_font=self._fit_later,
+                  lang=self._fit_later, max_lines=self._fit_later, size=self._fit_later, bold=self._fit_later)
+        self._fit_later()
+
+    def fit_now(self) -> None:
+        self._refit()
+
+    def _refit(self, *_: object) -> None:
+        width, _height = measurer(bool(self.bold), bool(self.italic), self.font_name)
+        self.natural_width = width(self.source_text, int(self.max_font)) if self.source_text else 0
+        if self.width < 2 or self.height < 2 or not self.source_text.strip():
+            self.fit = None
+            self.text = ""
+            return
+        fit = fitted(self.source_text, (self.width, self.height), max_size=self.max_font,
+                     min_size=min(self.min_font, self.max_font), lang=self.lang, bold=self.bold,
+                     font_name=self.font_name, max_lines=int(self.max_lines) or None)
+        self.fit = fit
+        self.font_size = int(fit.font_size)
+        # As player.render.fitted_label: the lines are laid out unbounded and placed in the
+        # box by padding, so Kivy never drops or clips a line.
+        free = max(0.0, self.height - fit.height)
+        top = {"top": 0.0, "bottom": free}.get(self.valign, free / 2)
+        self.padding = [0, top, 0, free - top]
+        self.text_size = (self.width, None)
+        self.text = fit.text
 
 
 class TextBlock(Label):
     """A paragraph that wraps to its width and is exactly as tall as its text.
 
     ``role`` (text | label | heading | group | status-open | status-closed | status-alert)
-    sets weight, size and colour in widgets.kv, so a theme switch restyles it.
+    sets weight, size and colour in widgets.kv, so a theme switch restyles it. A word wider
+    than the block (a long German compound, a URL) is hyphenated by player.render.text_fit
+    instead of spilling out of it.
     """
 
     role = StringProperty("text")
+    lang = StringProperty("fr")
+    text: str  # Label's StringProperty, for mypy
+
+    def on_texture_size(self, _w: object, size: list[float]) -> None:
+        if size[0] <= self.width + 1 or self.width < 2 or not self.text:
+            return
+        width, _height = measurer(bool(self.bold), bool(self.italic), self.font_name)
+        lines, _broken = wrap(self.text, self.width - 1, int(self.font_size),
+                              lambda s, px: width(s, int(px)), self.lang)
+        text = "\n".join(lines)
+        if text != self.text:
+            self.text = text
 
 
 class FieldRow(BoxLayout):
@@ -78,6 +203,7 @@ class FieldRow(BoxLayout):
     label = StringProperty("")
     text = StringProperty("")
     tone = StringProperty("text")
+    lang = StringProperty("fr")
 
 
 class NavBar(Surface, BoxLayout):

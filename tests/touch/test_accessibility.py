@@ -9,7 +9,8 @@ import pytest
 
 from kiosk.touch.admin import make_pin_hash
 from kiosk.touch.testing.harness import TOUR_PIN, HarnessResult, run_scenario, tour
-from kiosk.touch.theme import MIN_CONTRAST, MIN_TARGET_MM, contrast_ratio, dpi_for, px_to_mm
+from kiosk.touch.theme import MIN_TARGET_MM, dpi_for, px_to_mm
+from player.severity import MIN_CONTRAST, contrast_ratio
 
 from .ui import visible
 

@@ -135,8 +135,9 @@ def test_alerts_are_current_warning_and_critical_bulletins_critical_first() -> N
     b = builder(doc)
     rows = b.list_page("alerts").rows
     assert [(r.doc_id, r.detail) for r in rows] == [("storm", "Jusqu'au 27 novembre à 06:00"), ("works", "")]
-    assert b.home().alert_line == "Tempête"
-    assert b.home().tiles[0].alert
+    tile = b.home().tiles[0]
+    assert (tile.category, tile.alert, tile.severity, tile.pictogram) == ("alerts", True, "critical", "alerts")
+    assert [(r.severity, r.pictogram) for r in rows] == [("critical", "alerts"), ("warning", "alerts")]
 
 
 def test_place_with_coordinates_gets_a_map_link_for_the_phone() -> None:

@@ -3,16 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.touch.theme import (
-    MIN_CONTRAST,
-    MIN_TARGET_MM,
-    THEMES,
-    contrast_ratio,
-    dpi_for,
-    hex_colour,
-    px_to_mm,
-    sizes_for,
-)
+from kiosk.touch.theme import MIN_TARGET_MM, THEMES, dpi_for, px_to_mm, sizes_for
+from player.severity import MIN_CONTRAST, contrast_ratio, hex_colour
 
 
 def test_contrast_ratio_matches_wcag_reference_values() -> None:

@@ -70,7 +70,7 @@ def test_idle_countdown_then_reset_to_attract_with_french_and_no_history(tmp_pat
         {"tap": {"tid": "attract-lang-en"}}, {"wait": 0.3},
         {"tap": {"tid": "cat-agenda"}}, {"wait": 0.3},
         {"tap": {"tid": "nav-large"}}, {"tap": {"tid": "nav-contrast"}}, {"wait": 0.3},
-        {"tap": {"tid": "row-concert"}}, {"wait": 0.3}, {"dump": "before"},
+        {"tap": {"tid": "row-storytime"}}, {"wait": 0.3}, {"dump": "before"},
         {"advance": 91}, {"wait": 0.2}, {"dump": "warning"}, {"shot": "warning"},
         {"tap": {"tid": "idle-continue"}}, {"wait": 0.4}, {"dump": "continued"},
         {"advance": 95}, {"advance": 10}, {"dump": "still-counting"},

@@ -5,6 +5,7 @@ import itertools
 import json
 import logging
 import os
+import resource
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,12 @@ from content_cache import LiveContent
 from kiosk import __version__
 from kiosk.touch import build_touch_root, load_kv, lock_window
 from kiosk.touch.admin import AdminActions, AdminInfo, SyncSummary
+from kiosk.touch.alerts import alerts_from_answer
 from kiosk.touch.options import TouchOptions
 from kiosk.touch.testing.clocks import KEYS, FakeClocks
 from kiosk.touch.testing.tree import find_target, walk
 from kiosk.touch.widgets import Surface
+from player.engine import ScheduleEngine
 from player.neutrality import guard_for
 
 log = logging.getLogger(__name__)
@@ -61,9 +64,12 @@ class HarnessApp(App):
 
     def __init__(self, steps: list[dict[str, Any]], out: Path, content: LiveContent, clocks: FakeClocks,
                  *, dpi: float, pin_hash: str | None, idle_s: float, countdown_s: float,
-                 media_path: Any = None, sync_now: Any = None) -> None:
+                 media_path: Any = None, sync_now: Any = None, mode: str = "hybrid",
+                 derived_dir: Path | None = None) -> None:
         super().__init__()
         self.media_path, self.sync_now = media_path, sync_now
+        self.mode, self.derived_dir = mode, derived_dir
+        self.engine = ScheduleEngine()
         self.steps, self.out, self.content, self.clocks = steps, out, content, clocks
         self.dpi, self.pin_hash, self.idle_s, self.countdown_s = dpi, pin_hash, idle_s, countdown_s
         self.results: dict[str, Any] = {"dumps": {}, "events": [], "admin_calls": [], "shots": []}
@@ -88,12 +94,18 @@ class HarnessApp(App):
                          reserve_period=(period.names, period.last_day) if period else None)
         options = TouchOptions(idle_timeout_s=self.idle_s, countdown_s=self.countdown_s, dpi=self.dpi,
                                admin_pin_hash=self.pin_hash, admin_info=lambda: info, admin_actions=actions,
-                               media_path=self.media_path)
-        self.root_widget = build_touch_root(shown, SignageStandIn(), options, self.clocks.now,
-                                            monotonic=self.clocks.monotonic)
+                               media_path=self.media_path, derived_dir=self.derived_dir)
+        # hybrid: a stand-in for the signage loop on the attract screen; kiosk: none (the idle board)
+        self.root_widget = build_touch_root(shown, SignageStandIn() if self.mode == "hybrid" else None, options,
+                                            self.clocks.now, monotonic=self.clocks.monotonic)
+        self.push_alerts()
         self.root_widget.bind(on_attract=lambda _w, reason: self.results["events"].append(["attract", reason]),
                               on_session_start=lambda _w, lang: self.results["events"].append(["session_start", lang]))
         return self.root_widget
+
+    def push_alerts(self) -> None:
+        """The alerts in force at the scenario's clock, as the player's engine gives them."""
+        self.root_widget.set_alerts(alerts_from_answer(self.engine.now_playing(self.content, self.clocks.now())))
 
     def _sync_now(self) -> None:
         self.results["admin_calls"].append("sync_now")
@@ -107,7 +119,8 @@ class HarnessApp(App):
         # frames are drawn only for screenshots.
         self._draw = Window.on_draw
         Window.on_draw = lambda *_a: None
-        Clock.schedule_once(lambda _dt: self._run(0), 0.5)  # first layout passes
+        # First layout passes: the scenario starts once the screen stopped moving.
+        Clock.schedule_once(lambda _dt: self._when_settled(lambda: self._run(0)), 0.5)
 
     def on_stop(self) -> None:
         self.write_results()
@@ -121,6 +134,7 @@ class HarnessApp(App):
             return
         step = self.steps[i]
         try:
+            self.push_alerts()  # the clock may have moved, the content changed
             delay = self._do(step)
         except Exception as e:  # record and stop: later steps would only cascade
             log.exception("step %d failed: %s", i, step)
@@ -133,6 +147,15 @@ class HarnessApp(App):
             Clock.schedule_once(lambda _dt: self._run(i + 1), delay)
         else:
             self._after_frames(SETTLE_FRAMES, lambda: self._run(i + 1))
+
+    def _when_settled(self, then: Any, last: Any = None, tries: int = 60) -> None:
+        """Run ``then`` once two frames in a row lay the widgets out the same way (at most
+        ``tries`` frames): fonts and pictograms load during the first ones."""
+        facts = [(f["tid"], f["rect"]) for f in walk(self.root_widget, (Window.width, Window.height))]
+        if facts == last or tries <= 0:
+            then()
+            return
+        Clock.schedule_once(lambda _dt: self._when_settled(then, facts, tries - 1), 0)
 
     def _after_frames(self, frames: int, then: Any) -> None:
         """Run ``then`` after ``frames`` drawn frames: layouts settle in one or two."""
@@ -186,7 +209,9 @@ class HarnessApp(App):
         if "content" in step:
             from kiosk.touch.testing.sample import content_from_folder
 
-            self.root_widget.set_content(content_from_folder(Path(step["content"]), version=step.get("version", "v2")))
+            self.content = content_from_folder(Path(step["content"]), version=step.get("version", "v2"))
+            self.root_widget.set_content(self.content)
+            self.push_alerts()
             return STEP_DELAY_S
         if "call" in step:
             getattr(self.root_widget, step["call"])(*step.get("args", []))
@@ -213,6 +238,8 @@ class HarnessApp(App):
             "theme": "high-contrast" if r.high_contrast else "standard", "large_text": r.large_text,
             "idle_overlay": r.idle_overlay.parent is not None, "pin_pad": r.pin_pad.parent is not None,
             "admin_panel": r.admin_panel.parent is not None,
+            "status": r.status().as_dict(),
+            "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             "scroll": {name: s.scroll_position() for name, s in r.screens.items()},
             "mouse_provider": Config.get("input", "mouse"), "show_cursor": bool(Window.show_cursor),
             "multitouch_emulation": any(not p.disable_multitouch for p in EventLoop.input_providers

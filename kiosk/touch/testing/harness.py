@@ -51,9 +51,11 @@ def run_scenario(steps: list[dict[str, Any]], out: Path, *, size: tuple[int, int
                  dpi: float = 102.0, now: str = DEFAULT_NOW, content: Path | None = None,
                  pin_hash: str | None = None, idle_s: float = 90, countdown_s: float = 30,
                  env: dict[str, str] | None = None, timeout: float = 120,
-                 data: Path | None = None, config: Path | None = None) -> HarnessResult:
+                 data: Path | None = None, config: Path | None = None, mode: str = "hybrid") -> HarnessResult:
     """Run ``steps`` in a fresh process; returns its results (raises if it crashed).
 
+    ``mode``: "hybrid" (a stand-in for the signage loop on the attract screen) or "kiosk"
+    (no loop: the idle board, as ``device.mode = "kiosk"``).
     ``content``: a content folder to show, with its images (default: the demo town).
     ``data``: instead, a device's data folder: its live content and the images of its media
     store, and the admin overlay's "sync now" does what the player's does (kiosk.device.sync_now).
@@ -64,7 +66,7 @@ def run_scenario(steps: list[dict[str, Any]], out: Path, *, size: tuple[int, int
     (out / "scenario.json").write_text(json.dumps(steps), encoding="utf-8")
     args = [sys.executable, "-m", "kiosk.touch.testing.harness", "--scenario", str(out / "scenario.json"),
             "--out", str(out), "--size", f"{size[0]}x{size[1]}", "--dpi", str(dpi), "--now", now,
-            "--idle", str(idle_s), "--countdown", str(countdown_s)]
+            "--idle", str(idle_s), "--countdown", str(countdown_s), "--mode", mode]
     if content is not None:
         args += ["--content", str(content)]
     if data is not None:
@@ -141,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pin-hash", default=None)
     p.add_argument("--idle", type=float, default=90)
     p.add_argument("--countdown", type=float, default=30)
+    p.add_argument("--mode", choices=("hybrid", "kiosk"), default="hybrid")
     a = p.parse_args(argv)
     w, h = (int(x) for x in a.size.split("x"))
     dpi = a.dpi
@@ -173,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
                      dpi=dpi, pin_hash=a.pin_hash, idle_s=a.idle, countdown_s=a.countdown,
                      media_path=(cache.store.path_for if cache is not None
                                  else media_from_folder(a.content or DEMO_CONTENT)),
-                     sync_now=SyncNow(a.data, a.config) if a.data is not None else None)
+                     sync_now=SyncNow(a.data, a.config) if a.data is not None else None,
+                     mode=a.mode, derived_dir=a.out / ".derived")
     app.run()
     if cache is not None:
         cache.close()

@@ -29,6 +29,7 @@ def content_from_document(doc: Mapping[str, Any], version: str = "sample") -> Li
             id=b["id"], category=b["category"], severity=b["severity"],
             title=LocalText.from_mapping(b["title"]), body=LocalText.from_mapping(b.get("body")),
             valid_from=_dt(b.get("valid_from")), valid_until=_dt(b.get("valid_until")),
+            alert=b.get("alert"),
         )
         for b in doc.get("bulletins", ())
     )

@@ -47,9 +47,14 @@ def walk(root: Widget, window_size: tuple[int, int]) -> list[dict[str, Any]]:
             }
             if isinstance(w, Label):
                 tw, th = w.texture_size
+                # Where the text's pixels go: Kivy centres the texture on the label.
+                cx, cy = w.to_window(w.center_x, w.center_y)
                 facts.update(
-                    text=w.text, color=list(w.color), font_size=float(w.font_size), bold=bool(w.bold),
-                    texture=[tw, th],
+                    # what it says (a fitted label draws it in lines: "drawn")
+                    text=getattr(w, "source_text", None) or w.text, drawn=w.text,
+                    color=list(w.color), font_size=float(w.font_size), bold=bool(w.bold),
+                    texture=[tw, th], ink=[round(cx - tw / 2, 1), round(cy - th / 2, 1),
+                                           round(cx + tw / 2, 1), round(cy + th / 2, 1)],
                     # Drawn text larger than its box spills over its neighbours.
                     overflow=bool(w.text.strip()) and (tw > w.width + 1.5 or th > w.height + 1.5),
                 )
