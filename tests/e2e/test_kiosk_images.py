@@ -55,3 +55,68 @@ def test_a_place_image_synced_into_the_cache_shows_on_its_page_and_the_page_show
     assert not [w for w in visible(dump) if w["cls"] == "Image"]
     assert "Parc des bords de Bruyère" in texts(dump)
     assert f"image {sha[:12]} is not on this device yet" in r.stderr
+
+
+def _jpeg(path: Path, size: tuple[int, int]) -> None:
+    """A real photo-sized JPEG (a smooth gradient: quick to make, small on disk)."""
+    from PIL import Image
+
+    small = Image.linear_gradient("L").resize((64, 64)).convert("RGB")
+    small.resize(size, Image.Resampling.BILINEAR).save(path, format="JPEG", quality=80)
+
+
+def _png_declaring(path: Path, side: int) -> None:
+    """A PNG whose header declares ``side``×``side`` pixels (a decompression bomb's header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 4096))
+                     + chunk(b"IEND", b""))
+
+
+@pytest.mark.timeout(300)
+def test_huge_page_images_are_checked_and_downscaled_like_slides_and_a_refused_one_leaves_no_box(
+        tmp_path: Path) -> None:
+    data = synced_device(tmp_path, demo_source_dir())
+    sha = _park_image(tmp_path, data)
+    with ContentCache(data / "cache") as cache:
+        stored = cache.store.path_for(sha)
+    original = stored.read_bytes()
+
+    def run(name: str) -> tuple[dict, int, str]:
+        r = run_scenario(STEPS, tmp_path / name, size=SIZE, data=data)
+        assert r.results["errors"] == [] and r.results["finished"], r.stderr[-3000:]
+        return r.dump("park"), r.dump("park")["peak_rss_kb"], r.stderr
+
+    _park, baseline_kb, _err = run("baseline")
+    stored.unlink()
+    _jpeg(stored, (6000, 4000))
+    park, big_kb, _err = run("big")
+    images = [w for w in visible(park) if w["cls"] == "Image"]
+    assert len(images) == 1  # shown…
+    # …from a screen-sized copy: a 24-megapixel decode in full used to add ~110 MB
+    assert (big_kb - baseline_kb) / 1024 < 45, f"+{(big_kb - baseline_kb) / 1024:.0f} MB for a 6000×4000 page image"
+    derived = list((tmp_path / "big" / ".derived").glob(f"{sha}-*"))
+    assert derived, "no downscaled copy"
+    from PIL import Image
+
+    with Image.open(derived[0]) as img:
+        assert max(img.size) <= SIZE[0] and min(img.size) <= SIZE[1]
+
+    stored.unlink()
+    _png_declaring(stored, 30000)
+    park, bomb_kb, err = run("bomb")
+    # refused by its header (as the loop refuses it), one line; no empty white box on the page
+    assert not [w for w in visible(park) if w["cls"] == "Image"]
+    assert "Parc des bords de Bruyère" in texts(park)
+    assert f"page image {sha[:12]} not shown: " in err and "over the 40 MP limit" in err
+    assert (bomb_kb - baseline_kb) / 1024 < 20
+    pixels = crop(tmp_path / "bomb" / "park.png", [0, SIZE[1] * 0.2, SIZE[0] * 0.6, SIZE[1] * 0.7], SIZE[1])
+    white = sum(1 for p in pixels.getdata() if p == (255, 255, 255))
+    assert white < pixels.width * pixels.height * 0.01, f"{white} white pixels where the picture was"
+    stored.unlink()
+    stored.write_bytes(original)
