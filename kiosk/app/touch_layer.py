@@ -52,6 +52,8 @@ class TouchLayer:
                                      app.state.now)
         self.root.bind(on_session_start=self._session_started, on_attract=self._back_to_attract,
                        on_screen_shown=lambda _w, name: app.screenshot_touch(name))
+        if mode == "kiosk":  # shown before the binding: no loop slide will trigger a screenshot
+            app.screenshot_touch("attract")
         self._unlock: Callable[[], None] | None = None
 
     def lock(self) -> None:

@@ -76,15 +76,20 @@ class DeviceReporter:
         power = status.get("display_power") or {}
         if power.get("error"):
             errors.append(f"display power: {power['error']}")
+        showing, kind, why = status.get("showing"), status.get("showing_kind"), status.get("why")
+        touch = status.get("touch_screen") or {}
+        if touch.get("description") and (status.get("mode") == "kiosk" or touch.get("mode") == "interactive"):
+            # The touch kiosk covers the loop (kiosk mode, or a visitor's session): say what it shows.
+            showing, kind, why = "touch-kiosk", "touch", touch["description"]
         return {
             "system_uptime_s": system_uptime_s(),
             "mode": status.get("mode") or self.settings.mode,
             "orientation": self.settings.orientation,
             "player": {
                 "running": bool(status.get("running", True)),
-                "showing": status.get("showing"),
-                "showing_kind": status.get("showing_kind"),
-                "why": status.get("why"),
+                "showing": showing,
+                "showing_kind": kind,
+                "why": why,
                 "content_version": status.get("content_version"),
                 "slides_shown": status.get("slides_shown"),
                 "uptime_s": status.get("uptime_s"),
@@ -102,7 +107,7 @@ class DeviceReporter:
             status = dict(self.control(self.socket, "status", timeout=STATUS_TIMEOUT_S))
             status.pop("ok", None)
             status["running"] = True
-            if status.get("showing"):
+            if status.get("showing") or status.get("touch_screen"):
                 self._rendered_at = datetime.now().astimezone()  # its main loop answered with a slide on
         except (ControlError, OSError, ValueError) as e:
             status = {"running": False, "error": str(e)}

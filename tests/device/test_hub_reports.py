@@ -112,3 +112,23 @@ def test_provision_enrol_twice_with_the_same_code_changes_nothing_the_second_tim
         assert not (tmp_path / "b.toml").exists()
     finally:
         stop_hub(hub)
+
+
+def test_a_kiosk_mode_player_reports_what_its_touch_kiosk_shows_and_counts_as_rendering(tmp_path: Path) -> None:
+    # A kiosk-mode player has no slide on screen: its heartbeat says what the kiosk shows,
+    # and kiosk_render_timestamp_seconds moves (the "shown nothing for 5 minutes" alert
+    # would otherwise fire for every kiosk-mode totem).
+    touch = {"mode": "attract", "screen": "attract", "description": "touch kiosk: attract screen (idle board)"}
+
+    def control(_sock: Path, name: str, **_kw: object) -> dict:
+        assert name == "status"
+        return {"showing": None, "showing_kind": None, "why": "", "mode": "kiosk", "touch": "attract",
+                "touch_screen": touch, "alerts": ["storm"]}
+
+    (tmp_path / "textfile").mkdir()
+    reporter = DeviceReporter(ReportSettings(tmp_path / "data", "totem-1", "kiosk", 0, 0, 480, tmp_path / "textfile"),
+                              control=control)
+    player = reporter.heartbeat_fields()["player"]
+    assert (player["showing"], player["showing_kind"]) == ("touch-kiosk", "touch")
+    assert player["why"] == "touch kiosk: attract screen (idle board)" and player["alerts"] == ["storm"]
+    assert reporter._rendered_at is not None
