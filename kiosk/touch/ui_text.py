@@ -21,6 +21,7 @@ def interface_strings(lang: str) -> dict[str, str]:
         "restart_in": _("This screen will go back to the start in {seconds} s."),
         "continue": _("Continue"),
         "understood": _("Understood"),
+        "more_below": _("More below"),
         "continue_on_phone": _("Continue on your phone"),
         "scan_hint": _("Scan the code with your phone's camera."),
         "enter_pin": _("Enter the PIN"),

@@ -185,16 +185,76 @@ class TextBlock(Label):
     role = StringProperty("text")
     lang = StringProperty("fr")
     text: str  # Label's StringProperty, for mypy
+    HYPHENATE_FROM = 10  # shorter words always fit a column: not measured
 
-    def on_texture_size(self, _w: object, size: list[float]) -> None:
-        if size[0] <= self.width + 1 or self.width < 2 or not self.text:
+    def __init__(self, **kw: object) -> None:
+        self._source = ""
+        self._own_change = False
+        self._hyphenate_later = Clock.create_trigger(self._hyphenate, -1)
+        super().__init__(**kw)
+        self._source = self.text
+        self.bind(text=self._text_changed, width=self._hyphenate_later, font_size=self._hyphenate_later,
+                  lang=self._hyphenate_later)
+        self._hyphenate_later()
+
+    @property
+    def source_text(self) -> str:
+        """The text as given (``text`` may have hyphenated line breaks)."""
+        return self._source
+
+    def _text_changed(self, *_: object) -> None:
+        if not self._own_change:
+            self._source = self.text
+            self._hyphenate_later()
+
+    def _hyphenate(self, *_: object) -> None:
+        source, limit = self._source, self.width - 1
+        if limit < 2 or not source:
             return
         width, _height = measurer(bool(self.bold), bool(self.italic), self.font_name)
-        lines, _broken = wrap(self.text, self.width - 1, int(self.font_size),
-                              lambda s, px: width(s, int(px)), self.lang)
-        text = "\n".join(lines)
+        size = int(self.font_size)
+        text = source
+        if any(len(word) >= self.HYPHENATE_FROM and width(word, size) > limit for word in source.split()):
+            # Kivy would cut the word between two letters with no sign: break it where the
+            # language allows, with a hyphen (player.render.text_fit).
+            lines, _broken = wrap(source, limit, size, lambda s, px: width(s, int(px)), self.lang)
+            text = "\n".join(lines)
         if text != self.text:
+            self._own_change = True
             self.text = text
+            self._own_change = False
+
+
+class MoreBelow(Target, Surface, BoxLayout):
+    """Over the bottom of a scrolling page while there is more below: says so, and a touch
+    scrolls down by most of a screen (a page cut at its bottom edge looked finished)."""
+
+    scroll = ObjectProperty(None)  # the ScrollView it belongs to
+    label = StringProperty("")
+    shown = BooleanProperty(False)
+
+    def on_scroll(self, _w: object, view: object) -> None:
+        if view is not None:
+            view.bind(scroll_y=self._update, height=self._update)
+            content = view.children[0] if view.children else None
+            if content is not None:
+                content.bind(height=self._update)
+            self._update()
+
+    def _update(self, *_: object) -> None:
+        view = self.scroll
+        content = view.children[0] if view is not None and view.children else None
+        more = content is not None and content.height > view.height + 2 and view.scroll_y > 0.005
+        self.shown = bool(more)
+        self.opacity, self.disabled = (1, False) if more else (0, True)
+
+    def on_release(self) -> None:
+        view = self.scroll
+        content = view.children[0] if view is not None and view.children else None
+        if content is None or content.height <= view.height:
+            return
+        step = view.height * 0.8 / (content.height - view.height)
+        view.scroll_y = max(0.0, view.scroll_y - step)
 
 
 class FieldRow(BoxLayout):

@@ -11,7 +11,7 @@ from PIL import ImageChops, ImageStat
 from kiosk.touch.admin import make_pin_hash
 from kiosk.touch.testing.harness import run_scenario
 
-from .ui import crop, has_target, ink, label_with, target, texts
+from .ui import crop, has_target, ink, label_with, target, texts, visible
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -225,3 +225,22 @@ def test_a_new_content_version_updates_the_page_or_falls_back_home(tmp_path: Pat
     removed_dump = r.dump("removed")
     assert removed_dump["screen"] == "list" and "Centre aquatique des Tilleuls" not in texts(removed_dump)
     assert "Mairie" in texts(removed_dump)
+
+
+def test_a_page_longer_than_the_screen_says_there_is_more_below_and_scrolls_to_it(tmp_path: Path) -> None:
+    # In large text the pool's page runs past the bottom edge: it used to end at a cut-off
+    # "Téléphone" with no sign that it scrolls.
+    r = run_scenario([
+        {"tap": {"x": 0.5, "y": 0.5}}, {"tap": {"tid": "cat-services"}}, {"tap": {"tid": "row-pool"}},
+        {"tap": {"tid": "nav-large"}}, {"wait": 0.2}, {"dump": "cut"},
+        {"tap": {"tid": "more-below"}}, {"wait": 0.2}, {"dump": "scrolled"},
+    ], tmp_path)
+    assert r.results["errors"] == [], r.stderr[-3000:]
+    cut, scrolled = r.dump("cut"), r.dump("scrolled")
+    more = target(cut, "more-below")
+    assert "Suite plus bas" in texts(cut) and more["rect"][1] < 300  # over the bottom of the page
+    phone = [w for w in visible(cut) if w.get("text") == "Téléphone"]
+    assert not phone or phone[0]["visible_rect"] != phone[0]["rect"]  # not (fully) in view yet
+    assert not has_target(scrolled, "more-below")
+    phone = label_with(scrolled, "Téléphone")
+    assert phone["visible_rect"] == phone["rect"]

@@ -29,7 +29,7 @@ def walk(root: Widget, window_size: tuple[int, int]) -> list[dict[str, Any]]:
     """Every widget that is drawn and at least partly inside the window and its scroll box."""
     out: list[dict[str, Any]] = []
 
-    def visit(w: Widget, clip: Rect, bg: tuple[float, ...] | None) -> None:
+    def visit(w: Widget, clip: Rect, bg: tuple[float, ...] | None, band: Rect | None) -> None:
         if w.opacity <= 0.01 or w.width < 1 or w.height < 1:
             return
         rect = _window_rect(w)
@@ -38,12 +38,14 @@ def walk(root: Widget, window_size: tuple[int, int]) -> list[dict[str, Any]]:
                 f["covered"] = True
         if isinstance(w, Surface) and w.bg_color[3] >= 0.99:
             bg = tuple(w.bg_color)
+            band = rect  # the coloured area a text sits on: its ink must stay inside it
         visible = _intersect(rect, clip)
         if visible is not None:
             facts: dict[str, Any] = {
                 "cls": type(w).__name__, "tid": getattr(w, "tid", ""),
                 "rect": [round(v, 1) for v in rect], "visible_rect": [round(v, 1) for v in visible],
                 "target": isinstance(w, Target), "bg": list(bg) if bg else None, "covered": False,
+                "band": [round(v, 1) for v in band] if band else None,
             }
             if isinstance(w, Label):
                 tw, th = w.texture_size
@@ -66,9 +68,9 @@ def walk(root: Widget, window_size: tuple[int, int]) -> list[dict[str, Any]]:
                 return
             child_clip = inner
         for child in reversed(w.children):
-            visit(child, child_clip, bg)
+            visit(child, child_clip, bg, band)
 
-    visit(root, (0, 0, window_size[0], window_size[1]), None)
+    visit(root, (0, 0, window_size[0], window_size[1]), None, None)
     return out
 
 
