@@ -3,7 +3,8 @@
 Runs inside the player process (``kiosk player`` in kiosk and hybrid modes, hosted by
 :mod:`kiosk.app.touch_layer`), and in the test harness's processes (:mod:`kiosk.touch.testing`).
 Pure-Python modules (``hours``, ``calendar``, ``catalogue``, ``pages``, ``details``,
-``theme``, ``idle``, ``admin``, ``speech``, ``qr``) import no Kivy. The Kivy side is
+``theme``, ``idle``, ``admin``, ``speech``, ``qr``, ``alerts``, ``on_screen``, ``pictograms``,
+``list_pages``) import no Kivy. The Kivy side is
 imported only by :func:`build_touch_root`, after the host configured Kivy
 (``kiosk.device.kivy_env.prepare_kivy``).
 
@@ -13,6 +14,8 @@ Host integration::
     root.bind(on_session_start=lambda _w, lang: pause_loop(),
               on_attract=lambda _w, reason: resume_loop())
     root.set_content(new_live_content)        # when the cache has a new version
+    root.set_alerts(alerts_from_answer(answer))  # the engine's alerts, at each re-evaluation
+    root.status()                             # what it shows (kiosk status), a TouchStatus
     lock_window(Window, app)                  # in App.on_start, kiosk and hybrid modes
 """
 from __future__ import annotations

@@ -12,6 +12,7 @@ card), the dialogs (idle countdown, PIN pad, admin overlay). Events for the host
 """
 from __future__ import annotations
 
+import gc
 import logging
 import tempfile
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from .alerts import AlertsNow
 from .catalogue import build_catalogue
 from .details import DetailBuilder
 from .idle import IdleTimer
+from .list_pages import ListPages
 from .look import LOOK
 from .on_screen import TouchStatus
 from .options import LANGUAGE_NAMES, TouchOptions
@@ -49,6 +51,15 @@ from .widgets import Surface
 
 log = logging.getLogger(__name__)
 TICK_S = 0.25
+
+
+def settle_heap() -> None:
+    """Once the content and the screens are built: the collector's full passes over tens
+    of thousands of long-lived objects (documents, widgets, kv rules) took 100-150 ms,
+    at random taps; frozen, they are left out of its way (a new version frees the old
+    one's objects by reference counting all the same)."""
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,10 @@ class TouchRoot(Surface, FloatLayout):
         self.idle = IdleTimer(options.idle_timeout_s, options.countdown_s)
         self.speech = speech if speech is not None else ReadAloud()
         self._derived: Path | None = None  # downscaled page images
+        self.list_pages = ListPages()
+        self._ahead: list[str] = []  # lists to build while the home screen is read
+        # one list every 0.1 s, the first once the home screen is drawn: no frame waits long
+        self._build_ahead = Clock.create_trigger(self._build_ahead_step, 0.1)
         self._minute = -1
 
         self.sm = ScreenManager(transition=NoTransition(), size_hint=(None, None))
@@ -118,6 +133,7 @@ class TouchRoot(Surface, FloatLayout):
         self._apply_look(rerender=False)
         self._show_attract()
         self._ticker = Clock.schedule_interval(self._tick, TICK_S)
+        settle_heap()
 
     # -- events ----------------------------------------------------------------------
     def on_attract(self, reason: str) -> None:
@@ -183,10 +199,12 @@ class TouchRoot(Surface, FloatLayout):
     def set_content(self, content: LiveContent | None) -> None:
         """Show a new content version; a page whose document is gone falls back home."""
         self.catalogue = build_catalogue(content)
+        self.list_pages.clear()
         if self.mode == "interactive":
             self._render(replace(self.place, scroll=self._scroll()))
         else:
             self._refresh_attract()
+        settle_heap()
 
     def _apply_look(self, rerender: bool) -> None:
         w, h = (int(self.width), int(self.height)) if self.width > 1 else Window.size
@@ -266,7 +284,7 @@ class TouchRoot(Surface, FloatLayout):
         screen.can_read = self.speech.available and self.options.read_aloud
         screen.reading = False
         if place.screen == "list":
-            rows = builder.list_page(place.category, place.filter)
+            rows = self.list_pages.get(self.catalogue, self.lang, self._now(), place.category, place.filter)
             if not rows.rows and place.category != "agenda":
                 return self.go_home()  # the category emptied (new content, expired alert)
             self.list_screen.show(rows)
@@ -282,10 +300,26 @@ class TouchRoot(Surface, FloatLayout):
             languages = [(c, LANGUAGE_NAMES.get(c, c)) for c in self.options.languages]
             self.home_screen.show(home, languages, self.lang)
             self._speech_text = ".\n".join([home.title, ui["welcome"]] + [t.label for t in home.tiles])
+            # While the visitor reads the home screen, its lists are built ahead, one a frame.
+            self._ahead = [t.category for t in home.tiles]
+            self._build_ahead()
         self.place = place
         self.sm.current = place.screen
-        Clock.schedule_once(lambda _dt: screen.set_scroll_position(place.scroll), 0.05)
+        # At once (the first frame of a list shows its top, not where the last list was
+        # scrolled), and again after layout (a ScrollView may clamp it while sizing).
+        screen.set_scroll_position(place.scroll)
+        Clock.schedule_once(lambda _dt: screen.set_scroll_position(place.scroll), -1)
         self.dispatch("on_screen_shown", place.screen)
+
+    def _build_ahead_step(self, _dt: float = 0) -> None:
+        if not self._ahead or self.mode != "interactive":
+            return
+        category = self._ahead.pop(0)
+        if category not in CATEGORIES:
+            return self._build_ahead()
+        page = self.list_pages.get(self.catalogue, self.lang, self._now(), category)
+        self.list_screen.prepare(page)
+        self._build_ahead()
 
     def _image(self, sha: str) -> Path | None:
         """The page's image as the loop's slides get theirs: checked by header (format,
@@ -385,7 +419,12 @@ class TouchRoot(Surface, FloatLayout):
         if minute != self._minute:
             self._minute = minute
             if self.mode == "interactive" and self.place.screen == "home":
-                self._render(self.place)  # the date line's clock
+                self._render(self.place)  # the date line's clock (and the lists built ahead again)
+            elif self.mode == "interactive":
+                # The lists' opening statuses are the minute's: built again ahead, the list
+                # being read first, so "back" and the next category stay one frame away.
+                self._ahead = [self.place.category] + [c for c in CATEGORIES if c != self.place.category]
+                self._build_ahead()
             elif self.mode == "attract":
                 self._refresh_board()
 

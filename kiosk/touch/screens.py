@@ -13,10 +13,13 @@ from kivy.properties import BooleanProperty, DictProperty, ObjectProperty, Strin
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
+from player.render.fitted_label import measurer
+from player.render.text_fit import wrap
+
 from .details import Block, DetailPage
 from .look import LOOK
-from .pages import HomePage, ListPage
-from .widgets import FieldRow, RowButton, TextBlock, Tile, TouchButton
+from .pages import HomePage, ListPage, Row
+from .widgets import FieldRow, TextBlock, Tile, TouchButton
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +52,21 @@ class HomeScreen(KioskScreen):
     date_line = StringProperty("")
     coming_heading = StringProperty("")
 
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)
+        self._built: tuple[object, ...] | None = None
+
     def show(self, page: HomePage, languages: list[tuple[str, str]], current: str) -> None:
         self.title, self.date_line = page.title, page.date_line
         self.coming_heading = page.coming_heading if page.coming_up else ""
-        coming = self.ids.coming
-        coming.clear_widgets()
-        for row in page.coming_up:
-            coming.add_widget(ComingUpLine(title=row.title, detail=row.detail, lang=current))
+        # Back home from a list, the tiles and buttons are those already there (only the
+        # clock and what is on next may have changed): not built again.
+        key = (page.tiles, tuple(languages), current, LOOK.portrait)
+        if key == self._built:
+            self._show_coming(page, current)
+            return
+        self._built = key
+        self._show_coming(page, current)
         grid = self.ids.grid
         grid.clear_widgets()
         n = len(page.tiles)
@@ -72,10 +83,56 @@ class HomeScreen(KioskScreen):
             b.bind(on_release=lambda _w, c=code: self.controller.set_language(c))
             row.add_widget(b)
 
+    def _show_coming(self, page: HomePage, lang: str) -> None:
+        coming = self.ids.coming
+        if [(w.title, w.detail) for w in reversed(coming.children)] == [(r.title, r.detail) for r in page.coming_up]:
+            return
+        coming.clear_widgets()
+        for row in page.coming_up:
+            coming.add_widget(ComingUpLine(title=row.title, detail=row.detail, lang=lang))
+
+
+class RowLayout:
+    """The sizes of list rows in a list ``width`` pixels wide (see widgets.kv's RowButton
+    and ListHeading, whose paddings and fonts these mirror)."""
+
+    def __init__(self, width: float, lang: str) -> None:
+        pad, body = LOOK.pad, LOOK.font_body
+        self.lang = lang
+        self.inner = width - pad * 1.5 - pad * 2  # the RecycleBoxLayout's padding
+        self.text_width = max(40.0, self.inner - pad * 1.2 * 2 - body * 1.6 - pad)  # row padding, pictogram, spacing
+        self.title_size, self.detail_size, self.group_size = int(body * 1.1), int(body * 0.9), int(body * 1.15)
+
+    def lines(self, text: str, size: int, bold: bool, width: float) -> tuple[str, float]:
+        """``text`` wrapped at ``size`` within ``width``, and its height."""
+        measure, line_height = measurer(bold, False, "Roboto")
+        if not text:
+            return "", 0.0
+        if "\n" not in text and measure(text, size) <= width:
+            return text, line_height(size)
+        lines, _broken = wrap(text, width, size, lambda s, px: measure(s, int(px)), self.lang)
+        return "\n".join(lines), line_height(size) * len(lines)
+
+    def data(self, r: Row, screen: ListScreen) -> dict[str, object]:
+        if not r.doc_id:
+            text, h = self.lines(r.title, self.group_size, True, self.inner)
+            return {"viewclass": "ListHeading", "text": text, "height": h + LOOK.pad * 1.4, "lang": self.lang}
+        width = self.text_width if r.pictogram else self.text_width + LOOK.font_body * 1.6 + LOOK.pad
+        title, th = self.lines(r.title, self.title_size, True, width)
+        detail, dh = self.lines(r.detail, self.detail_size, False, width)
+        return {"viewclass": "RowButton", "title": r.title, "title_lines": title, "detail": r.detail,
+                "detail_lines": detail, "tone": r.tone, "severity": r.severity, "pictogram": r.pictogram,
+                "tid": f"row-{r.doc_id}", "doc_id": r.doc_id, "list_screen": screen,
+                "height": max(LOOK.target, th + dh + LOOK.pad * 2)}
+
 
 class ListScreen(KioskScreen):
     title = StringProperty("")
     empty_text = StringProperty("")
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)
+        self._prepared: dict[tuple[object, ...], tuple[ListPage, list[dict[str, object]]]] = {}
 
     def show(self, page: ListPage) -> None:
         self.title = page.title
@@ -90,16 +147,28 @@ class ListScreen(KioskScreen):
             filters.add_widget(b)
         if page.filters:
             filters.height = LOOK.target + LOOK.pad
-        rows = self.ids.rows
-        rows.clear_widgets()
-        for r in page.rows:
-            if not r.doc_id:
-                rows.add_widget(TextBlock(text=r.title, role="group", lang=self.lang))
-                continue
-            w = RowButton(title=r.title, detail=r.detail, tone=r.tone, severity=r.severity, pictogram=r.pictogram,
-                          tid=f"row-{r.doc_id}")
-            w.bind(on_release=lambda _w, d=r.doc_id: self.controller.open_detail(d))
-            rows.add_widget(w)
+        self.ids.scroll.data = self.prepare(page)
+
+    def prepare(self, page: ListPage) -> list[dict[str, object]]:
+        """The RecycleView's rows for ``page`` (kept: built ahead, shown again on "back").
+
+        A list of hundreds of rows (services, the agenda) is a RecycleView: only the rows
+        in view are widgets, so a tap shows it in one frame. Each row's lines are wrapped
+        here (player.render.text_fit, with the label's own font), so its height is known
+        before it is drawn and Kivy never wraps them differently.
+        """
+        # (the screen is sized only once current: its manager's width is the one it will have)
+        width = self.manager.width if self.manager is not None else self.width
+        key = (id(page), width, self.lang, LOOK.font_body, LOOK.pad, LOOK.target)
+        kept = self._prepared.get(key)
+        if kept is not None and kept[0] is page:
+            return kept[1]
+        layout = RowLayout(width, self.lang)
+        data = [layout.data(r, self) for r in page.rows]
+        if len(self._prepared) >= 16:
+            self._prepared.clear()
+        self._prepared[key] = (page, data)
+        return data
 
 
 class DetailScreen(KioskScreen):

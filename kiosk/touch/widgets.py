@@ -6,6 +6,7 @@ and its size never drops under the theme's target size (9 mm or more on the real
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
@@ -57,13 +58,28 @@ class TouchButton(Target, Surface, Label):
 
 
 class RowButton(Target, Surface, BoxLayout):
-    """A list row: a title and a detail line, both wrapping, as tall as they need."""
+    """A list row (a view of the list's RecycleView): a title and a detail line, wrapped
+    beforehand (``*_lines``; kiosk.touch.screens.RowLayout), as tall as they need."""
 
     title = StringProperty("")
     detail = StringProperty("")
+    title_lines = StringProperty("")
+    detail_lines = StringProperty("")
     tone = StringProperty("text")
     severity = StringProperty("")  # tone "alert": player.severity's name
     pictogram = StringProperty("")
+    doc_id = StringProperty("")
+    list_screen = ObjectProperty(None, allownone=True)
+
+    def on_release(self) -> None:
+        if self.list_screen is not None and self.doc_id:
+            self.list_screen.controller.open_detail(self.doc_id)
+
+
+class RowText(Label):
+    """A row's title or detail: ``text`` its wrapped lines, ``source_text`` what it says."""
+
+    source_text = StringProperty("")
 
 
 class Tile(Target, Surface, BoxLayout):
@@ -83,7 +99,8 @@ def _pictogram_texture(path: Path) -> Texture | None:
     texture = _textures.get(path)
     if texture is None:
         try:
-            texture = CoreImage(str(path), mipmap=True).texture
+            # Files exist at every size, each drawn at most a little smaller: no mipmaps needed.
+            texture = CoreImage(str(path)).texture
         except Exception:  # a missing file: the widget draws nothing rather than a white box
             return None
         _textures[path] = texture
@@ -233,7 +250,7 @@ class MoreBelow(Target, Surface, BoxLayout):
     label = StringProperty("")
     shown = BooleanProperty(False)
 
-    def on_scroll(self, _w: object, view: object) -> None:
+    def on_scroll(self, _w: object, view: Any) -> None:  # a Kivy ScrollView (or RecycleView)
         if view is not None:
             view.bind(scroll_y=self._update, height=self._update)
             content = view.children[0] if view.children else None
@@ -255,6 +272,10 @@ class MoreBelow(Target, Surface, BoxLayout):
             return
         step = view.height * 0.8 / (content.height - view.height)
         view.scroll_y = max(0.0, view.scroll_y - step)
+
+
+class ListHeading(TextBlock):
+    """A day or group heading between list rows (a view of the list's RecycleView)."""
 
 
 class FieldRow(BoxLayout):
