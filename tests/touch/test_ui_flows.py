@@ -244,3 +244,21 @@ def test_a_page_longer_than_the_screen_says_there_is_more_below_and_scrolls_to_i
     assert not has_target(scrolled, "more-below")
     phone = label_with(scrolled, "Téléphone")
     assert phone["visible_rect"] == phone["rect"]
+
+
+def test_the_agenda_lists_day_headings_and_rows_in_order_without_overlap(tmp_path: Path) -> None:
+    r = run_scenario([
+        {"tap": {"x": 0.5, "y": 0.5}}, {"tap": {"tid": "cat-services"}}, {"tap": {"tid": "nav-home"}},
+        {"tap": {"tid": "cat-agenda"}}, {"wait": 0.2}, {"dump": "agenda"},
+    ], tmp_path, size=(1080, 1920))
+    assert r.results["errors"] == [], r.stderr[-3000:]
+    shown = [w for w in visible(r.dump("agenda")) if w["cls"] in ("ListHeading", "RowButton")]
+    headings = [w["text"] for w in shown if w["cls"] == "ListHeading"]
+    assert headings[:2] == ["Aujourd'hui · Jeudi 26 novembre", "Vendredi 27 novembre"], headings
+    rows = [w["tid"] for w in shown if w["cls"] == "RowButton"]
+    assert rows[:3] == ["row-storytime", "row-council", "row-christmas-market"]
+    # the services list shown before left nothing behind: every row box is one of the agenda's
+    assert all(t.startswith("row-") and "pool" not in t and "town-hall" not in t for t in rows)
+    boxes = sorted((w["rect"] for w in shown), key=lambda b: -b[3])
+    for upper, lower in zip(boxes, boxes[1:], strict=False):
+        assert lower[3] <= upper[1] + 0.5, f"{upper} overlaps {lower}"
