@@ -98,8 +98,10 @@ def test_huge_page_images_are_checked_and_downscaled_like_slides_and_a_refused_o
     park, big_kb, _err = run("big")
     images = [w for w in visible(park) if w["cls"] == "Image"]
     assert len(images) == 1  # shown…
-    # …from a screen-sized copy: a 24-megapixel decode in full used to add ~110 MB
-    assert (big_kb - baseline_kb) / 1024 < 45, f"+{(big_kb - baseline_kb) / 1024:.0f} MB for a 6000×4000 page image"
+    # …from a screen-sized copy: a 24-megapixel decode in full added ~110 MB (+157 MB measured
+    # here before the fix; +14 MB after). Two harness processes' peaks differ by up to ~25 MB
+    # from run to run, hence the margin.
+    assert (big_kb - baseline_kb) / 1024 < 60, f"+{(big_kb - baseline_kb) / 1024:.0f} MB for a 6000×4000 page image"
     derived = list((tmp_path / "big" / ".derived").glob(f"{sha}-*"))
     assert derived, "no downscaled copy"
     from PIL import Image
@@ -114,7 +116,7 @@ def test_huge_page_images_are_checked_and_downscaled_like_slides_and_a_refused_o
     assert not [w for w in visible(park) if w["cls"] == "Image"]
     assert "Parc des bords de Bruyère" in texts(park)
     assert f"page image {sha[:12]} not shown: " in err and "over the 40 MP limit" in err
-    assert (bomb_kb - baseline_kb) / 1024 < 20
+    assert (bomb_kb - baseline_kb) / 1024 < 60  # not the 3.6 GB the decoder would have asked for
     pixels = crop(tmp_path / "bomb" / "park.png", [0, SIZE[1] * 0.2, SIZE[0] * 0.6, SIZE[1] * 0.7], SIZE[1])
     white = sum(1 for p in pixels.getdata() if p == (255, 255, 255))
     assert white < pixels.width * pixels.height * 0.01, f"{white} white pixels where the picture was"
