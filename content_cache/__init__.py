@@ -14,35 +14,55 @@ import lazy_loader
 
 # submodule → the names it defines, loaded on first use (lazy_loader.attach)
 __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
-    "_upkeep": ["QuotaExceeded", "VerifyReport"],
+    "_upkeep": ["DISK_RESERVE_BYTES", "QuotaExceeded", "VerifyReport"],
     "cache": ["ContentCache", "utcnow"],
-    "errors": ["CacheError", "MissingMediaError"],
+    "damage": ["database_damage", "set_aside_damaged"],
+    "errors": ["CacheError", "DamagedDatabase", "MissingMediaError", "NoSpace", "ReadOnlyFolder", "StorageFault",
+               "WriterBusy"],
+    "faults": ["free_bytes", "human_bytes", "is_damage", "no_space", "storage_fault", "why_not_writable"],
     "light": ["LightCache"],
     "live_read": ["LiveState"],
     "models": ["Bulletin", "ContentVersion", "KioskDocument", "Playlist", "PlaylistItem", "VersionMedia"],
     "outbox": ["Outbox", "OutboxRecord"],
+    "partials": ["Collected", "collect_partials", "partial_bytes"],
+    "status_read": ["CacheReport", "read_report"],
     "snapshot": ["BulletinData", "ItemData", "LiveContent", "LocalText", "MediaRef", "PlaylistData", "is_alert"],
-    "store": ["BatchedStore", "MediaStore", "MediaVerificationError", "StoreError", "StoredFile",
+    "store": ["BatchedStore", "MediaStore", "MediaVerificationError", "PartialBusy", "StoreError", "StoredFile",
               "check_sha256", "read_chunks"],
+    "writer_lock": ["WriterLock"],
     "writes": ["SyncRunRecord", "VersionRows"],
 })
 
 if TYPE_CHECKING:  # what type checkers and editors see
-    from ._upkeep import QuotaExceeded, VerifyReport
+    from ._upkeep import DISK_RESERVE_BYTES, QuotaExceeded, VerifyReport
     from .cache import ContentCache, utcnow
-    from .errors import CacheError, MissingMediaError
+    from .damage import database_damage, set_aside_damaged
+    from .errors import (
+        CacheError,
+        DamagedDatabase,
+        MissingMediaError,
+        NoSpace,
+        ReadOnlyFolder,
+        StorageFault,
+        WriterBusy,
+    )
+    from .faults import free_bytes, human_bytes, is_damage, no_space, storage_fault, why_not_writable
     from .light import LightCache
     from .live_read import LiveState
     from .models import Bulletin, ContentVersion, KioskDocument, Playlist, PlaylistItem, VersionMedia
     from .outbox import Outbox, OutboxRecord
+    from .partials import Collected, collect_partials, partial_bytes
     from .snapshot import BulletinData, ItemData, LiveContent, LocalText, MediaRef, PlaylistData, is_alert
+    from .status_read import CacheReport, read_report
     from .store import (
         BatchedStore,
         MediaStore,
         MediaVerificationError,
+        PartialBusy,
         StoredFile,
         StoreError,
         check_sha256,
         read_chunks,
     )
+    from .writer_lock import WriterLock
     from .writes import SyncRunRecord, VersionRows
