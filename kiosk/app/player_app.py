@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
-from content_cache import ItemData
+from content_cache import CacheError, ItemData
 from kiosk.app.cache_open import PlayerCache
 from kiosk.app.device_link import DeviceLink
 from kiosk.app.frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
@@ -259,6 +260,8 @@ class PlayerApp(App):
         wanted = f"alert-{full.id}" if full else None
         if wanted != showing and (wanted or (showing or "").startswith("alert-")):
             self.show_next()  # a full-screen alert pre-empts (or its end releases) the loop
+        elif showing == "waiting" and answer is not None and answer.items:
+            self.show_next()  # content at last (a first sync, a cache rebuilt): the card goes at once
         wait = self.state.seconds_to_deadline()
         ticker_until = self._update_ticker(answer)
         if ticker_until is not None:
@@ -427,6 +430,8 @@ class PlayerApp(App):
                 for name in ("kiosk.app.hooks", "content_cache.outbox", "content_cache.playlog"):
                     importlib.import_module(name)
                 self.state.cache.full()
+            except (OSError, sqlite3.Error, CacheError) as e:  # a read-only or full disk, a damaged file
+                log.warning("content cache not opened for writing (%s): proof of play waits in memory", e)
             except Exception:  # opened again, and reported, on first use
                 log.exception("could not open the content cache for writing")
             Clock.schedule_once(lambda _dt: self._start_rest(), 0)
@@ -440,6 +445,8 @@ class PlayerApp(App):
             return
         try:
             self.proof.open()
+        except (OSError, sqlite3.Error, CacheError):  # said once by the warm-up above
+            pass
         except Exception:  # records wait in memory (bounded) and it is tried again
             log.exception("proof of play: could not open the outbox")
         self.services = start_services(self)  # display power, hotplug, USB import

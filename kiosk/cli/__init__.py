@@ -28,7 +28,14 @@ exit codes of --once:
   5  some media could not be downloaded or failed verification
   6  the new version does not fit in cache.max_bytes
   7  stopped by a signal (partial downloads are kept and resumed next time)
-In every failure case the previous live content stays live."""
+  8  another sync (the daemon's pass, another --once, an import) writes the cache: one
+     writer at a time; waited for up to --wait seconds (10)
+  9  no space left on the data folder's disk (the line says what is free and what the
+     new version needs; the attempt's partial downloads are released)
+ 10  the data folder cannot be written (a read-only mount, or no permission for this
+     user: the line names the folder and the cause)
+In every failure case the previous live content stays live. A damaged cache database is
+set aside (kept for a technician) and rebuilt from the kept manifests, then synced."""
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -48,6 +55,16 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
     if not v > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return v
+
+
+def _not_negative(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not v >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds (0 or more), got {text}")
     return v
 
 
@@ -93,7 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device-id", default=None, help="this device's id (per-device manifest, uploads)")
     s.add_argument("--interval", type=_positive, default=None, help="daemon: seconds between polls")
     s.add_argument("--max-bytes", default=None, help="cache quota, e.g. 8G (default: none)")
+    s.add_argument("--manifest-deadline", type=_positive, default=None, metavar="SECONDS",
+                   help="the manifest must arrive within this, retries included (default: sync.manifest_deadline, 120)")
     s.add_argument("--quiet", action="store_true", help="--once: no progress line, summary only")
+    s.add_argument("--wait", type=_not_negative, default=10.0, metavar="SECONDS",
+                   help="--once: how long to wait for another sync writing the cache to finish (default 10)")
 
     s = sub.add_parser("player", help="play the live content from the cache (no network needed)")
     _player_args(s)

@@ -159,7 +159,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 # -- import ----------------------------------------------------------------------------------
-_IMPORT_EXIT = {"unreachable": 2, "invalid": 4, "incomplete": 5, "refused": 6, "stopped": 7}
+_IMPORT_EXIT = {"unreachable": 2, "invalid": 4, "incomplete": 5, "refused": 6, "stopped": 7, "busy": 8,
+                "no-space": 9, "read-only": 10}
 
 
 def cmd_import(args: argparse.Namespace) -> int:

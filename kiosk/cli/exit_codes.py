@@ -7,3 +7,6 @@ EXIT_INVALID = 4
 EXIT_INCOMPLETE = 5
 EXIT_REFUSED = 6
 EXIT_STOPPED = 7
+EXIT_BUSY = 8  # another sync (or import) writes the cache: one writer at a time
+EXIT_NO_SPACE = 9  # no space left on the data folder's disk
+EXIT_READ_ONLY = 10  # the data folder cannot be written (read-only mount, no permission)

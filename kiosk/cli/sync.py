@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -12,9 +14,12 @@ from typing import TYPE_CHECKING
 
 from kiosk import __version__
 from kiosk.cli.exit_codes import (
+    EXIT_BUSY,
     EXIT_INCOMPLETE,
     EXIT_INVALID,
+    EXIT_NO_SPACE,
     EXIT_OK,
+    EXIT_READ_ONLY,
     EXIT_REFUSED,
     EXIT_STOPPED,
     EXIT_UNREACHABLE,
@@ -22,9 +27,12 @@ from kiosk.cli.exit_codes import (
 )
 from kiosk.config.paths import default_data_dir
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from content_cache import ContentCache
     from kiosk.config import Config
+    from kiosk.device.sdnotify import Notifier
     from sync import Progress, SyncSettings
 
 
@@ -57,6 +65,7 @@ def sync_settings(args: argparse.Namespace, cfg: Config) -> SyncSettings:
         ca_bundle=cfg.ca_bundle,
         parallel_downloads=cfg.parallel_downloads,
         max_cache_bytes=max_bytes,
+        manifest_deadline_s=getattr(args, "manifest_deadline", None) or cfg.manifest_deadline_s,
     )
 
 
@@ -109,7 +118,7 @@ def _imports_kept_out_of_gc() -> Iterator[None]:
             gc.enable()
 
 
-def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False) -> int:
+def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False, lock_wait_s: float = 10.0) -> int:
     import signal
 
     with _imports_kept_out_of_gc():  # requests, urllib3, the sync client
@@ -122,16 +131,18 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
     progress = _ProgressLine(enabled=not quiet and sys.stderr.isatty())
 
     def open_cache() -> ContentCache:
-        # Only for a cache of another schema, to set aside and rebuild: SQLAlchemy and the
-        # cache's models are imported here (sync/one_shot.py).
+        # Only for a cache of another schema or a damaged one, to set aside and rebuild
+        # (under the writer lock sync_once_light holds): SQLAlchemy and the cache's models
+        # are imported here (sync/one_shot.py).
         from kiosk.app.cache_open import open_cache
 
         with _imports_kept_out_of_gc():
-            return open_cache(data_dir)
+            return open_cache(data_dir, heal=True)
 
     try:
         result = sync_once_light(
-            data_dir / "cache", client, open_cache, now=lambda: datetime.now(UTC), progress=progress
+            data_dir / "cache", client, open_cache, now=lambda: datetime.now(UTC), progress=progress,
+            lock_wait_s=lock_wait_s,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -142,15 +153,22 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
                   f"{result.files_fetched} file(s) / {result.bytes_fetched / 1e6:.1f} MB fetched, "
                   f"{result.requests} request(s)")
         return EXIT_OK
-    for line in result.problems or (result.message,):
+    storage = result.outcome in (Outcome.NO_SPACE, Outcome.READ_ONLY)  # their line says what stays live
+    lines = list(result.problems or (result.message,))
+    if result.outcome == Outcome.BUSY and "sync daemon" in result.message:
+        lines[0] += f"; it syncs now if asked: printf 'sync\\n' | socat - UNIX-CONNECT:{data_dir}/sync.sock"
+    for line in lines:
         print(f"kiosk: error: {line}", file=sys.stderr)
-    if result.live_version:
+    if result.live_version and not storage:
         print(f"kiosk: version {result.live_version} stays live", file=sys.stderr)
     return {
         Outcome.UNREACHABLE: EXIT_UNREACHABLE,
         Outcome.INVALID: EXIT_INVALID,
         Outcome.REFUSED: EXIT_REFUSED,
         Outcome.STOPPED: EXIT_STOPPED,
+        Outcome.BUSY: EXIT_BUSY,
+        Outcome.NO_SPACE: EXIT_NO_SPACE,
+        Outcome.READ_ONLY: EXIT_READ_ONLY,
     }.get(result.outcome, EXIT_INCOMPLETE)
 
 
@@ -169,7 +187,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return _fail(str(e), EXIT_USAGE)
     data_dir = args.data or cfg.data_dir or default_data_dir()
     if args.once:
-        return run_sync_once(settings, data_dir, quiet=args.quiet)
+        return run_sync_once(settings, data_dir, quiet=args.quiet, lock_wait_s=args.wait)
     return run_sync_daemon(settings, data_dir, cfg, args.interval)
 
 
@@ -177,7 +195,6 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     import signal
 
     with _imports_kept_out_of_gc():  # SQLAlchemy, the cache's models, APScheduler
-        from kiosk.app.cache_open import open_cache
         from kiosk.device.sync_now import SyncTriggerServer, trigger_path
         from sync import ContentApiClient
         from sync.service import ServiceTimes, SyncService
@@ -194,15 +211,89 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     from kiosk.device.sdnotify import Notifier
 
     notifier = Notifier()
-    with open_cache(data_dir) as cache:
-        service = SyncService(cache, client, now=lambda: datetime.now(UTC),
-                              times=times, software_version=__version__,
-                              notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s)
-        # "Sync now" from the admin overlay (or a technician): DATA/sync.sock moves the next poll to now.
-        trigger = SyncTriggerServer(trigger_path(data_dir), service.sync_now)
-        trigger.start()
+    while True:
+        # Opened (a damaged database set aside and rebuilt) under the writer lock; a full
+        # or read-only disk is said once, and tried again until it passes.
+        cache = open_cache_for_daemon(data_dir, client.stop, notifier, min(RETRY_OPEN_S, times.poll_s))
+        if cache is None:  # stopped meanwhile
+            return EXIT_OK
+        with cache:
+            service = SyncService(cache, client, now=lambda: datetime.now(UTC),
+                                  times=times, software_version=__version__,
+                                  notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s)
+            # "Sync now" from the admin overlay (or a technician): DATA/sync.sock moves the next poll to now.
+            trigger = SyncTriggerServer(trigger_path(data_dir), service.sync_now)
+            try:
+                trigger.start()
+                serving = True
+            except OSError as e:
+                log.warning("no \"sync now\" socket at %s: %s", trigger_path(data_dir), e.strerror or e)
+                serving = False
+            try:
+                reopen = service.run_until_stopped()
+            finally:
+                if serving:
+                    trigger.stop()
+        if reopen is None:
+            return EXIT_OK
+
+
+RETRY_OPEN_S = 60.0
+
+
+def open_cache_for_daemon(
+    data_dir: Path, stop: threading.Event, notifier: Notifier, retry_s: float = RETRY_OPEN_S,
+) -> ContentCache | None:
+    """The daemon's cache, opened under the writer lock (a damaged database is set aside
+    and rebuilt); on a full disk the partial downloads are released first. A disk that
+    stays full or read-only is said once (journal and systemd status) and tried again
+    every ``retry_s`` seconds (the poll interval, at most a minute), the watchdog fed
+    meanwhile; None once stopped."""
+    import time
+
+    from content_cache import MediaStore, NoSpace, WriterBusy, WriterLock, collect_partials, storage_fault
+    from kiosk.app.cache_open import open_cache
+
+    said = None
+    ready = False
+    while not stop.is_set():
+        lock = WriterLock(data_dir / "cache", "sync daemon")
         try:
-            service.run_until_stopped()
-        finally:
-            trigger.stop()
-    return EXIT_OK
+            waiting = False
+            while True:  # a --once may hold the lock for long: the watchdog is fed meanwhile
+                try:
+                    lock.acquire(0.0 if not waiting else 5.0, stop=stop)
+                    break
+                except WriterBusy as e:
+                    if stop.is_set():
+                        return None
+                    if not waiting:
+                        log.info("%s: the daemon waits for it", e)
+                        waiting = True
+                    notifier.send("WATCHDOG=1")
+            try:
+                try:
+                    return open_cache(data_dir, heal=True)
+                except Exception as e:
+                    if not isinstance(storage_fault(e, data_dir), NoSpace):
+                        raise
+                    collect_partials(MediaStore(data_dir / "cache" / "media"), (), time.time(), pressure=True)
+                    return open_cache(data_dir, heal=True)
+            finally:
+                lock.release()
+        except Exception as e:
+            fault = storage_fault(e, data_dir)
+            if fault is None:
+                raise
+            line = f"{fault} — the sync daemon tries again every {retry_s:.0f} s"
+            if line != said:
+                log.warning("%s", line)
+                notifier.send(f"STATUS={fault}")
+                said = line
+        if not ready:  # systemd waits for READY=1: say it, the daemon is running (and waiting)
+            notifier.send("READY=1")
+            ready = True
+        end = time.monotonic() + retry_s
+        while not stop.wait(min(1.0, max(0.0, end - time.monotonic()))) and time.monotonic() < end:
+            notifier.send("WATCHDOG=1")
+    return None

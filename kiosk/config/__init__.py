@@ -51,6 +51,7 @@ class Config:
     poll_s: float = 300.0
     poll_jitter_s: float = 30.0
     parallel_downloads: int = 3
+    manifest_deadline_s: float = 120.0
     heartbeat_s: float = 900.0
     upload_s: float = 120.0
     max_cache_bytes: int | None = None
@@ -218,6 +219,7 @@ SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "interval": ("poll_s", _number(10, 86400)),
         "jitter": ("poll_jitter_s", _number(0, 3600)),
         "parallel_downloads": ("parallel_downloads", _int(1, 16)),
+        "manifest_deadline": ("manifest_deadline_s", _number(1, 3600)),
         "heartbeat_interval": ("heartbeat_s", _number(30, 86400)),
         "upload_interval": ("upload_s", _number(10, 86400)),
     },

@@ -20,15 +20,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from content_cache import ContentCache
+from content_cache import ContentCache, WriterBusy, WriterLock
 from kiosk.config import Config
 from kiosk.device.hotplug import HotplugEvent, HotplugKind
-from sync import Syncer, SyncResult, SyncSettings
+from sync import Outcome, Syncer, SyncResult, SyncSettings
 from sync.local_source import LocalPackSource
 
 log = logging.getLogger(__name__)
 
 MOUNTS = Path("/proc/self/mounts")
+IMPORT_LOCK_WAIT_S = 60.0  # a sync pass in progress: the import waits for it this long
 
 
 class PackPathError(Exception):
@@ -100,11 +101,20 @@ def import_pack(
         parallel_downloads=cfg.parallel_downloads, max_cache_bytes=cfg.max_cache_bytes,
     )
     source = _RecordingSource(pack, settings, stop)
-    with ContentCache(data_dir / "cache") as cache:
-        before = cache.live_state().live_version_id
-        result = Syncer(cache, source, clock).run_once()  # type: ignore[arg-type]
-        if not result.ok:
-            _undo(cache, source.stored, result, before, clock())
+    # One writer at a time (the sync daemon's pass, a --once): wait for it a little.
+    lock = WriterLock(data_dir / "cache", "import")
+    try:
+        lock.acquire(IMPORT_LOCK_WAIT_S, stop)
+    except WriterBusy as e:
+        return SyncResult(Outcome.BUSY, None, message=f"{e}; try the import again when it is done")
+    try:
+        with ContentCache(data_dir / "cache") as cache:
+            before = cache.live_state().live_version_id
+            result = Syncer(cache, source, clock).run_once()  # type: ignore[arg-type]
+            if not result.ok:
+                _undo(cache, source.stored, result, before, clock())
+    finally:
+        lock.release()
     if result.ok:
         log.info("content pack %s: %s", pack, result.message)
     return result
