@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from content_cache import ContentCache, WriterBusy, WriterLock
+from content_cache import ContentCache, NoSpace, StorageFault, WriterBusy, WriterLock, storage_fault
 from kiosk.config import Config
 from kiosk.device.hotplug import HotplugEvent, HotplugKind
 from sync import Outcome, Syncer, SyncResult, SyncSettings
 from sync.local_source import LocalPackSource
+from sync.restore import restore_versions
 
 log = logging.getLogger(__name__)
 
@@ -107,17 +108,32 @@ def import_pack(
         lock.acquire(IMPORT_LOCK_WAIT_S, stop)
     except WriterBusy as e:
         return SyncResult(Outcome.BUSY, None, message=f"{e}; try the import again when it is done")
+    except StorageFault as e:
+        return _storage_result(e)
     try:
-        with ContentCache(data_dir / "cache") as cache:
+        # The writer lock is held: a damaged database is set aside and rebuilt here too.
+        with ContentCache(data_dir / "cache").open(heal=True) as cache:
+            if cache.set_aside is not None:
+                restore_versions(cache, cache.set_aside, clock())
             before = cache.live_state().live_version_id
             result = Syncer(cache, source, clock).run_once()  # type: ignore[arg-type]
             if not result.ok:
                 _undo(cache, source.stored, result, before, clock())
+    except Exception as e:
+        fault = storage_fault(e, data_dir)
+        if fault is None:
+            raise
+        return _storage_result(fault)
     finally:
         lock.release()
     if result.ok:
         log.info("content pack %s: %s", pack, result.message)
     return result
+
+
+def _storage_result(fault: StorageFault) -> SyncResult:
+    outcome = Outcome.NO_SPACE if isinstance(fault, NoSpace) else Outcome.READ_ONLY
+    return SyncResult(outcome, None, message=f"{fault} — the current version stays live")
 
 
 def _undo(cache: ContentCache, stored: set[str], result: SyncResult, live: str | None, now: datetime) -> None:
