@@ -85,6 +85,9 @@ class PlayerCache:
             log.info("cache opened the full way: %s", e)
             try:
                 with self._lock:
+                    if self._full is not None and self._full.database_replaced():
+                        self._full.close()  # of a file set aside: what it would write is lost anyway
+                        self._full = None
                     if self._full is None:
                         self._full = open_cache(self.data_dir, self.now)
                     reader = self._full.reader
