@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOCK_WAIT_S = 10.0  # how long a second writer waits for the first before saying so
-VERIFY_BUDGET_S = 3.0  # hashing of the live version's files before the pass (oldest-checked first)
+VERIFY_BUDGET_S = 1.0  # hashing of the live version's files before the pass (oldest-checked first)
 
 
 def sync_once_light(
