@@ -27,12 +27,13 @@ from tests.e2e.sigkill import MODES, RoundResult, run_rounds  # noqa: E402
 
 
 def _what(r: RoundResult) -> str:
-    if not r.killed:
-        return "completed" if r.live_after == r.published else "ended, old version kept"
+    live = "new version live" if r.live_after == r.published else "old version kept"
     if r.mode == "race":
         n = sum(c == -9 for c in r.exit_codes)
-        busy = " (one said busy)" if 8 in r.exit_codes else ""
-        return f"{'both' if n == 2 else 'one'} killed, {'new' if r.live_after == r.published else 'old'} live{busy}"
+        who = {0: "none killed", 1: "one killed", 2: "both killed"}[n]
+        return f"{who}, {live}" + (", the other said busy (exit 8)" if 8 in r.exit_codes else "")
+    if not r.killed:
+        return "completed" if r.live_after == r.published else "ended, old version kept"
     return "killed, old version kept" if r.live_after == r.live_before else "killed after the switch"
 
 
@@ -48,7 +49,7 @@ def main() -> None:
             results = run_rounds(Path(tmp), rounds=args.rounds, seed=args.seed, mode=mode)
         print(f"{mode}: {args.rounds} rounds in {time.monotonic() - t0:.0f} s, seed {args.seed}: all invariants held")
         for what, n in Counter(_what(r) for r in results).most_common():
-            print(f"  {what:40s} {n}")
+            print(f"  {what:55s} {n}")
 
 
 if __name__ == "__main__":

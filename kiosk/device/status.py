@@ -133,7 +133,7 @@ def render(info: dict[str, Any], now: datetime | None = None) -> str:
         lines += _device_service_lines(p)
     c = info.get("content")
     if info.get("cache_problem"):
-        lines.append(f"cache       {info['cache_problem']}")
+        lines.append(f"database    {info['cache_problem']}")
     if c is None:
         if not info.get("cache_problem"):
             lines.append("content     no cache yet (run `kiosk sync --once`)")
