@@ -5,11 +5,11 @@
 ``once``: `kiosk sync --once` killed. ``daemon``: the sync daemon killed (at its start,
 while it checks the live files, polls, downloads or switches). ``race``: two
 `kiosk sync --once` on one data folder at once (the second waiting for the first, or
-not: exit 8), either or both killed.
+not: exit 9), either or both killed.
 
 After every round the cache must pass `PRAGMA integrity_check`, the live version must be
 the old or the new one (never a mix) and the new one if a sync said it completed, no file
-may sit under a final name with wrong bytes, every exit code must be 0, 8 or SIGKILL; at
+may sit under a final name with wrong bytes, every exit code must be 0, 9 or SIGKILL; at
 the end one more sync must complete. Prints a summary of where kills landed.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _what(r: RoundResult) -> str:
     if r.mode == "race":
         n = sum(c == -9 for c in r.exit_codes)
         who = {0: "none killed", 1: "one killed", 2: "both killed"}[n]
-        return f"{who}, {live}" + (", the other said busy (exit 8)" if 8 in r.exit_codes else "")
+        return f"{who}, {live}" + (", the other said busy (exit 9)" if 9 in r.exit_codes else "")
     if not r.killed:
         return "completed" if r.live_after == r.published else "ended, old version kept"
     return "killed, old version kept" if r.live_after == r.live_before else "killed after the switch"

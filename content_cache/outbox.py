@@ -37,12 +37,22 @@ class Outbox:
         self.cache = cache
         self.max_rows = max_rows
 
-    def put(self, kind: str, payload: Mapping[str, Any], now: datetime, key: str | None = None) -> None:
-        """Queue one record; drops (and counts) the oldest when the outbox is full."""
+    def put(self, kind: str, payload: Mapping[str, Any], now: datetime, key: str | None = None,
+            keep_of_kind: int | None = None) -> None:
+        """Queue one record; drops (and counts) the oldest when the outbox is full.
+
+        ``keep_of_kind``: at most that many records of this kind wait; older ones of the
+        kind go in the same transaction, uncounted — they are superseded (state reports,
+        screenshots), not lost like proof of play.
+        """
         with self.cache.write_session() as s, s.begin():
             s.add(OutboxEntry(kind=kind, idempotency_key=key or uuid.uuid4().hex,
                               created_at=now, payload=dict(payload)))
             s.flush()
+            if keep_of_kind is not None:
+                older = (select(OutboxEntry.id).where(OutboxEntry.kind == kind).order_by(OutboxEntry.id.desc())
+                         .offset(keep_of_kind).scalar_subquery())
+                s.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(older)))
             count = s.scalar(select(func.count()).select_from(OutboxEntry)) or 0
             excess = count - self.max_rows
             if excess > 0:

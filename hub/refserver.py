@@ -2,16 +2,15 @@
 
 It serves exactly what a static web server or CDN would: the manifest with a strong
 ETag (``If-None-Match`` → 304) and media by content address with byte ranges
-(``Range`` → 206, ``If-Range`` honoured). Only ``/v1/manifest.json`` and
+(``Range`` → 206, ``If-Range`` honoured), by :mod:`hub.tree_http`, which the hub shares. Only ``/v1/manifest.json`` and
 ``/v1/media/<sha256>`` exist; nothing else of the folder is reachable.
 """
 from __future__ import annotations
 
-import email.utils
-import hashlib
 import json
 import logging
 import re
+import socket
 import sys
 import threading
 from dataclasses import dataclass
@@ -19,14 +18,12 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .tree_http import ManifestEtags, body, locate, plan
+
 log = logging.getLogger(__name__)
 
-_MEDIA_RE = re.compile(r"^/v1/media/([0-9a-f]{64})$")
 _EVENTS_RE = re.compile(r"^/v1/devices/([a-z0-9][a-z0-9_-]{0,63})/events$")
-_DEVICE_MANIFEST_RE = re.compile(r"^/v1/devices/([a-z0-9][a-z0-9_-]{0,63})/manifest\.json$")
 MAX_EVENTS_BODY = 4 * 1024 * 1024
-_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
-_CHUNK = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,14 +47,14 @@ class ContentTreeServer(ThreadingHTTPServer):
         self.records: list[RequestRecord] = []
         self._lock = threading.Condition()
         self._in_flight = 0
-        self._etag_cache: dict[str, tuple[tuple[int, int], str]] = {}
+        self.etags = ManifestEtags()
         self._thread: threading.Thread | None = None
         super().__init__((host, port), _Handler)
 
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
     def begin_request(self) -> None:
         with self._lock:
@@ -95,15 +92,10 @@ class ContentTreeServer(ThreadingHTTPServer):
         return accepted, duplicates
 
     def manifest_etag(self, path: Path) -> str:
-        st = path.stat()
-        key = (st.st_mtime_ns, st.st_size)
-        cached = self._etag_cache.get(str(path))
-        if cached is None or cached[0] != key:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-            cached = self._etag_cache[str(path)] = (key, f'"{digest}"')
-        return cached[1]
+        return self.etags.etag(path)
 
-    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket],
+                     client_address: tuple[str, int]) -> None:
         # A device that went away between two requests (rebooted, killed) resets its
         # connection: a line in the debug log, not a traceback on the console.
         if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
@@ -172,86 +164,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         path = self.path.split("?", 1)[0]
-        root = self.server.root / "v1"
-        device = _DEVICE_MANIFEST_RE.match(path)
-        if path == "/v1/manifest.json" or device:
-            file = root / "manifest.json" if not device else root / "devices" / device.group(1) / "manifest.json"
-            if not file.is_file():
-                return self._reply_empty(HTTPStatus.NOT_FOUND)
-            etag = self.server.manifest_etag(file)
-            inm = self.headers.get("If-None-Match")
-            if inm and etag in [t.strip() for t in inm.split(",")]:
-                return self._reply_empty(HTTPStatus.NOT_MODIFIED, {"ETag": etag})
-            return self._send_file(file, "application/json", etag, head, allow_range=False)
-        m = _MEDIA_RE.match(path)
-        if m:
-            file = root / "media" / m.group(1)
-            if not file.is_file():
-                return self._reply_empty(HTTPStatus.NOT_FOUND)
-            return self._send_file(
-                file, "application/octet-stream", f'"{m.group(1)}"', head, allow_range=True,
-                immutable=True,
-            )
-        return self._reply_empty(HTTPStatus.NOT_FOUND)
-
-    def _send_file(
-        self, file: Path, ctype: str, etag: str, head: bool, *, allow_range: bool,
-        immutable: bool = False,
-    ) -> None:
-        st = file.stat()
-        size = st.st_size
-        last_modified = email.utils.formatdate(st.st_mtime, usegmt=True)
-        ims = self.headers.get("If-Modified-Since")
-        if immutable and ims and not self.headers.get("Range"):
-            try:
-                if int(st.st_mtime) <= email.utils.parsedate_to_datetime(ims).timestamp():
-                    return self._reply_empty(HTTPStatus.NOT_MODIFIED, {"ETag": etag, "Last-Modified": last_modified})
-            except (TypeError, ValueError):
-                pass
-        start, end = 0, size - 1
-        status = HTTPStatus.OK
-        rng = self.headers.get("Range") if allow_range else None
-        if_range = self.headers.get("If-Range")
-        if rng and (if_range is None or if_range.strip() == etag):
-            m = _RANGE_RE.match(rng.strip())
-            if m and (m.group(1) or m.group(2)):
-                if m.group(1):
-                    start = int(m.group(1))
-                    end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
-                else:
-                    start = max(0, size - int(m.group(2)))
-                if start >= size or start > end:
-                    return self._reply_empty(
-                        HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, {"Content-Range": f"bytes */{size}"}
-                    )
-                status = HTTPStatus.PARTIAL_CONTENT
-        length = end - start + 1 if size else 0
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(length))
-        self.send_header("ETag", etag)
-        self.send_header("Last-Modified", last_modified)
-        if allow_range:
-            self.send_header("Accept-Ranges", "bytes")
-        if status == HTTPStatus.PARTIAL_CONTENT:
-            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self.send_header(
-            "Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache"
-        )
+        file = locate(self.server.root, path, self.server.etags)
+        if file is None:
+            return self._reply_empty(HTTPStatus.NOT_FOUND)
+        answer = plan(file, self.headers.get)
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            self.send_header(name, value)
         self.end_headers()
         sent = 0
-        if not head and length:
-            with file.open("rb") as f:
-                f.seek(start)
-                remaining = length
-                try:
-                    while remaining > 0:
-                        chunk = f.read(min(_CHUNK, remaining))
-                        if not chunk:
-                            break
-                        self.wfile.write(chunk)
-                        sent += len(chunk)
-                        remaining -= len(chunk)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-        self.server.record(RequestRecord(self.command, self.path, int(status), sent))
+        if not head:
+            try:
+                for chunk in body(answer):
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        self.server.record(RequestRecord(self.command, self.path, answer.status, sent))

@@ -28,6 +28,7 @@ from content_cache import MediaStore, MediaVerificationError, PartialBusy, Store
 
 from .manifest import MAX_MANIFEST_BYTES, Manifest, ManifestError, parse_manifest
 from .settings import SyncSettings
+from .wording import Problem, http_problem, network_problem
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +62,10 @@ class Stopped(SyncError):
 
 
 class _Retry(Exception):
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | None = None, remedy: str = "") -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.remedy = remedy  # said once, after the last attempt
 
 
 @dataclass(frozen=True)
@@ -204,9 +206,9 @@ class ContentApiClient:
         try:
             return self.http.get(url, headers=headers, stream=True, timeout=(connect, read))
         except requests.exceptions.SSLError as e:
-            raise ApiUnreachable(f"{url}: TLS error: {_first_line(e)}") from None
+            raise ApiUnreachable(self._network_problem(url, e).line()) from None  # no better on retry
         except requests.RequestException as e:
-            raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
+            raise self._retry(url, e) from None
 
     def _get_media(self, url: str, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
         self._count_request()
@@ -220,10 +222,21 @@ class ContentApiClient:
         except urllib3.exceptions.MaxRetryError as e:
             reason = e.reason or e
             if isinstance(reason, urllib3.exceptions.SSLError):
-                raise ApiUnreachable(f"{url}: TLS error: {_first_line(reason)}") from None
-            raise _Retry(f"{url}: {type(reason).__name__}: {_first_line(reason)}") from None
+                raise ApiUnreachable(f"{url}: {self._network_problem(url, reason).line()}") from None
+            raise self._retry(url, reason, name_url=True) from None
         except urllib3.exceptions.HTTPError as e:
-            raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
+            raise self._retry(url, e, name_url=True) from None
+
+    def _network_problem(self, url: str, e: BaseException) -> Problem:
+        return network_problem(url, e, self.settings.connect_timeout_s, self.settings.read_timeout_s)
+
+    def _retry(self, url: str, e: BaseException, name_url: bool = False) -> _Retry:
+        """A failure worth another attempt; a media file's names its URL (which file failed)."""
+        problem = self._network_problem(url, e)
+        return _Retry(f"{url}: {problem.what}" if name_url else problem.what, remedy=problem.remedy)
+
+    def _http_problem(self, url: str, status: int, manifest: bool) -> Problem:
+        return http_problem(url, status, has_token=bool(self.settings.token), manifest=manifest)
 
     def _backoff(self, attempt: int, retry_after: float | None, deadline: float | None = None) -> None:
         s = self.settings
@@ -245,18 +258,18 @@ class ContentApiClient:
     ):
         """``fn()``, tried again after a transient failure (``_Retry``) with backoff, up to
         ``max_attempts`` times — and not past ``deadline`` (a monotonic time) if given."""
-        last = ""
+        last = Problem("")
         for attempt in range(self.settings.max_attempts):
             try:
                 return fn()
             except _Retry as e:
-                last = str(e)
+                last = Problem(str(e), e.remedy)
                 if deadline is not None and time.monotonic() >= deadline:
-                    raise error(f"{last} (gave up: its deadline passed)") from None
+                    raise error(Problem(f"{last.what} (gave up: its deadline passed)", last.remedy).line()) from None
                 if attempt + 1 < self.settings.max_attempts:
                     log.debug("%s: attempt %d failed (%s); retrying", what, attempt + 1, e)
                     self._backoff(attempt, e.retry_after, deadline)
-        raise error(f"{last} (gave up after {self.settings.max_attempts} attempts)")
+        raise error(last.line(attempts=self.settings.max_attempts))
 
     def post_json(self, url: str, body: object, headers: dict[str, str]) -> requests.Response:
         """One POST (no retries: the caller's schedule is the retry); counted."""
@@ -302,9 +315,10 @@ class ContentApiClient:
             if optional and resp.status_code in (404, 410):
                 return None
             if resp.status_code in RETRYABLE_STATUS:
-                raise _Retry(f"{url}: HTTP {resp.status_code}", parse_retry_after(resp.headers.get("Retry-After")))
+                problem = self._http_problem(url, resp.status_code, manifest=True)
+                raise _Retry(problem.what, parse_retry_after(resp.headers.get("Retry-After")), problem.remedy)
             if resp.status_code != 200:
-                raise ApiUnreachable(f"{url}: HTTP {resp.status_code}")
+                raise ApiUnreachable(self._http_problem(url, resp.status_code, manifest=True).line())
             declared = resp.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > MAX_MANIFEST_BYTES:
                 raise ManifestError([f"body of {declared} bytes is over the {MAX_MANIFEST_BYTES}-byte limit"],
@@ -332,7 +346,7 @@ class ContentApiClient:
                         f"{self.settings.manifest_deadline_s:g} s deadline (sync.manifest_deadline)"
                     )
         except (urllib3.exceptions.HTTPError, OSError) as e:
-            raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
+            raise self._retry(url, e) from None
         declared = resp.headers.get("Content-Length")
         if declared and declared.isdigit() and not resp.headers.get("Content-Encoding") and int(declared) != len(buf):
             raise _Retry(f"{url}: truncated body ({len(buf)} of {declared} bytes)")
@@ -384,9 +398,10 @@ class ContentApiClient:
                 part.restart()
                 raise _Retry(f"{url}: HTTP 416 for a resumed download; starting over", 0)
             if status in RETRYABLE_STATUS:
-                raise _Retry(f"{url}: HTTP {status}", parse_retry_after(resp.headers.get("Retry-After")))
+                problem = self._http_problem(url, status, manifest=False)
+                raise _Retry(problem.what, parse_retry_after(resp.headers.get("Retry-After")), problem.remedy)
             if status not in (200, 206):
-                raise MediaDownloadError(f"{url}: HTTP {status}")
+                raise MediaDownloadError(self._http_problem(url, status, manifest=False).line())
             validator[0] = resp.headers.get("ETag") or resp.headers.get("Last-Modified")
             if status == 206:
                 start = _content_range_start(resp.headers.get("Content-Range"))
@@ -430,7 +445,8 @@ def _chunks_as_they_come(resp: urllib3.BaseHTTPResponse, url: str):  # noqa: ANN
                 break
             yield chunk
     except (urllib3.exceptions.HTTPError, OSError) as e:
-        raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
+        problem = network_problem(url, e)
+        raise _Retry(f"{url}: {problem.what}", remedy=problem.remedy) from None
     # urllib3 checks the announced length at the end (truncated body → ProtocolError)
 
 
@@ -438,8 +454,3 @@ def _content_range_start(value: str | None) -> int | None:
     m = re.match(r"^bytes (\d+)-\d+/(\d+|\*)$", (value or "").strip())
     return int(m.group(1)) if m else None
 
-
-def _first_line(e: BaseException) -> str:
-    text = (str(e).splitlines() or [""])[0]
-    # requests puts the whole URL (never a header) in its messages; keep them short.
-    return text[:200]

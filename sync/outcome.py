@@ -15,6 +15,14 @@ from .manifest import ManifestError
 
 log = logging.getLogger(__name__)
 
+# Set on the log records that say how a sync pass ended (``extra=RESULT``): `kiosk sync
+# --once` prints the result itself, once, and leaves these out of its log.
+RESULT = {"sync_result": True}
+
+
+def is_result_record(record: logging.LogRecord) -> bool:
+    return bool(getattr(record, "sync_result", False))
+
 
 class Outcome:
     UPDATED = "updated"
@@ -64,7 +72,7 @@ def poll_manifest(client: ContentApiClient, etag: str | None, now: Callable[[], 
         return Poll(started, client.fetch_manifest(etag))
     except ManifestError as e:
         for line in e.lines():
-            log.error("%s", line)
+            log.error("%s", line, extra=RESULT)
         return Poll(started, failure=Outcome.INVALID, message=str(e), problems=tuple(e.lines()))
     except Stopped:
         return Poll(started, failure=Outcome.STOPPED, message="stopped")

@@ -1,9 +1,12 @@
 """`kiosk sync`: the sync daemon.
 
-APScheduler (3.x) runs three wall-clock jobs: the manifest poll (interval with jitter),
-the outbox upload and the heartbeat. The poll is quick and never waits for downloads:
-it shows a new manifest's alerts at once and hands the version to a download job, which
-runs alone (max_instances=1) and re-checks for a newer target when it ends. SIGTERM
+APScheduler (3.x) runs the wall-clock jobs: the manifest poll (interval with jitter) and
+the outbox upload (and a heartbeat job of its own only when heartbeats are wanted more
+often than polls). The poll is quick and never waits for downloads: it shows a new
+manifest's alerts at once and hands the version to a download job, which runs alone
+(max_instances=1) and re-checks for a newer target when it ends. Each poll then queues a
+heartbeat and uploads the outbox; the application's reporter (sync.reports) adds the
+player's state and acts on what the server's answer asks (a screenshot). SIGTERM
 stops everything cleanly: downloads stop at the next chunk, partial files are kept.
 :meth:`SyncService.sync_now` moves the next poll to now (the application's "sync now"
 socket calls it, see kiosk.device.sync_now).
@@ -43,10 +46,14 @@ from content_cache import (
 )
 
 from .client import ContentApiClient
+from .reports import DeviceReports, ServerRequests, SyncState
 from .syncer import Check, Outcome, Syncer, SyncResult
 from .uploads import OutboxUploader
 
 log = logging.getLogger(__name__)
+
+# Heartbeats are state, not history: only the newest few wait in the outbox while offline.
+HEARTBEATS_KEPT = 20
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class SyncService:
         software_version: str = "",
         notify: Callable[[str], object] | None = None,
         watchdog_interval_s: float | None = None,
+        reporter: DeviceReports | None = None,
     ) -> None:
         self.cache = cache
         self.client = client
@@ -83,6 +91,9 @@ class SyncService:
         self._pending: Check | None = None
         self._downloading = threading.Lock()
         self._last_outcome: str | None = None
+        self._last_result: SyncResult | None = None
+        self._last_ok_at: datetime | None = None
+        self.reporter = reporter
         self._started = time.monotonic()
         self.lock = WriterLock(cache.root, "sync daemon")
         self.reopen_reason: str | None = None  # set when the cache must be opened again
@@ -100,11 +111,27 @@ class SyncService:
         check = self.syncer.check()
         if check.failure:
             self._note(self.syncer.apply(check))
+        else:
+            with self._target_lock:
+                if check.target is not None or self._pending is None:
+                    self._pending = check
+            self._kick_download()
+        self.report()
+
+    def report(self) -> None:
+        """A heartbeat with each poll, the outbox uploaded, and what the server asks done."""
+        self.heartbeat()
+        result = self.uploader.upload()
+        if self.reporter is None:
             return
-        with self._target_lock:
-            if check.target is not None or self._pending is None:
-                self._pending = check
-        self._kick_download()
+        last = self._last_result
+        state = SyncState(
+            live_version=self.cache.live_state().live_version_id,
+            last_outcome=last.outcome if last else None, last_ok_at=self._last_ok_at,
+            outbox_waiting=result.remaining, outbox_dropped=self.outbox.dropped(), upload_state=result.state,
+        )
+        if self.reporter.after_upload(self.outbox, ServerRequests.from_answer(result.answer), state, self.now()):
+            self.uploader.upload()
 
     def _kick_download(self) -> None:
         if self.stop_event.is_set() or self._downloading.locked():
@@ -143,22 +170,43 @@ class SyncService:
     def heartbeat(self) -> None:
         state = self.cache.live_state()
         disk = shutil.disk_usage(self.cache.root)
-        self.outbox.put("heartbeat", {
+        last = self._last_result
+        errors = [] if last is None or last.ok else [f"sync {last.outcome}: {last.message}"[:300]]
+        problems = self.cache.media_problems()
+        if problems:
+            errors.append(f"{len(problems)} media file(s) missing or corrupt, being fetched again")
+        fields: dict[str, object] = {
             "live_version": state.live_version_id,
             "uptime_s": round(time.monotonic() - self._started),
             "disk_free_bytes": disk.free,
+            "disk_total_bytes": disk.total,
             "cache_bytes": self.cache.store.bytes_used(),
             "outbox_dropped": self.outbox.dropped(),
-            "media_problems": len(self.cache.media_problems()),
+            "media_problems": len(problems),
             "software": self.software_version,
             "pid": os.getpid(),
-        }, self.now())
+            "poll_interval_s": self.times.poll_s,
+            "last_sync": None if last is None else {"outcome": last.outcome, "message": last.message[:300]},
+        }
+        if self.reporter is not None:
+            try:
+                extra = dict(self.reporter.heartbeat_fields())
+            except Exception as e:  # the heartbeat goes anyway, with the reporter's failure in it
+                log.warning("device report failed: %s", e)
+                extra = {"errors": [f"device report failed: {type(e).__name__}"]}
+            errors += [x for x in extra.pop("errors", []) if isinstance(x, str)]
+            fields.update(extra)
+        fields["errors"] = errors
+        self.outbox.put("heartbeat", fields, self.now(), keep_of_kind=HEARTBEATS_KEPT)
 
     def upload(self) -> None:
         self.uploader.upload()
 
     def _note(self, result: SyncResult) -> None:
         # The daemon logs transitions: a failing server must not flood a small journal.
+        self._last_result = result
+        if result.ok:
+            self._last_ok_at = self.now()
         if result.outcome != self._last_outcome:
             level = logging.INFO if result.ok else logging.WARNING
             log.log(level, "sync state: %s (%s)", result.outcome, result.message)
@@ -225,8 +273,9 @@ class SyncService:
                                id="poll", next_run_time=datetime.now().astimezone())
         self.scheduler.add_job(self._guard(self.upload), IntervalTrigger(seconds=t.upload_s, jitter=t.upload_s / 10),
                                id="upload")
-        self.scheduler.add_job(self._guard(self.heartbeat), IntervalTrigger(seconds=t.heartbeat_s),
-                               id="heartbeat", next_run_time=datetime.now().astimezone())
+        if t.heartbeat_s < t.poll_s:  # each poll sends one; more often only if asked
+            self.scheduler.add_job(self._guard(self.heartbeat), IntervalTrigger(seconds=t.heartbeat_s),
+                                   id="heartbeat")
         self.scheduler.start()
 
     def _guard(self, fn: Callable[[], None]) -> Callable[[], None]:

@@ -23,7 +23,7 @@ from content_cache.writes import SyncRunRecord, VersionRows
 from .client import ContentApiClient, ManifestFetch, Stopped
 from .downloads import Downloads, Progress, fetch_all
 from .manifest import Manifest
-from .outcome import Outcome, Poll, SyncResult, poll_manifest
+from .outcome import RESULT, Outcome, Poll, SyncResult, poll_manifest
 from .restore import prune_manifests, save_manifest
 from .to_cache import version_rows
 
@@ -125,7 +125,8 @@ class Syncer:
                     raise
                 log.debug("sync run not recorded: %s", e)
             if self.log_each_pass and (outcome != Outcome.UNCHANGED or fetched_files):
-                log.log(logging.INFO if result.ok else logging.WARNING, "sync %s: %s", outcome, message)
+                log.log(logging.INFO if result.ok else logging.WARNING, "sync %s: %s", outcome, message,
+                        extra=RESULT)
             return result
 
         if check.failure:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 
@@ -29,6 +31,8 @@ class UploadResult:
     remaining: int
     state: str  # "sent" | "empty" | "absent" | "failed" | "waiting"
     message: str = ""
+    # The JSON object the server answered the last batch with (a hub adds its requests).
+    answer: Mapping[str, Any] = field(default_factory=dict)
 
 
 class OutboxUploader:
@@ -61,10 +65,11 @@ class OutboxUploader:
         if url is None:
             return self._transition("absent", 0, "no device id configured: records stay in the outbox")
         sent = 0
+        answer: Mapping[str, Any] = {}
         for _ in range(max_batches):
             batch = self.outbox.batch(self.batch_size)
             if not batch:
-                return self._transition("sent" if sent else "empty", sent, "")
+                return self._transition("sent" if sent else "empty", sent, "", answer)
             keys = [r.idempotency_key for r in batch]
             body = {
                 "events": [
@@ -91,13 +96,26 @@ class OutboxUploader:
                 return self._transition("failed", sent, f"{url}: HTTP {resp.status_code}")
             self.outbox.remove([r.id for r in batch])
             sent += len(batch)
-        return self._transition("sent", sent, "")
+            answer = _json_object(resp)
+        return self._transition("sent", sent, "", answer)
 
-    def _transition(self, state: str, sent: int, message: str) -> UploadResult:
+    def _transition(self, state: str, sent: int, message: str,
+                    answer: Mapping[str, Any] | None = None) -> UploadResult:
         remaining = self.outbox.size()
         if state != self._state and state not in ("empty",):
             # Log changes of state only: a static host must not flood the journal.
             level = logging.WARNING if state == "failed" else logging.INFO
             log.log(level, "outbox upload %s%s (%d waiting)", state, f": {message}" if message else "", remaining)
         self._state = state
-        return UploadResult(sent, remaining, state, message)
+        return UploadResult(sent, remaining, state, message, answer or {})
+
+
+def _json_object(resp: requests.Response) -> Mapping[str, Any]:
+    """The answer's JSON object, or nothing (a plain server may answer anything)."""
+    if "json" not in resp.headers.get("Content-Type", ""):
+        return {}
+    try:
+        doc = resp.json()
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}

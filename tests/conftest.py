@@ -51,7 +51,7 @@ def cache(tmp_path: Path) -> Iterator[ContentCache]:
 # The modules that take longest are handed out first, so that none of them starts last
 # while the other workers sit idle (the many quick tests fill in at the end). With
 # --no-loadscope-reorder, xdist keeps this order.
-_SLOW_FIRST = ("tests/e2e/", "tests/touch/", "tests/device/test_ansible.py",
+_SLOW_FIRST = ("tests/e2e/", "tests/touch/", "tests/device/test_ansible.py", "tests/hub/test_fleet_browser.py",
                "tests/content_cache/test_open_race.py", "tests/player/test_engine_properties.py")
 
 

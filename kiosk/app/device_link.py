@@ -123,6 +123,9 @@ class DeviceLink:
             "notify": self.notifier.enabled,
             "frame_rate_cap": getattr(app, "pacer", None) and app.pacer.fps,
             "mode": app.options.mode,
+            # alerts on screen now: banners, and the full-screen one (shown as item alert-<id>)
+            "alerts": list(getattr(getattr(app, "banner", None), "alert_ids", ()) or ())
+            + ([app.current_item_id[6:]] if (app.current_item_id or "").startswith("alert-") else []),
             "touch": app.touch.root.mode if getattr(app, "touch", None) else None,
             # display power, hotplug, USB import: "starting" until just after the first frame
             "device_services": getattr(app, "services_phase", None),

@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk import __version__
-from kiosk.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from kiosk.cli.exit_codes import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from kiosk.cli.logtime import use_town_time
 from kiosk.cli.sync import cmd_sync, load_device_config
 from kiosk.config.paths import default_data_dir
 
@@ -23,16 +24,17 @@ options given here override it.
 exit codes of --once:
   0  the live content is up to date (updated, or nothing changed)
   2  bad usage or an invalid config file (each problem on its own line)
-  3  the content API could not be reached or answered an HTTP error
-  4  the manifest is invalid (each problem is printed on its own line)
+  3  the content API could not be reached or answered an HTTP error, or the manifest did
+     not arrive within --manifest-deadline (sync.manifest_deadline, 120 s)
+  4  the manifest is invalid, or over 8 MiB (each problem is printed on its own line)
   5  some media could not be downloaded or failed verification
   6  the new version does not fit in cache.max_bytes
   7  stopped by a signal (partial downloads are kept and resumed next time)
-  8  another sync (the daemon's pass, another --once, an import) writes the cache: one
+  9  another sync (the daemon's pass, another --once, an import) writes the cache: one
      writer at a time; waited for up to --wait seconds (10)
-  9  no space left on the data folder's disk (the line says what is free and what the
+ 10  no space left on the data folder's disk (the line says what is free and what the
      new version needs; the attempt's partial downloads are released)
- 10  the data folder cannot be written (a read-only mount, or no permission for this
+ 11  the data folder cannot be written (a read-only mount, or no permission for this
      user: the line names the folder and the cause)
 In every failure case the previous live content stays live. A damaged cache database is
 set aside (kept for a technician) and rebuilt from the kept manifests, then synced."""
@@ -93,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("src", type=Path, help="source folder (site.toml, playlists/, bulletins/, kiosk/, media/)")
     s.add_argument("dest", type=Path, help="output folder to serve (DEST/v1/...)")
     s.add_argument("--published-at", type=_datetime, help="publication time (default: now)")
+    from hub.sources_cli import add_publish_arguments, register_sources_commands  # content sources
+    add_publish_arguments(s)
+    register_sources_commands(sub, COMMANDS)
 
     s = sub.add_parser("serve", help="serve a published tree (reference content API server)")
     s.add_argument("dir", type=Path)
@@ -151,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_device_commands(sub, COMMANDS)
     from kiosk.cli.reports import register_report_commands  # report plays|neutrality
     register_report_commands(sub, COMMANDS)
+    from hub.cli import add_hub_commands  # kiosk hub serve|migrate|create-admin|enrol-code|metrics-token
+    add_hub_commands(sub, COMMANDS)
     return p
 
 
@@ -177,12 +184,12 @@ def _player_args(s: argparse.ArgumentParser) -> None:
 
 
 def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-        stream=sys.stderr,
-    )
+    from kiosk.cli.logtime import TownTimeFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    # the town's time with its offset (kiosk.cli.logtime), to match a line with the screen's clock
+    handler.setFormatter(TownTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     # APScheduler logs every job run at INFO: a small journal must keep state changes only.
     for noisy in ("urllib3", "kivy", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -194,20 +201,9 @@ def fail(message: str, code: int) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from hub.publisher import PublishError, publish
+    from hub.sources_cli import cmd_publish as publish_with_sources  # the content folder and its sources
 
-    try:
-        r = publish(args.src, args.dest, args.published_at)
-    except PublishError as e:
-        for line in e.problems:
-            print(f"kiosk: error: {line}", file=sys.stderr)
-        return EXIT_INVALID
-    for line in r.warnings:
-        print(f"kiosk: warning: {line}", file=sys.stderr)
-    state = "published" if r.changed else "unchanged"
-    print(f"{state}: version {r.version}, {r.media_count} media file(s), "
-          f"{r.media_bytes / 1e6:.1f} MB → {r.manifest_path}")
-    return EXIT_OK
+    return publish_with_sources(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -242,6 +238,7 @@ def cmd_player(args: argparse.Namespace) -> int:
         for line in e.lines():
             print(f"kiosk: error: {line}", file=sys.stderr)
         return EXIT_USAGE
+    use_town_time(cfg.timezone)
     headless = args.headless or bool(args.screenshots and not display_available())
     if not headless and not display_available() and not _has_kms():
         return fail("no display found (DISPLAY/WAYLAND_DISPLAY unset); use --headless", EXIT_USAGE)

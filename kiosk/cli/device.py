@@ -14,6 +14,11 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.device.enrol import Enrolled
+    from kiosk.device.provision import Layout
 
 PROVISION_EPILOG = """Keys not given keep their current value; a second identical run prints
 "nothing to change" and rewrites nothing. The token is read from --token-file or stdin
@@ -55,6 +60,8 @@ def register_device_commands(sub: argparse._SubParsersAction, commands: dict[str
     tok = s.add_mutually_exclusive_group()
     tok.add_argument("--token-file", type=Path, help="read the API token from this file")
     tok.add_argument("--token-stdin", action="store_true", help="read the API token from standard input")
+    tok.add_argument("--enrol", metavar="CODE",
+                     help="get this device's own token from the hub with a one-time code (kiosk hub enrol-code)")
     s.add_argument("--ca-bundle", help="CA bundle for the API's TLS certificate")
     s.add_argument("--mode", help="signage | kiosk | hybrid")
     s.add_argument("--timezone", help="site time zone (default Europe/Paris)")
@@ -123,7 +130,14 @@ def cmd_provision(args: argparse.Namespace) -> int:
         _err(f"--token-file {args.token_file}: {e.strerror}")
         return 2
     layout = Layout(root=args.root, config=args.config or DEFAULT_CONFIG)
-    request = ProvisionRequest(provision_settings(args), token=token, service_user=args.user,
+    settings = provision_settings(args)
+    if args.enrol:
+        enrolled = enrol_with_code(args, layout, settings)
+        if enrolled is None:
+            return 2
+        settings["device.id"] = enrolled.device_id
+        token = enrolled.token  # None: enrolled already with this code; the token file stays
+    request = ProvisionRequest(settings, token=token, service_user=args.user,
                                register=not args.no_register)
     try:
         result = provision(request, layout)
@@ -142,25 +156,55 @@ def cmd_provision(args: argparse.Namespace) -> int:
     return 1 if result.registration_failed else 0
 
 
+def enrol_with_code(args: argparse.Namespace, layout: Layout, settings: dict[str, object]) -> Enrolled | None:
+    """The hub's answer to ``--enrol CODE``, or None after printing why (nothing written)."""
+    from kiosk.device.enrol import EnrolFailed, enrol
+    from kiosk.device.provision import ProvisionError, read_current
+
+    try:
+        current = read_current(layout.config_file)
+    except ProvisionError as e:
+        _err(e.problems[0])
+        return None
+    api = args.api or current.get("api", {}).get("url")
+    if not api:
+        _err("--enrol needs the hub's address: give --api URL")
+        return None
+    device_id = args.device_id or current.get("device", {}).get("id")
+    ca = args.ca_bundle or current.get("api", {}).get("ca_bundle")
+    token = layout.token_file.read_text("utf-8").strip() if layout.token_file.is_file() else None
+    try:
+        result = enrol(str(api), args.enrol, device_id, ca_bundle=Path(ca) if ca else None, current_token=token)
+    except EnrolFailed as e:
+        _err(f"--enrol: {e}")
+        print("kiosk: nothing was written", file=sys.stderr)
+        return None
+    if result.already:
+        print(f"enrolled already with this code as {result.device_id}")
+    else:
+        print(f"enrolled with {api} as {result.device_id} (a token of its own)")
+    return result
+
+
 # -- doctor ----------------------------------------------------------------------------------
 def cmd_doctor(args: argparse.Namespace) -> int:
     from kiosk.config import DEFAULT_CONFIG
-    from kiosk.device.doctor import FAIL, format_results, run_checks
+    from kiosk.device.doctor import FAIL, format_results, json_report, run_checks
     from kiosk.device.provision import Layout
 
     layout = Layout(root=args.root, config=args.config or DEFAULT_CONFIG)
     results = run_checks(layout.config_file, data_dir=args.data, user=args.user, root=args.root)
     failed = any(r.status == FAIL for r in results)
     if args.json:
-        print(json.dumps({"ok": not failed, "checks": [r.as_dict() for r in results]}, ensure_ascii=False, indent=1))
+        print(json.dumps(json_report(results, layout.config_file), ensure_ascii=False, indent=1))
     else:
         print(format_results(results))
     return 1 if failed else 0
 
 
 # -- import ----------------------------------------------------------------------------------
-_IMPORT_EXIT = {"unreachable": 2, "invalid": 4, "incomplete": 5, "refused": 6, "stopped": 7, "busy": 8,
-                "no-space": 9, "read-only": 10}
+_IMPORT_EXIT = {"unreachable": 2, "invalid": 4, "incomplete": 5, "refused": 6, "stopped": 7, "busy": 9,
+                "no-space": 10, "read-only": 11}
 
 
 def cmd_import(args: argparse.Namespace) -> int:

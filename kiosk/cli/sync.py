@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from content_cache import ContentCache
     from kiosk.config import Config
+    from kiosk.device.reporting import DeviceReporter
     from kiosk.device.sdnotify import Notifier
     from sync import Progress, SyncSettings
 
@@ -53,10 +54,14 @@ def load_device_config(path: Path | None) -> Config:
 def sync_settings(args: argparse.Namespace, cfg: Config) -> SyncSettings:
     from kiosk.config import parse_size
     from sync import SyncSettings
+    from sync.wording import api_url_problem
 
     api = args.api or cfg.api_url
     if not api:
         raise ValueError("no content API URL: give --api URL or set api.url in the config file")
+    problem = api_url_problem(api)
+    if problem:
+        raise ValueError(f"{'--api' if args.api else 'api.url'}: {problem}")
     max_bytes = parse_size(args.max_bytes) if getattr(args, "max_bytes", None) else cfg.max_cache_bytes
     return SyncSettings(
         api_url=api,
@@ -118,6 +123,18 @@ def _imports_kept_out_of_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _result_printed_once() -> None:
+    """The pass's problems are printed below as `kiosk: error:` lines: the sync's log
+    records of the same problems (ERROR per manifest problem, WARNING for the outcome)
+    are left out, so each problem is said once."""
+    import logging
+
+    from sync.outcome import is_result_record
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(lambda r: not (is_result_record(r) and r.levelno >= logging.WARNING))
+
+
 def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False, lock_wait_s: float = 10.0) -> int:
     import signal
 
@@ -128,6 +145,7 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
         settings = SyncSettings(api_url=settings)
     client = ContentApiClient(settings)
     previous = signal.signal(signal.SIGTERM, lambda *_: client.stop.set())
+    _result_printed_once()
     progress = _ProgressLine(enabled=not quiet and sys.stderr.isatty())
 
     def open_cache() -> ContentCache:
@@ -185,10 +203,23 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except ValueError as e:
         return _fail(str(e), EXIT_USAGE)
+    from kiosk.cli.logtime import use_town_time
+
+    use_town_time(cfg.timezone)
     data_dir = args.data or cfg.data_dir or default_data_dir()
     if args.once:
         return run_sync_once(settings, data_dir, quiet=args.quiet, lock_wait_s=args.wait)
     return run_sync_daemon(settings, data_dir, cfg, args.interval)
+
+
+def device_reporter(data_dir: Path, cfg: Config, device_id: str | None) -> DeviceReporter:
+    """The player's state, screenshots and kiosk.prom for the heartbeats (kiosk/device/reporting.py)."""
+    from kiosk.device.reporting import DeviceReporter, ReportSettings
+
+    return DeviceReporter(ReportSettings(
+        data_dir=data_dir, device_id=device_id, mode=cfg.mode, orientation=cfg.orientation,
+        screenshot_s=cfg.screenshot_s, screenshot_width=cfg.screenshot_width, textfile_dir=cfg.textfile_dir,
+    ))
 
 
 def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interval: float | None) -> int:
@@ -211,6 +242,7 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     from kiosk.device.sdnotify import Notifier
 
     notifier = Notifier()
+    reporter = device_reporter(data_dir, cfg, settings.device_id)
     while True:
         # Opened (a damaged database set aside and rebuilt) under the writer lock; a full
         # or read-only disk is said once, and tried again until it passes.
@@ -220,7 +252,8 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
         with cache:
             service = SyncService(cache, client, now=lambda: datetime.now(UTC),
                                   times=times, software_version=__version__,
-                                  notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s)
+                                  notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s,
+                                  reporter=reporter)
             # "Sync now" from the admin overlay (or a technician): DATA/sync.sock moves the next poll to now.
             trigger = SyncTriggerServer(trigger_path(data_dir), service.sync_now)
             try:

@@ -9,6 +9,7 @@ file (``api.token_file``, mode 0600) and never printed.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
@@ -73,6 +76,10 @@ class Config:
     # player.neutrality (a problem there is reported, never stops the player).
     neutrality: dict[str, Any] | None = field(default=None, hash=False)
     play_log_days: int = 400
+    # [monitoring]: what the sync daemon reports besides its heartbeat (kiosk/device/reporting.py)
+    screenshot_s: float = 900.0  # a screenshot for the hub this often; 0: only when asked
+    screenshot_width: int = 480
+    textfile_dir: Path = Path("/var/lib/prometheus/node-exporter")  # kiosk.prom, when the folder exists
 
 
 def parse_size(value: Any) -> int:
@@ -116,8 +123,13 @@ def _device_id(v: Any) -> str:
 
 
 def _url(v: Any) -> str:
+    from sync.wording import api_url_problem  # the sync's own rule: a base URL, http(s)
+
     if not isinstance(v, str) or not re.match(r"^https?://[^\s/]+", v):
-        raise ValueError(f"{v!r} is not an http(s) URL")
+        raise ValueError(api_url_problem(str(v)) or f"{v!r} is not an http(s) URL")
+    problem = api_url_problem(v)
+    if problem:
+        raise ValueError(problem)
     return v.rstrip("/")
 
 
@@ -203,6 +215,12 @@ def _pin_hash(v: Any) -> str:
     return v
 
 
+def _screenshot_interval(v: Any) -> float:
+    if v == 0 and not isinstance(v, bool):
+        return 0.0  # only when the hub asks
+    return _number(60, 86400)(v)
+
+
 SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
     "device": {
         "id": ("device_id", _device_id),
@@ -237,6 +255,11 @@ SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
     },
     # proof-of-play log kept on the device for the election-period reports
     "reports": {"retention_days": ("play_log_days", _int(30, 3650))},
+    "monitoring": {
+        "screenshot_interval": ("screenshot_s", _screenshot_interval),
+        "screenshot_width": ("screenshot_width", _int(160, 1920)),
+        "textfile_dir": ("textfile_dir", _path),
+    },
     "neutrality": {},  # kept raw, see Config.neutrality
 }
 
@@ -258,6 +281,13 @@ def _cross_problems(values: dict[str, Any], table: dict[str, Any]) -> list[str]:
 def _suggest(name: str, options: list[str]) -> str:
     close = difflib.get_close_matches(name, options, n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _warn_if_others_can_read(token_path: Path) -> None:
+    mode = token_path.stat().st_mode & 0o777
+    if mode & 0o077:
+        log.warning("api.token_file: %s is readable by other users (mode %04o): chmod 600 %s "
+                    "(kiosk provision does it)", token_path, mode, token_path)
 
 
 def load_config(path: Path) -> Config:
@@ -300,6 +330,7 @@ def load_config(path: Path) -> Config:
             if not token:
                 problems.append(f"api.token_file: {token_path} is empty")
             values["token"] = token or None
+            _warn_if_others_can_read(token_path)
         except OSError as e:
             problems.append(f"api.token_file: cannot read {token_path} ({e.strerror})")
     if problems:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from dataclasses import fields as fields_of
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from content_cache import LiveContent, LocalText
 
 from .documents import (
     Alert,
+    Attribution,
     Course,
     Event,
     Menu,
@@ -138,7 +140,8 @@ def _menu(doc: Mapping[str, Any], where: str, ctx: _Ctx) -> Menu:
             ctx.problems.append(f"{where}.days[{i}].date: {d.get('date')!r} is not a date")
             continue
         courses = tuple(
-            Course(str(c.get("course", "main")), LocalText.from_mapping(c.get("dish")), tuple(c.get("labels") or ()))
+            Course(str(c.get("course", "main")), LocalText.from_mapping(c.get("dish")), tuple(c.get("labels") or ()),
+                   tuple(str(a) for a in c.get("allergens") or ()))
             for c in d.get("courses") or () if isinstance(c, Mapping) and c.get("dish")
         )
         days.append(MenuDay(day, courses))
@@ -165,7 +168,7 @@ def _event(doc: Mapping[str, Any], where: str, ctx: _Ctx) -> Event:
     return Event(
         id=str(doc["id"]), title=_required_text(doc, "title", where), description=_text(doc, "description"),
         start=start, end=end, all_day=bool(doc.get("all_day")), place=_text(doc, "place"),
-        url=_url(doc, where, ctx.problems), image=_str(doc, "image"),
+        url=_url(doc, where, ctx.problems), image=_str(doc, "image"), status=_str(doc, "status"),
     )
 
 
@@ -209,6 +212,18 @@ def _number(doc: Mapping[str, Any], where: str, ctx: _Ctx) -> UsefulNumber:
                         _text(doc, "description"), _text(doc, "available"))
 
 
+def _attribution(doc: Mapping[str, Any]) -> Attribution | None:
+    """A content source's ``source`` (name, date, licence), when the document has one."""
+    raw = doc.get("source")
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
+        return None
+    try:
+        day = date.fromisoformat(str(raw["date"])) if raw.get("date") else None
+    except ValueError:
+        day = None
+    return Attribution(raw["name"].strip(), day, str(raw.get("licence") or ""))
+
+
 @dataclass
 class _Ctx:
     holidays: tuple[ClosedDay, ...]
@@ -245,7 +260,11 @@ def build_catalogue(content: LiveContent | None) -> Catalogue:
             # The cache keeps documents by (order, id), not in manifest order: name them by id.
             where = f"kiosk.{section}[id={doc.get('id', i) if isinstance(doc, Mapping) else i}]"
             try:
-                fields[name].append(parse(doc, where, ctx))
+                parsed = parse(doc, where, ctx)
+                source = _attribution(doc)
+                if source is not None and "source" in {f.name for f in fields_of(parsed)}:
+                    parsed = replace(parsed, source=source)
+                fields[name].append(parsed)
             except DocumentError as e:
                 ctx.problems.append(f"{e}; not shown")
             except (KeyError, TypeError, AttributeError) as e:

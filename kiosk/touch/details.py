@@ -1,12 +1,13 @@
 """Detail pages: one document as a column of blocks, plus its link and image."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from player.i18n import N_
 
 from . import timefmt
 from .calendar import week_menu
+from .documents import Attribution
 from .hours import OpeningHours
 from .pages import PageBuilder
 from .status_text import describe_hours, upcoming_exceptions, week_table
@@ -19,6 +20,13 @@ DISH_LABELS = {
     "organic": N_("organic"), "local": N_("local"), "vegetarian": N_("vegetarian"),
     "pork-free": N_("pork-free"), "homemade": N_("homemade"),
 }
+EVENT_STATUSES = {
+    "cancelled": N_("Cancelled"), "postponed": N_("Postponed"), "full": N_("Full"),
+    "rescheduled": N_("Rescheduled"), "moved-online": N_("Moved online"),
+}
+# Detail category → the catalogue's field, for the pages a content source can give.
+SOURCED = {"services": "services", "places": "places", "menus": "menus", "procedures": "procedures",
+           "agenda": "events", "news": "news"}
 PLACE_KINDS = {
     "toilets": N_("Public toilets"), "parking": N_("Car park"), "park": N_("Park"),
     "sport": N_("Sports ground"), "culture": N_("Culture"), "health": N_("Health"),
@@ -61,7 +69,21 @@ class DetailBuilder(PageBuilder):
     def detail(self, category: str, doc_id: str) -> DetailPage | None:
         """The page of ``doc_id`` in ``category``, or None if it is not in the content."""
         build = getattr(self, f"_detail_{category}", None)
-        return build(doc_id) if build else None
+        page = build(doc_id) if build else None
+        if page is not None and category in SOURCED:
+            # A page from a content source says where it comes from (Licence Ouverte asks for it).
+            doc = self._find(getattr(self.cat, SOURCED[category]), doc_id)
+            if doc is not None and doc.source is not None:
+                page = replace(page, blocks=(*page.blocks, Block("field", self._source(doc.source), self._("Source"))))
+        return page
+
+    def _source(self, src: Attribution) -> str:
+        parts = [src.name]
+        if src.date:
+            parts.append(timefmt.full_date(src.date, self.lang))
+        if src.licence:
+            parts.append(src.licence)
+        return " · ".join(parts)
 
     def _find(self, docs: tuple, doc_id: str):  # noqa: ANN202 - any document class
         return next((d for d in docs if d.id == doc_id), None)
@@ -135,6 +157,8 @@ class DetailBuilder(PageBuilder):
             for c in d.courses:
                 labels = ", ".join(_(DISH_LABELS.get(x, x)) for x in c.labels)
                 dish = f"{self.t(c.dish)} ({labels})" if labels else self.t(c.dish)
+                if c.allergens:
+                    dish += f" — {_('Allergens')}: {', '.join(c.allergens)}"
                 blocks.append(Block("field", dish, _(COURSES.get(c.course, c.course))))
         return DetailPage("menus", m.id, self.t(m.name), tuple(blocks))
 
@@ -161,8 +185,9 @@ class DetailBuilder(PageBuilder):
         if e is None:
             return None
         start = e.start.astimezone(self.tz)
-        blocks = [Block("field", timefmt.day_heading(start.date(), self.lang), _("Date")),
-                  Block("field", self.event_when(e).split(" · ")[0], _("Time"))]
+        blocks = [Block("status", _(EVENT_STATUSES[e.status]), tone="alert")] if e.status in EVENT_STATUSES else []
+        blocks += [Block("field", timefmt.day_heading(start.date(), self.lang), _("Date")),
+                   Block("field", self.event_when(e).split(" · ")[0], _("Time"))]
         if e.place:
             blocks.append(Block("field", self.t(e.place), _("Place")))
         if e.description:

@@ -25,12 +25,22 @@ def _optional(default: Any = "") -> Any:
 
 
 @dataclass(frozen=True)
+class Attribution:
+    """Where an ingested page comes from (a content source): shown as its "Source" line."""
+
+    name: str
+    date: date | None = None
+    licence: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
     """What every page document has."""
 
     id: str
     url: str = _optional()  # https, shown as a QR code
     image: str = _optional()  # sha256 of an image in the media store, or ""
+    source: Attribution | None = _optional(None)  # set on pages from a content source
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,7 @@ class Event(Titled):
     end: datetime | None = None
     all_day: bool = False
     place: LocalText = LocalText()
+    status: str = ""  # "" (as announced) | cancelled | postponed | full | rescheduled | moved-online
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,7 @@ class Course:
     course: str  # starter | main | side | cheese | dessert | snack
     dish: LocalText
     labels: tuple[str, ...] = ()
+    allergens: tuple[str, ...] = ()  # as the menu's publisher names them
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,7 @@ class Menu:
     id: str
     name: LocalText
     days: tuple[MenuDay, ...]
+    source: Attribution | None = None
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,11 @@ class PageBuilder:
                 heading = timefmt.day_heading(group.day, self.lang)
             rows.append(Row("", heading))
             for e in group.events:
-                rows.append(Row(e.id, self.t(e.title), self.event_when(e)))
+                if e.status in ("cancelled", "postponed"):  # said before the time, in the alert colour
+                    status = _("Cancelled") if e.status == "cancelled" else _("Postponed")
+                    rows.append(Row(e.id, self.t(e.title), f"{status} · {self.event_when(e)}", tone="alert"))
+                else:
+                    rows.append(Row(e.id, self.t(e.title), self.event_when(e)))
         return rows
 
     def event_when(self, e: Event) -> str:

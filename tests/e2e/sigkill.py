@@ -24,7 +24,7 @@ from .. import faultserver as fs
 from ..helpers import write_source
 
 MODES = ("once", "daemon", "race")
-EXIT_BUSY = 8
+EXIT_BUSY = 9
 
 
 @dataclass
@@ -160,7 +160,7 @@ def _race_round(cmd: list[str], env: dict[str, str], rng: random.Random) -> tupl
     t0 = time.monotonic()
     first = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(rng.uniform(0.0, 0.6))
-    # the second waits for the first (the default 10 s), or gives up at once (exit 8)
+    # the second waits for the first (the default 10 s), or gives up at once (exit 9)
     wait = ["--wait", "0"] if rng.random() < 0.5 else []
     second = subprocess.Popen(cmd + wait, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # from the first's start: kills land in either's start, downloads or switch, or in

@@ -1,5 +1,5 @@
 """A full disk under the data folder (a real small filesystem, tmpfs): `kiosk sync --once`
-ends with exit 9 and one line, the attempt's partial downloads are released, `kiosk
+ends with exit 10 and one line, the attempt's partial downloads are released, `kiosk
 status` and the daemon keep working on a disk full to the last byte, and the next sync
 succeeds once the space is back. Nothing ever sits under a final name with wrong bytes."""
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..storage import (
     wait_for,
 )
 
-EXIT_NO_SPACE = 9
+EXIT_NO_SPACE = 10
 
 
 def test_a_version_that_does_not_fit_is_refused_with_one_line_and_the_next_one_that_fits_goes_live(

@@ -1,6 +1,6 @@
 """A data folder that cannot be written — a read-only mount (a card with errors is
 remounted read-only), or a folder the service's user may not write — is one line naming
-the folder and the cause, exit 10; `kiosk status` still reads it; the next sync, once
+the folder and the cause, exit 11; `kiosk status` still reads it; the next sync, once
 the folder can be written, completes. (The player on a read-only folder:
 tests/e2e/test_damaged_cache_player.py.)"""
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .. import faultserver as fs
 from ..helpers import write_source
 from ..storage import NOBODY, errors, final_names_verified, kiosk, live_version, read_only_view, wait_for
 
-EXIT_READ_ONLY = 10
+EXIT_READ_ONLY = 11
 
 
 @pytest.fixture

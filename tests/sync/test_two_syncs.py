@@ -1,6 +1,6 @@
 """Two syncs of one data folder at once — two `kiosk sync --once`, or the daemon and a
 `--once` — against a throttled server: one writer at a time (the cache's writer lock).
-The second waits for the first (`--wait`), or exits 8 with "another sync is running
+The second waits for the first (`--wait`), or exits 9 with "another sync is running
 (pid N, …)"; no file is fetched twice, nothing under a final name has wrong bytes."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from .. import faultserver as fs
 from ..helpers import write_source
 from ..storage import add_big_video, errors, final_names_verified, kiosk, live_version, partials, wait_for
 
-EXIT_BUSY = 8
+EXIT_BUSY = 9
 
 
 def _start(*args: str, log: Path | None = None) -> subprocess.Popen:
