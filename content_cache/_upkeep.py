@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .errors import CacheError
+from .errors import QuotaExceeded
 from .faults import free_bytes, human_bytes, no_space
 from .live_read import POINTER_ID, utc
 from .partials import collect_partials, partial_bytes
@@ -24,10 +24,6 @@ log = logging.getLogger(__name__)
 # version switch, the outbox and the play log need a little room too.
 DISK_RESERVE_BYTES = 2 << 20
 _BLOCK = 4096  # a file takes whole blocks: small files count for more than their size
-
-
-class QuotaExceeded(CacheError):
-    """A version cannot fit in ``cache.max_bytes`` beside the live one."""
 
 
 @dataclass(frozen=True)

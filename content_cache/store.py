@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import io
 import logging
 import os
 import re
@@ -21,22 +22,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .errors import InvalidDigest, MediaVerificationError, PartialBusy
+
 log = logging.getLogger(__name__)
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also take a final "\n"
 _CHUNK = 1 << 20
-
-
-class StoreError(Exception):
-    """Base class of media store errors."""
-
-
-class MediaVerificationError(StoreError):
-    """Bytes received do not match the expected sha256 or size."""
-
-
-class PartialBusy(StoreError):
-    """The partial download is being written by another writer (it holds its lock)."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +93,10 @@ def _start_writeback(fd: int) -> None:
 
 
 def check_sha256(value: str) -> str:
-    """Return ``value`` if it is a lowercase hex sha256, else raise ``ValueError``."""
+    """Return ``value`` if it is a lowercase hex sha256, else raise :class:`InvalidDigest`
+    (a ``ValueError``)."""
     if not isinstance(value, str) or not SHA256_RE.match(value):
-        raise ValueError(f"not a sha256 hex digest: {value!r}")
+        raise InvalidDigest(f"not a sha256 hex digest: {value!r}")
     return value
 
 
@@ -174,10 +166,6 @@ class MediaStore:
             raise
         finally:
             part.close()
-
-    def put_file(self, src: BinaryIO, sha256: str, size: int) -> StoredFile:
-        """Copy a local file-like object into the store with the same checks."""
-        return self.put_verified(read_chunks(src), sha256, size)
 
     def remove(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
@@ -303,7 +291,7 @@ class BatchedStore(MediaStore):
         self.flush()
 
 
-def read_chunks(src: BinaryIO, chunk_size: int = _CHUNK) -> Iterator[memoryview]:
+def read_chunks(src: io.BufferedIOBase, chunk_size: int = _CHUNK) -> Iterator[memoryview]:
     """Chunks of a local file, read into one reused buffer (no new 1 MB object per read).
 
     Each view is only valid until the next one is asked for.

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from content_cache import DEFAULT_TIMEZONE
+
 from .source_notes import WARNING, Locator, SourceNote
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -46,9 +48,9 @@ def content_warnings(doc: Mapping[str, Any], locate: Locator, now: datetime) -> 
         out.append(locate.note(f"{path}: {message}", WARNING))
 
     try:
-        zone = ZoneInfo(str(doc.get("site", {}).get("timezone", "Europe/Paris")))
+        zone = ZoneInfo(str(doc.get("site", {}).get("timezone", DEFAULT_TIMEZONE)))
     except Exception:
-        zone = ZoneInfo("Europe/Paris")
+        zone = ZoneInfo(DEFAULT_TIMEZONE)
     named = {item.get("bulletin") for p in doc.get("playlists", ()) if isinstance(p, Mapping)
              for item in p.get("items", ()) if isinstance(item, Mapping)}
     for j, b in enumerate(doc.get("bulletins", ())):

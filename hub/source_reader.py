@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from content_cache.store import SHA256_RE
+from content_cache import DEFAULT_TIMEZONE, SHA256_RE
 from sync.manifest import did_you_mean
 
 from .source_notes import ERROR, WARNING, Locator, Place, SourceNote
@@ -95,8 +95,8 @@ class MediaUse:
 @dataclass
 class SourceReader:
     src: Path
-    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Paris"))
-    zone_name: str = "Europe/Paris"
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    zone_name: str = DEFAULT_TIMEZONE
     errors: list[SourceNote] = field(default_factory=list)
     warnings: list[SourceNote] = field(default_factory=list)
     media: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -235,8 +235,8 @@ class SourceReader:
                 self.note(Place("site.toml"), None, "missing [site] table")
             return {}, data
         try:
-            self.tz = ZoneInfo(str(site.get("timezone", "Europe/Paris")))
-            self.zone_name = str(site.get("timezone", "Europe/Paris"))
+            self.tz = ZoneInfo(str(site.get("timezone", DEFAULT_TIMEZONE)))
+            self.zone_name = str(site.get("timezone", DEFAULT_TIMEZONE))
             self.locator = Locator(self.tz, self.zone_name)
         except Exception:
             self.note(Place("site.toml"), "site.timezone", f"unknown time zone {site.get('timezone')!r}")

@@ -16,18 +16,21 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from importlib import metadata
+from typing import TypedDict, TypeVar
 from urllib.parse import unquote
 
 import requests
 import urllib3
+from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
-from content_cache import MediaStore, MediaVerificationError, PartialBusy, StoredFile, check_sha256
+from content_cache import MediaStore, MediaVerificationError, PartialBusy, PartialDownload, StoredFile, check_sha256
 
-from .manifest import MAX_MANIFEST_BYTES, Manifest, ManifestError, parse_manifest
+from .errors import ApiUnreachable, InvalidSettings, MediaDownloadError, Stopped, SyncError
+from .manifest import MAX_MANIFEST_BYTES, ManifestError, parse_manifest
 from .settings import SyncSettings
+from .source import ManifestFetch, NewManifest, NotModified
 from .wording import Problem, http_problem, network_problem
 
 log = logging.getLogger(__name__)
@@ -45,38 +48,30 @@ RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 _MEDIA_REDIRECTS = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=10)
 
 
-class SyncError(Exception):
-    """Base class of sync errors; the message is one line for a technician."""
+T = TypeVar("T")
 
 
-class ApiUnreachable(SyncError):
-    """The server could not be reached or answered with an HTTP error."""
+class _PoolOptions(TypedDict, total=False):
+    """What the media downloads' urllib3 pool managers are made with."""
+
+    num_pools: int
+    maxsize: int
+    cert_reqs: str
+    ca_certs: str
+    ca_cert_dir: str
 
 
-class MediaDownloadError(SyncError):
-    """A media file could not be downloaded or failed verification."""
+class _Retry(SyncError):
+    """A transient failure: the attempt is made again (never leaves the client)."""
 
-
-class Stopped(SyncError):
-    """The sync was asked to stop (SIGTERM); partial downloads are kept for resuming."""
-
-
-class _Retry(Exception):
     def __init__(self, message: str, retry_after: float | None = None, remedy: str = "") -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.remedy = remedy  # said once, after the last attempt
 
 
-@dataclass(frozen=True)
-class ManifestFetch:
-    """Result of a conditional manifest request."""
-
-    not_modified: bool
-    manifest: Manifest | None = None
-    etag: str | None = None
-    body_sha256: str | None = None
-    url: str = ""
+class _Absent(SyncError):
+    """An optional document (the per-device manifest) is not on the server (never leaves the client)."""
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -94,21 +89,20 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 class ContentApiClient:
-    """Talks to one content API; safe to use from several download threads."""
+    """Talks to one content API (a :class:`sync.ContentSource`); safe to use from several
+    download threads."""
 
     def __init__(
         self,
-        base_url: str | SyncSettings,
+        settings: SyncSettings,
         *,
-        settings: SyncSettings | None = None,
         stop: threading.Event | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        if isinstance(base_url, SyncSettings):
-            settings = base_url
-        self.settings = settings or SyncSettings(api_url=str(base_url))
+        """``settings``: where the API is (``api_url``) and how to talk to it."""
+        self.settings = settings
         if self.settings.device_id is not None and not _ID_RE.match(self.settings.device_id):
-            raise ValueError(f"device id {self.settings.device_id!r}: use a-z, 0-9, '-' and '_'")
+            raise InvalidSettings(f"device id {self.settings.device_id!r}: use a-z, 0-9, '-' and '_'")
         self.base_url = self.settings.api_url.rstrip("/")
         self.stop = stop or threading.Event()
         self._sleep = sleep or self.stop.wait
@@ -159,13 +153,19 @@ class ContentApiClient:
     def _make_media_pools(self) -> urllib3.PoolManager:
         session = self.http
         # The session's identity and token; no Accept-Encoding: the bytes hashed are the file's.
-        self._media_headers = {k: v for k, v in session.headers.items() if k in ("User-Agent", "Authorization")}
-        kw: dict[str, object] = {"num_pools": 4, "maxsize": max(1, self.settings.parallel_downloads)}
+        self._media_headers = {
+            k: v.decode("latin-1") if isinstance(v, bytes) else v
+            for k, v in session.headers.items() if k in ("User-Agent", "Authorization")
+        }
+        kw: _PoolOptions = {"num_pools": 4, "maxsize": max(1, self.settings.parallel_downloads)}
         ca = session.verify
         if ca is True:
-            ca = requests.certs.where()
+            ca = DEFAULT_CA_BUNDLE_PATH  # certifi's bundle, as requests uses it
         kw["cert_reqs"] = "CERT_REQUIRED"  # never off; a configured bundle is the one trusted, as for the manifest
-        kw["ca_cert_dir" if os.path.isdir(str(ca)) else "ca_certs"] = str(ca)
+        if os.path.isdir(str(ca)):
+            kw["ca_cert_dir"] = str(ca)
+        else:
+            kw["ca_certs"] = str(ca)
         scheme = urllib3.util.parse_url(self.base_url).scheme or "http"
         proxy = session.proxies.get(scheme) or session.proxies.get("all")
         if not proxy:
@@ -253,9 +253,9 @@ class ContentApiClient:
         if self.stop.is_set():
             raise Stopped("sync stopped")
 
-    def _with_retries(  # noqa: ANN202
-        self, what: str, fn: Callable[[], object], error: type[SyncError], deadline: float | None = None,
-    ):
+    def _with_retries(
+        self, what: str, fn: Callable[[], T], error: type[SyncError], deadline: float | None = None,
+    ) -> T:
         """``fn()``, tried again after a transient failure (``_Retry``) with backoff, up to
         ``max_attempts`` times — and not past ``deadline`` (a monotonic time) if given."""
         last = Problem("")
@@ -290,30 +290,31 @@ class ContentApiClient:
         a second cannot hold the sync (:class:`ApiUnreachable` when the deadline passes).
         A body over the size limit is an invalid manifest (:class:`ManifestError`)."""
         deadline = time.monotonic() + self.settings.manifest_deadline_s
-        url = self.device_manifest_url
-        if url and time.monotonic() >= self._no_device_manifest_until:
-            fetched = self._with_retries(
-                url, lambda: self._fetch_manifest_once(url, etag, True, deadline), ApiUnreachable, deadline,
-            )
-            if fetched is not None:
-                return fetched
-            log.info("no per-device manifest at %s; using the shared one", url)
-            self._no_device_manifest_until = time.monotonic() + self.settings.device_manifest_recheck_s
+        own = self.device_manifest_url
+        if own and time.monotonic() >= self._no_device_manifest_until:
+            try:
+                return self._with_retries(
+                    own, lambda: self._fetch_manifest_once(own, etag, True, deadline), ApiUnreachable, deadline,
+                )
+            except _Absent:
+                log.info("no per-device manifest at %s; using the shared one", own)
+                self._no_device_manifest_until = time.monotonic() + self.settings.device_manifest_recheck_s
         url = self.manifest_url
         return self._with_retries(
             url, lambda: self._fetch_manifest_once(url, etag, False, deadline), ApiUnreachable, deadline,
         )
 
-    def _fetch_manifest_once(self, url: str, etag: str | None, optional: bool, deadline: float) -> ManifestFetch | None:
+    def _fetch_manifest_once(self, url: str, etag: str | None, optional: bool, deadline: float) -> ManifestFetch:
+        """One request; an ``optional`` manifest the server does not have raises :class:`_Absent`."""
         headers = {"Accept": "application/json"}
         if etag:
             headers["If-None-Match"] = etag
         resp = self._get(url, headers, deadline)
         with resp:
             if resp.status_code == 304:
-                return ManifestFetch(not_modified=True, etag=etag, url=url)
+                return NotModified(etag=etag, url=url)
             if optional and resp.status_code in (404, 410):
-                return None
+                raise _Absent(url)
             if resp.status_code in RETRYABLE_STATUS:
                 problem = self._http_problem(url, resp.status_code, manifest=True)
                 raise _Retry(problem.what, parse_retry_after(resp.headers.get("Retry-After")), problem.remedy)
@@ -325,9 +326,8 @@ class ContentApiClient:
                                     source=url)
             body = self._read_limited(resp, url, deadline)
         manifest = parse_manifest(body, source=url)
-        return ManifestFetch(
-            not_modified=False, manifest=manifest, etag=resp.headers.get("ETag"),
-            body_sha256=hashlib.sha256(body).hexdigest(), url=url,
+        return NewManifest(
+            manifest=manifest, etag=resp.headers.get("ETag"), body_sha256=hashlib.sha256(body).hexdigest(), url=url,
         )
 
     def _read_limited(self, resp: requests.Response, url: str, deadline: float) -> bytes:
@@ -377,7 +377,7 @@ class ContentApiClient:
             part.close()
 
     def _download_once(
-        self, url: str, part, validator: list[str | None], on_bytes: Callable[[int], None] | None
+        self, url: str, part: PartialDownload, validator: list[str | None], on_bytes: Callable[[int], None] | None
     ) -> StoredFile:
         offset = part.resume()
         if offset == part.size:
@@ -432,7 +432,7 @@ class ContentApiClient:
             resp.close()
 
 
-def _chunks_as_they_come(resp: urllib3.BaseHTTPResponse, url: str):  # noqa: ANN202 - a generator of bytes
+def _chunks_as_they_come(resp: urllib3.BaseHTTPResponse, url: str) -> Iterator[bytes]:
     """Body chunks as soon as the network delivers them (at most _CHUNK bytes each).
 
     A read of a full chunk would wait for all of it, so a server dripping a few bytes a

@@ -18,6 +18,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .errors import SyncError
+
 if TYPE_CHECKING:  # imported when a manifest is validated: a 304 never needs it
     import jsonschema
 
@@ -25,7 +27,7 @@ SCHEMA_VERSION = 1
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024
 
 
-class ManifestError(ValueError):
+class ManifestError(SyncError, ValueError):
     """A manifest failed validation; ``problems`` holds one line per problem."""
 
     def __init__(self, problems: Sequence[str], source: str = "manifest") -> None:

@@ -25,8 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from content_cache import (
+    DB_NAME,
+    LightCache,
+    LiveReader,
     MediaStore,
     NoSpace,
+    SchemaMismatch,
     StorageFault,
     WriterBusy,
     WriterLock,
@@ -35,8 +39,6 @@ from content_cache import (
     storage_fault,
     why_not_writable,
 )
-from content_cache.light import LightCache
-from content_cache.live_read import DB_NAME, LiveReader, SchemaMismatch
 
 from .client import ContentApiClient
 from .downloads import Progress

@@ -12,48 +12,78 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TypeAlias
 
-from content_cache import NoSpace, StorageFault, collect_partials, human_bytes, no_space, storage_fault
-from content_cache._upkeep import QuotaExceeded
-from content_cache.errors import MissingMediaError
-from content_cache.snapshot import is_alert
-from content_cache.writes import SyncRunRecord, VersionRows
+from content_cache import (
+    MissingMediaError,
+    NoSpace,
+    QuotaExceeded,
+    StorageFault,
+    SyncRunRecord,
+    VersionRows,
+    WritableCache,
+    collect_partials,
+    human_bytes,
+    is_alert,
+    no_space,
+    storage_fault,
+)
 
-from .client import ContentApiClient, ManifestFetch, Stopped
-from .downloads import Downloads, Progress, fetch_all
+from .downloads import Downloads, Progress
+from .errors import Stopped
 from .manifest import Manifest
-from .outcome import RESULT, Outcome, Poll, SyncResult, poll_manifest
+from .outcome import RESULT, Outcome, Poll, PollFailed, SyncResult, poll_manifest
 from .restore import prune_manifests, save_manifest
+from .source import ContentSource, ManifestFetch, NewManifest
 from .to_cache import version_rows
-
-if TYPE_CHECKING:
-    from content_cache import ContentCache, LightCache
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Check", "Outcome", "Progress", "SyncResult", "Syncer", "sync_once"]
+__all__ = ["Check", "CheckFailed", "NewVersion", "NothingNew", "Outcome", "Progress", "SyncResult", "Syncer",
+           "sync_once"]
 
 
 @dataclass(frozen=True)
-class Check:
-    """What one manifest check found: a failure, nothing new, or a target version."""
+class CheckFailed:
+    """The manifest check failed (``failure`` is an Outcome); the live version stays."""
 
     started: datetime
     live_version: str | None
-    failure: str | None = None
-    message: str = ""
+    failure: str
+    message: str
     problems: tuple[str, ...] = ()
-    target: Manifest | None = None
-    rows: VersionRows | None = None
+
+
+@dataclass(frozen=True)
+class NothingNew:
+    """The manifest is the live version's: only the live files found bad are fetched again."""
+
+    started: datetime
+    live_version: str | None
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A new version to install: its manifest and its rows for the cache."""
+
+    started: datetime
+    live_version: str | None
+    target: Manifest
+    rows: VersionRows
     alerts_shown_early: bool = False
 
 
+# What one manifest check found: a failure, nothing new, or a new version.
+Check: TypeAlias = CheckFailed | NothingNew | NewVersion
+
+
 class Syncer:
+    """One sync pass from a :class:`sync.ContentSource` into a :class:`content_cache.WritableCache`."""
+
     def __init__(
         self,
-        cache: ContentCache | LightCache,
-        client: ContentApiClient,
+        cache: WritableCache,
+        client: ContentSource,
         now: Callable[[], datetime],
         progress: Callable[[Progress], None] | None = None,
     ) -> None:
@@ -63,11 +93,6 @@ class Syncer:
         self.on_progress = progress
         # Each pass's result is logged; the daemon logs state changes only (it says so).
         self.log_each_pass = True
-
-    # -- files --------------------------------------------------------------------
-    def fetch_files(self, files: dict[str, int]) -> tuple[list[str], list[str]]:
-        """Download ``files`` with bounded parallelism; returns (fetched, failure lines)."""
-        return fetch_all(self.client, self.cache.store, files, self.on_progress)
 
     # -- one pass, in two steps -------------------------------------------------------
     def check(self) -> Check:
@@ -82,14 +107,13 @@ class Syncer:
 
     def checked(self, poll: Poll, live: str | None) -> Check:
         """The :meth:`check` of a manifest already polled (with the live version's ETag)."""
-        if poll.failure:
-            return Check(poll.started, live, poll.failure, poll.message, poll.problems)
-        assert poll.fetch is not None
-        target = self._target(poll.fetch, live)
-        if target is None:
-            return Check(poll.started, live)
-        fetch = poll.fetch
-        rows = version_rows(target, manifest_sha256=fetch.body_sha256 or "", etag=fetch.etag, now=self.now())
+        if isinstance(poll, PollFailed):
+            return CheckFailed(poll.started, live, poll.failure, poll.message, poll.problems)
+        fetch = self._new(poll.fetch, live)
+        if fetch is None:
+            return NothingNew(poll.started, live)
+        target = fetch.manifest
+        rows = version_rows(target, manifest_sha256=fetch.body_sha256, etag=fetch.etag, now=self.now())
         alerts = [b for b in rows.bulletins if is_alert(b)]
         try:
             early = self.cache.set_alert_overlay(target.version, alerts, self.now())
@@ -98,7 +122,7 @@ class Syncer:
                 raise
             log.warning("alerts of version %s not shown ahead of its media: %s", target.version, e)
             early = False
-        return Check(poll.started, live, target=target, rows=rows, alerts_shown_early=early)
+        return NewVersion(poll.started, live, target, rows, alerts_shown_early=early)
 
     @property
     def data_folder(self) -> Path:
@@ -109,12 +133,13 @@ class Syncer:
         """Fetch what is missing (new version's files, live files found bad) and switch."""
         before = self.client.requests_made if requests_before is None else requests_before
         live = check.live_version
+        new = check if isinstance(check, NewVersion) else None
         fetched_files = fetched_bytes = 0
 
         def finish(outcome: str, message: str, live_now: str | None, problems: tuple[str, ...] = ()) -> SyncResult:
             result = SyncResult(
                 outcome, live_now, fetched_files, fetched_bytes, self.client.requests_made - before,
-                message, problems, check.alerts_shown_early,
+                message, problems, new is not None and new.alerts_shown_early,
             )
             try:
                 self.cache.record_sync_run(
@@ -129,13 +154,13 @@ class Syncer:
                         extra=RESULT)
             return result
 
-        if check.failure:
+        if isinstance(check, CheckFailed):
             return finish(check.failure, check.message, live, check.problems)
-        target = check.target
+        if new is not None and new.target.version == self.cache.live_state().live_version_id:
+            new = None  # made live meanwhile by another writer (the daemon waited for it)
+        target = new.target if new is not None else None
         target_files: dict[str, int] = {}
         try:
-            if target is not None and target.version == self.cache.live_state().live_version_id:
-                target = None  # made live meanwhile by another writer (the daemon waited for it)
             repair = self.cache.missing_live_files()
             target_files = {m.sha256: m.size for m in target.media} if target is not None else {}
             wanted = {**repair, **target_files}
@@ -159,8 +184,7 @@ class Syncer:
             fault = storage_fault(e, self.data_folder)
             if fault is None:
                 raise
-            outcome, message = self._storage_failure(fault, target, target_files or None)
-            return finish(outcome, message, live)
+            return finish(*self._storage_failure(fault, target_files), live)
         fetched_files = len(fetched)
         fetched_bytes = sum(downloads.requested[sha] for sha in fetched)
         for sha in fetched:
@@ -172,20 +196,20 @@ class Syncer:
             what = f"version {target.version} not installed" if target else "live files not repaired"
             msg = f"{what}: {len(failures)} of {len(downloads.requested)} file(s) failed; first: {failures[0]}"
             return finish(Outcome.INCOMPLETE, msg, live, tuple(failures))
-        if target is None:
+        if new is None:
             note = f"; {repaired} missing file(s) fetched again" if repaired else ""
             return finish(Outcome.UNCHANGED, f"version {live} up to date{note}", live)
-        assert check.rows is not None
+        target = new.target
         try:
             save_manifest(self.cache, target)  # to rebuild the version after a schema upgrade or damage
-            self.cache.install_version(check.rows, self.now())
+            self.cache.install_version(new.rows, self.now())
         except MissingMediaError as e:
             return finish(Outcome.INCOMPLETE, str(e), live)
         except Exception as e:
             fault = storage_fault(e, self.data_folder)
             if fault is None:
                 raise
-            return finish(*self._storage_failure(fault, target, target_files), live)
+            return finish(*self._storage_failure(fault, target_files), live)
         try:
             self.cache.collect_garbage()
             prune_manifests(self.cache)
@@ -206,9 +230,7 @@ class Syncer:
         collect_partials(self.cache.store, set(wanted), self.now().timestamp(),
                          self.client.settings.partial_grace_s)
 
-    def _storage_failure(
-        self, fault: StorageFault, target: Manifest | None, target_files: dict[str, int] | None,
-    ) -> tuple[str, str]:
+    def _storage_failure(self, fault: StorageFault, target_files: dict[str, int]) -> tuple[str, str]:
         """(outcome, the one line) of a pass the disk stopped. A full disk: the partial
         downloads of the attempt are released (the device needs the room more than a
         resume); the line says what is free after that and what the version needs."""
@@ -236,18 +258,19 @@ class Syncer:
         before = self.client.requests_made
         return self.apply(self.check(), before)
 
-    def _target(self, fetch: ManifestFetch, live: str | None) -> Manifest | None:
-        if fetch.not_modified or fetch.manifest is None:
+    def _new(self, fetch: ManifestFetch, live: str | None) -> NewManifest | None:
+        """``fetch`` if it is a manifest of another version than the live one."""
+        if not isinstance(fetch, NewManifest):
             return None
         if fetch.manifest.version == live:
             self.cache.set_live_etag(fetch.etag)
             return None
-        return fetch.manifest
+        return fetch
 
 
 def sync_once(
-    cache: ContentCache | LightCache,
-    client: ContentApiClient,
+    cache: WritableCache,
+    client: ContentSource,
     now: Callable[[], datetime],
     progress: Callable[[Progress], None] | None = None,
 ) -> SyncResult:

@@ -227,8 +227,7 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
 
     with _imports_kept_out_of_gc():  # SQLAlchemy, the cache's models, APScheduler
         from kiosk.device.sync_now import SyncTriggerServer, trigger_path
-        from sync import ContentApiClient
-        from sync.service import ServiceTimes, SyncService
+        from sync import ContentApiClient, ServiceTimes, SyncService
 
     client = ContentApiClient(settings)
     times = ServiceTimes(

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from content_cache import DEFAULT_TIMEZONE
+
 log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
@@ -60,7 +62,7 @@ class Config:
     max_cache_bytes: int | None = None
     mode: str = "signage"
     admin_pin_hash: str | None = field(default=None, repr=False)
-    timezone: str = "Europe/Paris"
+    timezone: str = DEFAULT_TIMEZONE
     orientation: int = 0
     ticker: str | None = None  # "bottom" | "top": a strip of bulletin titles; None: none
     display_power_backend: str = "auto"

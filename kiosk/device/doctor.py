@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
+from content_cache import DEFAULT_TIMEZONE
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.device.display_power import DisplayPowerError, PowerEnvironment, detect_backend
 from kiosk.device.hotplug import UdevDevice, is_touchscreen
@@ -357,9 +358,9 @@ def json_report(results: Sequence[CheckResult], config_path: Path, now: datetime
     except ConfigError:
         cfg = None
     try:
-        tz = ZoneInfo(cfg.timezone if cfg else "Europe/Paris")
+        tz = ZoneInfo(cfg.timezone if cfg else DEFAULT_TIMEZONE)
     except Exception:  # an unknown zone is the config check's to report
-        tz = ZoneInfo("Europe/Paris")
+        tz = ZoneInfo(DEFAULT_TIMEZONE)
     when = (now or datetime.now(UTC)).astimezone(tz)
     return {
         "ok": not any(r.status == FAIL for r in results),

@@ -23,9 +23,7 @@ from pathlib import Path
 from content_cache import ContentCache, NoSpace, StorageFault, WriterBusy, WriterLock, storage_fault
 from kiosk.config import Config
 from kiosk.device.hotplug import HotplugEvent, HotplugKind
-from sync import Outcome, Syncer, SyncResult, SyncSettings
-from sync.local_source import LocalPackSource
-from sync.restore import restore_versions
+from sync import LocalPackSource, Outcome, Syncer, SyncResult, SyncSettings, restore_versions
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +114,7 @@ def import_pack(
             if cache.set_aside is not None:
                 restore_versions(cache, cache.set_aside, clock())
             before = cache.live_state().live_version_id
-            result = Syncer(cache, source, clock).run_once()  # type: ignore[arg-type]
+            result = Syncer(cache, source, clock).run_once()
             if not result.ok:
                 _undo(cache, source.stored, result, before, clock())
     except Exception as e:

@@ -144,13 +144,13 @@ def test_a_database_damaged_under_the_running_daemon_ends_its_service_to_be_open
     from datetime import UTC, datetime
 
     from kiosk.app.cache_open import open_cache
-    from sync import ContentApiClient
+    from sync import ContentApiClient, SyncSettings
     from sync.service import SyncService
 
     _src, data, server, _first, _second = _two_versions(tmp_path)
     server.stop()
     cache = open_cache(data, heal=True)
-    service = SyncService(cache, ContentApiClient(server.url), now=lambda: datetime.now(UTC))
+    service = SyncService(cache, ContentApiClient(SyncSettings(api_url=server.url)), now=lambda: datetime.now(UTC))
     try:
         assert service._database_ok()
         cache.engine.dispose()  # its pooled connections closed: the write-ahead log is in the file

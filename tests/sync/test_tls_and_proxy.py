@@ -21,8 +21,7 @@ import pytest
 
 from content_cache import ContentCache, MediaStore
 from hub.refserver import ContentTreeServer
-from sync import ContentApiClient, Outcome, SyncSettings, sync_once
-from sync.client import ApiUnreachable
+from sync import ApiUnreachable, ContentApiClient, Outcome, SyncSettings, sync_once
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
