@@ -52,7 +52,9 @@ def prepare_kivy(
     """Set Kivy's environment and graphics/input config; must run before ``import kivy``."""
     if "kivy" in sys.modules:
         raise KivyAlreadyImported("kivy was imported before the player configured it")
-    kivy_home = _writable_home(kivy_home)
+    from kiosk.app.folders import writable_folder
+
+    kivy_home = writable_folder(kivy_home)  # Kivy's files
     os.environ["KIVY_HOME"] = str(kivy_home)
     data = trimmed_data_dir(kivy_home)
     if data is not None:
@@ -130,23 +132,6 @@ def trim_style(text: str, keep: frozenset[str] = STYLE_RULES) -> str:
         if keeping:
             out.append(line)
     return "".join(out)
-
-
-def _writable_home(kivy_home: Path) -> Path:
-    """``kivy_home``, made if missing; a folder of this user's in the temporary folder
-    when the data folder cannot be written (a read-only mount): the player still plays."""
-    try:
-        kivy_home.mkdir(parents=True, exist_ok=True)
-        if os.access(kivy_home, os.W_OK):
-            return kivy_home
-    except OSError:
-        pass
-    import tempfile
-
-    other = Path(tempfile.gettempdir()) / f"town-kiosk-kivy-{os.getuid()}"
-    other.mkdir(mode=0o700, exist_ok=True)
-    log.warning("%s cannot be written: Kivy's files go to %s", kivy_home, other)
-    return other
 
 
 def trimmed_data_dir(kivy_home: Path) -> Path | None:

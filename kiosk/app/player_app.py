@@ -19,6 +19,7 @@ from kivy.uix.widget import Widget
 from content_cache import CacheError, ItemData
 from kiosk.app.cache_open import PlayerCache
 from kiosk.app.device_link import DeviceLink
+from kiosk.app.folders import writable_folder
 from kiosk.app.frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
 from kiosk.app.heap_trim import heap_trimmer
 from kiosk.app.proof_of_play import ProofOfPlay
@@ -72,7 +73,7 @@ class PlayerApp(App):
                                  retention_days=options.config.play_log_days if options.config else None,
                                  record=options.preview_at is None)
         self._kiosk_key: tuple[int, bool] | None = None
-        self.derived_dir = options.data_dir / "derived"
+        self.derived_dir = writable_folder(options.data_dir / "derived")  # prepared images
         self._loop_paused = False
         self._dark = False  # the display schedule switched the screen off
         self.services = None
