@@ -76,7 +76,7 @@ def add_hub_commands(sub: argparse._SubParsersAction,
     s.add_argument("username")
     s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     s.add_argument("--role", action="append", default=None,
-                   help="role to give (repeat; default admin): viewer, technician, admin")
+                   help="role to give (repeat; default admin): viewer, technician, editor, publisher, admin")
     s.add_argument("--language", choices=("fr", "en"), default="fr")
 
     s = hs.add_parser("enrol-code", help="make a one-time code for `kiosk provision --enrol CODE`")
