@@ -45,8 +45,9 @@ def run_publish(content: Path, published: Path, state: Path, now: datetime | Non
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=PUBLISH_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return Published(False, None, False, (f"publishing took over {PUBLISH_TIMEOUT_S:.0f} s; nothing changed",))
-    lines = tuple(line.removeprefix("kiosk: error: ").removeprefix("kiosk: warning: ")
-                  for line in r.stderr.splitlines() if line.strip())
+    # Its own lines ("kiosk: error: …", "kiosk: warning: …"), not its log's
+    lines = tuple(line.removeprefix("kiosk: error: ").removeprefix("kiosk: warning: ").removeprefix("kiosk: ")
+                  for line in r.stderr.splitlines() if line.startswith("kiosk: "))
     if r.returncode not in (EXIT_OK, EXIT_STALE):
         log.warning("publish failed (exit %s): %s", r.returncode, "; ".join(lines[:5]))
         return Published(False, None, False, lines or (f"kiosk publish ended with exit status {r.returncode}",))

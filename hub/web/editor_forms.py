@@ -9,8 +9,8 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
+from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from hub.editor import convert
 from hub.editor.convert import Invalid
@@ -168,7 +168,7 @@ def form_class(kind: Kind, langs: Sequence[str], *, playlists: Sequence[str] = (
     if new:
         attrs["new_id"] = StringField(N_("Short name (id)"), validators=[Optional(), Length(max=64)])
         if kind.item_type is not None:
-            attrs["playlist"] = SelectField(N_("Loop"), choices=[(p, p) for p in playlists])
+            attrs["playlist"] = StringField(N_("Loop"), validators=[AnyOf(list(playlists))])
     for spec in attrs["specs"]:
         t = spec.type
         if t in ("text", "textlist"):
@@ -188,8 +188,7 @@ def form_class(kind: Kind, langs: Sequence[str], *, playlists: Sequence[str] = (
             attrs[spec.key] = FileField(spec.label)
             attrs[f"{spec.key}_keep"] = HiddenField()
         elif t == "hours":
-            attrs["hours_mode"] = SelectField(spec.label, choices=[("osm", "osm"), ("grid", "grid"), ("none", "none")],
-                                              default="none")
+            attrs["hours_mode"] = StringField(spec.label, default="none", validators=[AnyOf(["osm", "grid", "none"])])
             attrs["hours_osm"] = StringField(spec.label)
             attrs["hours_holidays"] = BooleanField(N_("Closed on public holidays"), default=True)
             for d in WEEKDAYS:
@@ -227,10 +226,9 @@ class PreviewForm(FlaskForm):
         csrf = False  # a GET that changes nothing
 
     at = StringField(N_("Date and time"))
-    what = SelectField(N_("What"), choices=[("loop", "loop"), ("kiosk", "kiosk"), ("week", "week")], default="loop")
+    what = StringField(N_("What"), default="loop", validators=[AnyOf(["loop", "kiosk", "week"])])
     playlist = StringField(N_("Loop"))
-    orientation = SelectField(N_("Orientation"), choices=[("landscape", "landscape"), ("portrait", "portrait")],
-                              default="landscape")
+    orientation = StringField(N_("Orientation"), default="landscape", validators=[AnyOf(["landscape", "portrait"])])
 
     def validate_at(self, field: StringField) -> None:
         if field.data:
