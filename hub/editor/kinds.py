@@ -49,7 +49,7 @@ class Field:
 def _schedule(duration: bool = True) -> tuple[Field, ...]:
     out = [
         Field("valid_from", N_("Starts"), "datetime", group="schedule",
-              help=N_("Date and time it starts showing (day/month/year, hour:minute). Empty: at once.")),
+              help=N_("Date and time it starts showing. Empty: at once.")),
         Field("valid_until", N_("Ends"), "datetime", group="schedule",
               help=N_("Date and time it stops showing: at that minute it is gone. Empty: no end.")),
         Field("weekdays", N_("Days of the week"), "choices", choices=WEEKDAYS, group="schedule",
@@ -146,7 +146,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           Field("category", N_("Category"), "choice", required=True, choices=CATEGORIES),
           Field("severity", N_("Importance"), "choice", required=True, choices=("info", "warning")),
           Field("valid_from", N_("Starts"), "datetime", group="schedule",
-                help=N_("Date and time it starts showing (day/month/year, hour:minute). Empty: at once.")),
+                help=N_("Date and time it starts showing. Empty: at once.")),
           Field("valid_until", N_("Ends"), "datetime", group="schedule",
                 help=N_("Date and time it stops showing: at that minute it is gone. Empty: no end.")))),
     Kind("alert", N_("Alerts"), N_("Alert"), "bulletins", "bulletins", "bulletins/alerts.toml",
@@ -155,7 +155,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           Field("severity", N_("Severity"), "choice", required=True, choices=SEVERITIES),
           Field("alert", N_("Shown as"), "choice", required=True, choices=ALERT_MODES),
           Field("valid_from", N_("Starts"), "datetime",
-                help=N_("Date and time it starts showing (day/month/year, hour:minute). Empty: at once.")),
+                help=N_("Date and time it starts showing. Empty: at once.")),
           Field("valid_until", N_("Ends"), "datetime", required=True,
                 help=N_("An alert always has an end: at that minute it leaves every screen.")))),
     Kind("services", N_("Services"), N_("Service"), "kiosk", "services", "kiosk/services.toml",
@@ -231,3 +231,9 @@ CHOICE_LABELS: dict[str, str] = {
     "rescheduled": N_("Rescheduled"), "moved-online": N_("Moved online"),
     "": N_("(none)"),
 }
+
+# How the trail's actions and states read on the pages.
+ACTION_LABELS: dict[str, str] = {"create": N_("created"), "update": N_("changed"), "delete": N_("deleted"),
+                                 "end-alert": N_("alert ended"), "move": N_("moved in its loop")}
+STATUS_LABELS: dict[str, str] = {"applied": N_("in the folder"), "pending": N_("waiting for approval"),
+                                 "rejected": N_("refused")}

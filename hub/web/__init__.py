@@ -86,10 +86,11 @@ def create_app(settings: HubSettings, database: Database | None = None) -> Flask
 
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(raw_gettext, raw_ngettext, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
-    from hub.editor.kinds import CHOICE_LABELS, WEEKDAYS
+    from hub.editor.kinds import ACTION_LABELS, CHOICE_LABELS, KINDS, STATUS_LABELS, WEEKDAYS
 
     app.jinja_env.globals.update(current_language=current_language, Role=Role, CHOICE_LABELS=CHOICE_LABELS,
-                                 WEEKDAYS=WEEKDAYS)
+                                 WEEKDAYS=WEEKDAYS, ACTION_LABELS=ACTION_LABELS, STATUS_LABELS=STATUS_LABELS,
+                                 KINDS=KINDS)
     register_filters(app)
 
     @app.after_request

@@ -85,7 +85,7 @@ def ws_published() -> dict[str, Any] | None:
         doc = json.loads((settings().published_dir / "v1" / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    return {"version": doc.get("version"), "published_at": doc.get("published_at")}
+    return {"version": doc.get("version"), "when": _published_at(doc)}
 
 
 def _row(change_id: int) -> ContentChange:
