@@ -31,7 +31,8 @@ class Field:
     · dayparts ("08:00-12:00, 14:00-18:00") · tags · url (https) · phone · langs (site
     languages) · media (an uploaded image or video) · image (a page's picture) · hours
     (OpenStreetMap syntax or a week grid) · textlist (one line each, per language) · menu
-    (one line per course) · holidays (one line per date).
+    (one line per course) · holidays (one line per date) · screens (devices; kept in
+    screens.toml, not in the document).
     """
 
     key: str
@@ -157,7 +158,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           Field("valid_from", N_("Starts"), "datetime",
                 help=N_("Date and time it starts showing. Empty: at once.")),
           Field("valid_until", N_("Ends"), "datetime", required=True,
-                help=N_("An alert always has an end: at that minute it leaves every screen.")))),
+                help=N_("An alert always has an end: at that minute it leaves every screen.")),
+          Field("screens", N_("Screens"), "screens",
+                help=N_("None ticked: every screen. New screens get alerts meant for every screen.")))),
     Kind("services", N_("Services"), N_("Service"), "kiosk", "services", "kiosk/services.toml",
          (Field("name", N_("Name"), "text", required=True, max_length=300),
           Field("description", N_("Description"), "longtext", max_length=20000),

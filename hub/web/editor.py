@@ -108,8 +108,8 @@ def documents(kind_name: str) -> Response:
     rows = [{"doc": d, "title": title_of(kind, d.values, site), "status": status_of(d.values, site),
              "file": d.ref.file.split("/", 1)[1]} for d in docs]
     if kind.name == "alert":
-        form = form_class(kind, site.languages, new=True)(data={**_alert_defaults(site), "doc_digest": "absent"},
-                                                           formdata=None)
+        form = form_class(kind, site.languages, new=True, screens=[d for d, _p in screens()])(
+            data={**_alert_defaults(site), "doc_digest": "absent"}, formdata=None)
         return _form_page(kind, None, form, site, [], [])
     ctx = common_context(site)
     return page("editor_list.html", kind=kind, rows=rows, broken=None, **ctx)
@@ -154,13 +154,35 @@ def edit(kind_name: str, item_id: str) -> Response:
     return _edit(kind, doc, file)
 
 
+def screens() -> list[tuple[str, str]]:
+    """The fleet's devices (id, place), for an alert's "Screens"."""
+    from sqlalchemy import select
+
+    from hub.db.models import Device
+
+    return [(d.id, d.place) for d in db().scalars(select(Device).order_by(Device.id))]
+
+
+def _targets(item_id: str) -> list[str]:
+    from hub.alert_screens import FILE, parse
+
+    try:
+        values, _d = ws().folder.load(FILE)
+    except FolderError:
+        return []
+    return sorted(parse(values).alerts.get(item_id, ()))
+
+
 def _edit(kind: Kind, doc: Document | None, file: str | None) -> Response:
     w = ws()
     site = w.site()
-    cls = form_class(kind, site.languages, playlists=site.playlists, new=doc is None)
+    cls = form_class(kind, site.languages, playlists=site.playlists, new=doc is None,
+                     screens=[d for d, _p in screens()])
     if request.method == "GET":
         data = form_data(kind, doc.values, site.languages) if doc else (
             _alert_defaults(site) if kind.name == "alert" else {})
+        if doc is not None and kind.field("screens") is not None:
+            data["screens"] = _targets(doc.id)
         form = cls(data={**data, "doc_digest": doc.digest if doc else "absent",
                          "file_digest": doc.file_digest if doc else ""}, formdata=None)
         if doc is None and kind.item_type is not None and site.default_playlist in site.playlists:
@@ -188,6 +210,7 @@ def _form_page(kind: Kind, doc: Document | None, form: DocumentForm, site: Site,
     action = url_for("editor.edit", kind_name=kind.name, item_id=doc.id, file=doc.ref.file.split("/", 1)[1]) \
         if doc else url_for("editor.new", kind_name=kind.name)
     media = _media_choices(kind) if doc is None or any(f.type in ("media", "image") for f in kind.fields) else []
+    more["devices"] = screens() if kind.field("screens") is not None else []
     template = "editor_alerts.html" if kind.name == "alert" and doc is None else "editor_form.html"
     ctx: dict[str, Any] = {}
     if template == "editor_alerts.html":
@@ -222,7 +245,8 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
     if not ok:
         return _form_page(kind, doc, form, site, [], [], 400)
     values = {**form.values, **more.values}
-    keys = [*kind.keys, *more.keys]
+    targets = values.pop("screens", None) if kind.field("screens") is not None else None
+    keys = [k for k in (*kind.keys, *more.keys) if k != "screens"]
     if kind.item_type is not None:
         values["type"] = kind.item_type
         keys.insert(0, "type")
@@ -277,6 +301,8 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
     except FolderError as e:
         flash(str(e), "error")
         return _form_page(kind, doc, form, site, shown, verdicts, 409)
+    if kind.field("screens") is not None:
+        _write_targets(ref.item_id, targets or [], site)
     db().commit()
     if more.reduced:
         w_, h_ = more.reduced[0]
@@ -292,6 +318,22 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
         publish_now()
     target = url_for("editor.documents", kind_name=kind.name)
     return redirect(target)
+
+
+def _write_targets(alert_id: str, devices: list[str], site: Site) -> None:
+    """The alert's screens in screens.toml (none: the alert's line goes, every screen)."""
+    from hub.alert_screens import FILE
+
+    ref = DocRef(FILE, None, "alerts", table="alerts")
+    before = _targets(alert_id)
+    if ws().folder.read_bytes(FILE) is None and devices:
+        ws().folder.add_file(FILE, b"# Which screens show each alert (written by the hub's editor; an alert not\n"
+                                   b"# listed here shows on every screen). Device ids as on the fleet page.\n")
+    if sorted(devices) == before:
+        return
+    edit = Edit("alert", ref, "update", {alert_id: sorted(devices) or None}, (alert_id,), "", title=alert_id)
+    ws().changes.save(db(), edit, current_user.username, now(), hold=False,
+                      in_reserve=ws().reserve_period(now()) is not None, force=True)
 
 
 def for_the_record(messages: list[Message]) -> str:

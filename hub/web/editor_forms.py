@@ -101,7 +101,7 @@ class DocumentForm(FlaskForm):
             return None  # the upload is checked by the view (decoding)
         if t == "bool":
             return True if getattr(self, spec.key).data else None
-        if t in ("choices", "langs"):
+        if t in ("choices", "langs", "screens"):
             return list(getattr(self, spec.key).data or ()) or None
         raw = self._raw(spec.key)
         if not raw:
@@ -161,7 +161,7 @@ def _n(v: float | None) -> str:
 
 
 def form_class(kind: Kind, langs: Sequence[str], *, playlists: Sequence[str] = (), new: bool = False,
-               specs: Sequence[Spec] | None = None) -> type[DocumentForm]:
+               specs: Sequence[Spec] | None = None, screens: Sequence[str] = ()) -> type[DocumentForm]:
     """A form class for ``kind`` in the site's languages (``new``: with its id and, for a
     loop's item, its playlist)."""
     attrs: dict[str, Any] = {"kind": kind, "langs": tuple(langs), "specs": tuple(specs or kind.fields)}
@@ -184,6 +184,8 @@ def form_class(kind: Kind, langs: Sequence[str], *, playlists: Sequence[str] = (
             attrs[spec.key] = _MultiField(spec.label, choices=[(c, c) for c in spec.choices])
         elif t == "langs":
             attrs[spec.key] = _MultiField(spec.label, choices=[(c, c) for c in langs])
+        elif t == "screens":
+            attrs[spec.key] = _MultiField(spec.label, choices=[(c, c) for c in screens])
         elif t in ("media", "image"):
             attrs[spec.key] = FileField(spec.label)
             attrs[f"{spec.key}_keep"] = HiddenField()

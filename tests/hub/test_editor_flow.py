@@ -275,3 +275,46 @@ def test_opening_hours_open_now_check_and_the_week_grid(ehub: Hub) -> None:
     assert r.status_code == 302, errors_of(r.text)
     text = (src / "kiosk" / "services.toml").read_text()
     assert 'opening_hours = "Mo-Fr 08:30-12:00; PH off"' in text and "weekly" not in text
+
+
+def test_an_alert_for_some_screens_reaches_only_those(ehub: Hub) -> None:
+    import json
+
+    src = ehub.settings.content_dir
+    assert src is not None
+    for device in ("totem-1", "totem-2"):
+        ehub.enrol(device)
+    p = ehub.login("paul")
+    page = p.get(f"{ehub.url}/editor/alert/", timeout=10).text
+    assert 'name="screens" value="totem-1"' in page and 'name="screens" value="totem-2"' in page
+    end = local(ehub.clock().astimezone(PARIS) + timedelta(hours=2))
+    r = post_form(p, ehub, "/editor/alert/new", {"title__fr": "Gymnase fermé", "severity": "warning", "alert": "banner",
+                                                 "valid_until": end, "screens": ["totem-1"], "publish": "1"},
+                  digest="absent")
+    assert r.status_code == 302, errors_of(r.text)
+    assert 'gymnase-ferme = ["totem-1"]' in (src / "screens.toml").read_text()
+    assert "screens" not in (src / "bulletins" / "alerts.toml").read_text()  # the folder's document stays the API's
+
+    def manifest(device: str) -> tuple[dict, str]:
+        r = requests.get(f"{ehub.url}/v1/devices/{device}/manifest.json", headers=ehub.auth(device), timeout=10)
+        assert r.status_code == 200
+        return r.json(), r.headers["ETag"]
+
+    shared = requests.get(f"{ehub.url}/v1/manifest.json", headers=ehub.auth("totem-1"), timeout=10)
+    one, etag_one = manifest("totem-1")
+    two, etag_two = manifest("totem-2")
+    assert "gymnase-ferme" in {b["id"] for b in one["bulletins"]} and etag_one == shared.headers["ETag"]
+    assert "gymnase-ferme" not in {b["id"] for b in two["bulletins"]}
+    assert two["version"].startswith(one["version"] + "-s") and etag_two != etag_one
+    again = requests.get(f"{ehub.url}/v1/devices/totem-2/manifest.json", timeout=10,
+                         headers={**ehub.auth("totem-2"), "If-None-Match": etag_two})
+    assert again.status_code == 304
+    from sync import parse_manifest
+
+    parse_manifest(json.dumps(two).encode(), "totem-2")  # what the device validates
+    # every screen again: the line goes, both get the shared manifest
+    r = post_form(p, ehub, "/editor/alert/gymnase-ferme?file=alerts.toml",
+                  {"title__fr": "Gymnase fermé", "severity": "warning", "alert": "banner", "valid_until": end})
+    assert r.status_code == 302, errors_of(r.text)
+    assert "gymnase-ferme" not in (src / "screens.toml").read_text()
+    assert manifest("totem-2")[1] == shared.headers["ETag"]

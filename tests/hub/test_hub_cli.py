@@ -19,7 +19,8 @@ def kiosk(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 def test_migrate_create_admin_enrol_code_and_metrics_token(tmp_path: Path) -> None:
     data = str(tmp_path / "hub")
     r = kiosk("hub", "migrate", "--data", data)
-    assert r.returncode == 0 and "revision 0001 applied" in r.stdout and "at revision 0001 (newest)" in r.stdout
+    assert r.returncode == 0 and "revision 0001 applied" in r.stdout and "revision 0002 applied" in r.stdout
+    assert "at revision 0002 (newest)" in r.stdout
     r = kiosk("hub", "create-admin", "Chef", "--data", data, "--password-stdin", stdin="short\n")
     assert r.returncode == 2 and r.stderr.strip().endswith("a password has at least 10 characters; nothing was written")
     r = kiosk("hub", "create-admin", "Chef", "--data", data, "--password-stdin", stdin="long enough password\n")
