@@ -19,8 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from content_cache import BulletinData, ItemData, LiveContent, LocalText, MediaRef, PlaylistData
-from content_cache.snapshot import DayPart, Holiday
+from content_cache import BulletinData, DayPart, Holiday, ItemData, LiveContent, LocalText, MediaRef, PlaylistData
 from player.engine import ScheduleEngine
 
 PARIS = ZoneInfo("Europe/Paris")

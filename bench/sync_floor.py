@@ -12,18 +12,18 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from content_cache.store import MediaStore
-from sync import ContentApiClient, SyncSettings
+from content_cache import MediaStore
+from sync import ContentApiClient, NewManifest, SyncSettings
 from sync.downloads import Downloads
-from sync.outcome import poll_manifest
+from sync.outcome import Polled, poll_manifest
 
 
 def main() -> int:
     url, data = sys.argv[1], Path(sys.argv[2])
     client = ContentApiClient(SyncSettings(api_url=url))
     poll = poll_manifest(client, None, lambda: datetime.now(UTC))
-    if poll.fetch is None or poll.fetch.manifest is None:
-        print(f"sync_floor: no manifest: {poll.message}", file=sys.stderr)
+    if not isinstance(poll, Polled) or not isinstance(poll.fetch, NewManifest):
+        print(f"sync_floor: no manifest: {getattr(poll, 'message', 'not modified')}", file=sys.stderr)
         return 1
     store = MediaStore(data / "media")
     store.ensure()

@@ -11,15 +11,11 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from .errors import CacheError
+from .errors import QuotaExceeded
 from .live_read import POINTER_ID, utc
 from .writes import VersionWrites, immediate, in_json, sql_time
 
 log = logging.getLogger(__name__)
-
-
-class QuotaExceeded(CacheError):
-    """A version cannot fit in ``cache.max_bytes`` beside the live one."""
 
 
 @dataclass(frozen=True)

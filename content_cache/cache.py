@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from ._upkeep import UpkeepMixin
@@ -27,13 +28,14 @@ from .db import (
 )
 from .errors import CacheError
 from .live_read import DB_NAME, POINTER_ID, LiveReader, LiveState
-from .models import Base, ContentVersion, LivePointer, SyncRun
+from .models import SA_TABLES, Base, ContentVersion
 from .snapshot import LiveContent
 from .store import MediaStore
 from .writes import SyncRunRecord, VersionRows
 
 log = logging.getLogger(__name__)
 
+_POINTER, _SYNC_RUN = SA_TABLES["live_pointer"], SA_TABLES["sync_run"]
 
 
 class ContentCache(UpkeepMixin):
@@ -70,8 +72,8 @@ class ContentCache(UpkeepMixin):
             self._sessions = session_factory(self._engine)
             self._write_sessions = session_factory(self._write_engine)
             with self._write_sessions.begin() as s:
-                if s.get(LivePointer, POINTER_ID) is None:
-                    s.add(LivePointer(id=POINTER_ID, generation=0))
+                if s.scalar(select(_POINTER.c.id).where(_POINTER.c.id == POINTER_ID)) is None:
+                    s.execute(insert(_POINTER).values(id=POINTER_ID, generation=0))
         self._reader = LiveReader(self.db_path, self.store).open()
         return self
 
@@ -113,7 +115,8 @@ class ContentCache(UpkeepMixin):
         self.engine  # noqa: B018 - raises if closed
         raw = self._write_engine.raw_connection()
         try:
-            yield raw.driver_connection  # type: ignore[misc]
+            # The engine is SQLite's pysqlite dialect: its driver connection is a sqlite3 one.
+            yield cast(sqlite3.Connection, raw.driver_connection)
         finally:
             raw.close()
 
@@ -139,7 +142,7 @@ class ContentCache(UpkeepMixin):
 
     def last_sync_runs(self, limit: int = 10) -> list[SyncRunRecord]:
         with self.session() as s:
-            rows = s.scalars(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit))
+            rows = s.execute(select(_SYNC_RUN).order_by(_SYNC_RUN.c.id.desc()).limit(limit))
             return [
                 SyncRunRecord(
                     r.started_at, r.finished_at, r.outcome, r.version_id,
@@ -164,7 +167,7 @@ def rows_of(version: ContentVersion) -> VersionRows:
         media=tuple(_column_values(m) for m in version.media),
         bulletins=tuple(_column_values(b) for b in version.bulletins),
         playlists=tuple(_column_values(p) for p in version.playlists),
-        items=tuple({**_column_values(i), "playlist_id": p.id} for p in version.playlists for i in p.items),
+        items=tuple({**_column_values(i), "playlist_id": _column_values(p)["id"]} for p in version.playlists for i in p.items),
         kiosk_documents=tuple(_column_values(d) for d in version.kiosk_documents),
     )
 

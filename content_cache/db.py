@@ -9,11 +9,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from .live_read import SCHEMA_VERSION
-from .models import Base
+from .models import metadata
+from .schema import SCHEMA_VERSION
 from .writes import set_connection_pragmas
 
 
@@ -43,20 +43,20 @@ def _manual_transactions(dbapi_conn: sqlite3.Connection, _record: object) -> Non
     dbapi_conn.isolation_level = None  # pysqlite must not issue its own BEGIN
 
 
-def _begin_immediate(conn: object) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+def _begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_schema(engine: Engine) -> None:
     """Create missing tables (idempotent)."""
-    Base.metadata.create_all(engine)
+    metadata.create_all(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-# SCHEMA_VERSION (defined in content_cache.live_read, which imports no SQLAlchemy): bump
+# SCHEMA_VERSION (defined in content_cache.schema, which imports no SQLAlchemy): bump
 # it when a table or column changes. An older database is set aside (not migrated in
 # place) and the application rebuilds the live and previous versions from the manifests
 # kept beside it, with the media already in the store: a software upgrade never leaves

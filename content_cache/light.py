@@ -4,8 +4,8 @@
 (content_cache.writes, content_cache._upkeep) without importing SQLAlchemy and the
 models, about half a second of CPU that a one-shot sync would otherwise spend while its
 downloads need the processor. It opens a database of this software's schema, or creates
-the first one from :data:`content_cache.schema_sql.SCHEMA_SQL`; a database of another
-schema raises :class:`SchemaMismatch`, and is then opened the full way
+the first one from the tables' one definition (:mod:`content_cache.schema`); a database of
+another schema raises :class:`SchemaMismatch`, and is then opened the full way
 (kiosk.app.cache_open: set aside, rebuilt from the kept manifests).
 """
 from __future__ import annotations
@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._upkeep import UpkeepMixin
-from .errors import CacheError
-from .live_read import DB_NAME, POINTER_ID, SCHEMA_VERSION, SchemaMismatch
-from .schema_sql import SCHEMA_SQL
+from .errors import CacheError, SchemaMismatch
+from .live_read import DB_NAME, POINTER_ID
+from .schema import SCHEMA_VERSION, create_statements
 from .store import MediaStore
 from .writes import immediate, set_connection_pragmas
 
@@ -54,7 +54,7 @@ class LightCache(UpkeepMixin):
                 tables = con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
                 if not tables:
                     with immediate(con):
-                        for statement in SCHEMA_SQL:
+                        for statement in create_statements():
                             con.execute(statement)
                         con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                     log.info("cache database created: %s", self.db_path)

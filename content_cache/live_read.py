@@ -1,12 +1,12 @@
 """Reading the live content with the standard library's sqlite3 alone.
 
-The cache's tables are defined by SQLAlchemy models (``models``) and its versions written
-in plain SQL (``writes``); reading what plays needs no SQLAlchemy either. This module is the one place that turns
-the live version's rows into the frozen values of :mod:`content_cache.snapshot`, and it
-imports no SQLAlchemy: the player reads its first slide from it before SQLAlchemy (about
-half a second of imports on a small board) is loaded at all, and ``ContentCache.read_live``
-uses it too, so there is one read path. Column names are those of ``models``; a test reads
-the same cache both ways.
+The cache's tables are defined in plain Python (``schema``) and its versions written in
+plain SQL (``writes``); reading what plays needs no SQLAlchemy either. This module is the
+one place that turns the live version's rows into the frozen values of
+:mod:`content_cache.snapshot`, and it imports no SQLAlchemy: the player reads its first
+slide from it before SQLAlchemy (about half a second of imports on a small board) is
+loaded at all, and ``ContentCache.read_live`` uses it too, so there is one read path.
+Column names are those of ``schema``; a test reads the same cache both ways.
 
 A database of another schema version (before the application rebuilds it) is not read:
 :meth:`LiveReader.open` says so and the caller takes the full way (``ContentCache.open``).
@@ -19,7 +19,10 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, overload
 
+from .errors import SchemaMismatch
+from .schema import SCHEMA_VERSION
 from .snapshot import (
     BulletinData,
     ItemData,
@@ -35,9 +38,6 @@ from .snapshot import (
 )
 from .store import MediaStore
 
-# Bump when a table or column changes (see content_cache.db: an older database is set
-# aside and rebuilt from the kept manifests). Kept here so readers need no SQLAlchemy.
-SCHEMA_VERSION = 3
 POINTER_ID = 1
 DB_NAME = "cache.sqlite"  # in the cache folder
 BUSY_TIMEOUT_MS = 5000  # readers and the cache's writers (content_cache.db) alike
@@ -66,16 +66,19 @@ def read_live_state(con: sqlite3.Connection) -> LiveState:
     return LiveState(row[0], row[1], row[2] or 0, utc(row[3]), row[4])
 
 
-class SchemaMismatch(Exception):
-    """The database is missing, empty or of another schema version: open it the full way."""
-
-
+@overload
+def utc(value: str) -> datetime: ...
+@overload
+def utc(value: None) -> None: ...
+@overload
+def utc(value: str | None) -> datetime | None: ...
 def utc(value: str | None) -> datetime | None:
     """A datetime column as stored by the models (naive UTC text) → an aware datetime."""
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-def _json(value: str | None) -> object:
+def _json(value: str | None) -> Any:
+    """A JSON column's value (as the cache's own writes stored it), or None for NULL."""
     return None if value is None else json.loads(value)
 
 
@@ -192,21 +195,21 @@ class LiveReader:
                 valid_until=utc(i["valid_until"]),
                 media=media.get(i["media_sha256"]) if i["media_sha256"] else None,
                 bulletin=bulletins.get(i["bulletin_id"]) if i["bulletin_id"] else None,
-                caption=LocalText.from_mapping(_json(i["caption"])),  # type: ignore[arg-type]
-                weekdays=parse_weekdays(_json(i["weekdays"])),  # type: ignore[arg-type]
-                dayparts=parse_dayparts(_json(i["dayparts"])),  # type: ignore[arg-type]
-                skip_dates=parse_dates(_json(i["skip_dates"])),  # type: ignore[arg-type]
+                caption=LocalText.from_mapping(_json(i["caption"])),
+                weekdays=parse_weekdays(_json(i["weekdays"])),
+                dayparts=parse_dayparts(_json(i["dayparts"])),
+                skip_dates=parse_dates(_json(i["skip_dates"])),
                 skip_holidays=bool(i["skip_holidays"]),
                 priority=i["priority"] or 0,
                 weight=i["weight"] or 1,
-                languages=frozenset(_json(i["languages"]) or ()),  # type: ignore[arg-type]
-                tags=frozenset(_json(i["tags"]) or ()),  # type: ignore[arg-type]
+                languages=frozenset(_json(i["languages"]) or ()),
+                tags=frozenset(_json(i["tags"]) or ()),
                 category=i["category"],
             ))
         playlists = {
             p["id"]: PlaylistData(
                 id=p["id"],
-                name=LocalText.from_mapping(_json(p["name"])),  # type: ignore[arg-type]
+                name=LocalText.from_mapping(_json(p["name"])),
                 items=tuple(items.get(p["id"], ())),
             )
             for p in con.execute("SELECT id, name FROM playlist WHERE version_id = ?", (vid,))
@@ -221,17 +224,17 @@ class LiveReader:
         return LiveContent(
             version_id=vid,
             generation=pointer["generation"],
-            published_at=utc(v["published_at"]),  # type: ignore[arg-type]
+            published_at=utc(v["published_at"]),
             site_id=v["site_id"],
-            site_name=LocalText.from_mapping(_json(v["site_name"])),  # type: ignore[arg-type]
+            site_name=LocalText.from_mapping(_json(v["site_name"])),
             timezone=v["timezone"],
-            languages=tuple(_json(v["languages"]) or ()),  # type: ignore[arg-type]
+            languages=tuple(_json(v["languages"]) or ()),
             default_playlist=v["default_playlist"],
             playlists=playlists,
             bulletins=tuple(sorted(bulletins.values(), key=lambda b: b.id)),
             kiosk_sections={k: tuple(d) for k, d in sections.items()},
-            holidays=parse_holidays(_json(v["holidays"])),  # type: ignore[arg-type]
-            neutrality=_json(v["neutrality"]),  # type: ignore[arg-type]
+            holidays=parse_holidays(_json(v["holidays"])),
+            neutrality=_json(v["neutrality"]),
         )
 
 
@@ -253,8 +256,8 @@ def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool) -> BulletinDat
         id=row["id"],
         category=row["category"],
         severity=row["severity"],
-        title=LocalText.from_mapping(title),  # type: ignore[arg-type]
-        body=LocalText.from_mapping(body),  # type: ignore[arg-type]
+        title=LocalText.from_mapping(title),
+        body=LocalText.from_mapping(body),
         valid_from=when("valid_from"),
         valid_until=when("valid_until"),
         alert=row["alert"] if "alert" in row.keys() else None,  # noqa: SIM118 - a sqlite3.Row has no get()

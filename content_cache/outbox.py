@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, update
 
 from .cache import ContentCache
-from .models import Counter, OutboxEntry
+from .models import SA_TABLES
 
 log = logging.getLogger(__name__)
 
 DROPPED_COUNTER = "outbox_dropped"
+_OUTBOX, _COUNTER = SA_TABLES["outbox"], SA_TABLES["counter"]
 
 
 @dataclass(frozen=True)
@@ -46,40 +47,38 @@ class Outbox:
         screenshots), not lost like proof of play.
         """
         with self.cache.write_session() as s, s.begin():
-            s.add(OutboxEntry(kind=kind, idempotency_key=key or uuid.uuid4().hex,
-                              created_at=now, payload=dict(payload)))
-            s.flush()
+            s.execute(insert(_OUTBOX).values(kind=kind, idempotency_key=key or uuid.uuid4().hex,
+                                             created_at=now, payload=dict(payload)))
             if keep_of_kind is not None:
-                older = (select(OutboxEntry.id).where(OutboxEntry.kind == kind).order_by(OutboxEntry.id.desc())
+                older = (select(_OUTBOX.c.id).where(_OUTBOX.c.kind == kind).order_by(_OUTBOX.c.id.desc())
                          .offset(keep_of_kind).scalar_subquery())
-                s.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(older)))
-            count = s.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+                s.execute(delete(_OUTBOX).where(_OUTBOX.c.id.in_(older)))
+            count = s.scalar(select(func.count()).select_from(_OUTBOX)) or 0
             excess = count - self.max_rows
             if excess > 0:
-                oldest = select(OutboxEntry.id).order_by(OutboxEntry.id).limit(excess).scalar_subquery()
-                s.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(oldest)))
-                counter = s.get(Counter, DROPPED_COUNTER)
-                if counter is None:
-                    s.add(Counter(name=DROPPED_COUNTER, value=excess))
+                oldest = select(_OUTBOX.c.id).order_by(_OUTBOX.c.id).limit(excess).scalar_subquery()
+                s.execute(delete(_OUTBOX).where(_OUTBOX.c.id.in_(oldest)))
+                counted = _COUNTER.c.name == DROPPED_COUNTER
+                if s.scalar(select(_COUNTER.c.value).where(counted)) is None:
+                    s.execute(insert(_COUNTER).values(name=DROPPED_COUNTER, value=excess))
                 else:
-                    counter.value += excess
+                    s.execute(update(_COUNTER).where(counted).values(value=_COUNTER.c.value + excess))
 
     def batch(self, limit: int = 200) -> list[OutboxRecord]:
         with self.cache.session() as s:
-            rows = s.scalars(select(OutboxEntry).order_by(OutboxEntry.id).limit(limit)).all()
+            rows = s.execute(select(_OUTBOX).order_by(_OUTBOX.c.id).limit(limit)).all()
             return [OutboxRecord(r.id, r.kind, r.idempotency_key, r.created_at, r.payload) for r in rows]
 
     def remove(self, ids: Sequence[int]) -> None:
         if not ids:
             return
         with self.cache.write_session() as s, s.begin():
-            s.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(list(ids))))
+            s.execute(delete(_OUTBOX).where(_OUTBOX.c.id.in_(list(ids))))
 
     def size(self) -> int:
         with self.cache.session() as s:
-            return s.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+            return s.scalar(select(func.count()).select_from(_OUTBOX)) or 0
 
     def dropped(self) -> int:
         with self.cache.session() as s:
-            c = s.get(Counter, DROPPED_COUNTER)
-            return c.value if c else 0
+            return s.scalar(select(_COUNTER.c.value).where(_COUNTER.c.name == DROPPED_COUNTER)) or 0

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import JSON, Date, Float, Index, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy import JSON, CursorResult, Date, Float, Index, Integer, Result, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .db import make_engine, session_factory
@@ -71,6 +72,11 @@ class _Election(_Base):
     first_round: Mapped[date] = mapped_column(Date)
     last_round: Mapped[date] = mapped_column(Date)
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+def _count(result: Result[Any]) -> int:
+    """Rows a DELETE removed (its result is a CursorResult, which has them)."""
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,7 @@ class PlayLog:
                      duration_s=p.duration_s) for p in plays]
         if rows:
             with self._session() as s, s.begin():
-                s.execute(_Play.__table__.insert(), rows)
+                s.execute(_Base.metadata.tables[_Play.__tablename__].insert(), rows)
         return len(rows)
 
     def note_withheld(self, records: Sequence[WithheldRecord]) -> None:
@@ -174,8 +180,8 @@ class PlayLog:
         """Forget plays and withheld notes older than ``retention_days``; returns rows removed."""
         cutoff = now - timedelta(days=retention_days)
         with self._session() as s, s.begin():
-            n = s.execute(delete(_Play).where(_Play.start < cutoff)).rowcount or 0
-            n += s.execute(delete(_Withheld).where(_Withheld.last_at < cutoff)).rowcount or 0
+            n = _count(s.execute(delete(_Play).where(_Play.start < cutoff)))
+            n += _count(s.execute(delete(_Withheld).where(_Withheld.last_at < cutoff)))
         if n:
             log.info("play log: %d record(s) older than %d days removed", n, retention_days)
         return n

@@ -9,10 +9,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 # Weekday names as the manifest spells them; their index is ``date.weekday()``.
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
+# The site's time zone where none is given or the one given is unknown: the town's own.
+DEFAULT_TIMEZONE = "Europe/Paris"
 
 
 @dataclass(frozen=True)
@@ -104,12 +107,9 @@ def parse_dates(raw: Iterable[str] | None) -> frozenset[date]:
     return frozenset(date.fromisoformat(d) for d in raw or ())
 
 
-def parse_holidays(raw: Iterable[Mapping[str, object]] | None) -> tuple[Holiday, ...]:
+def parse_holidays(raw: Iterable[Mapping[str, Any]] | None) -> tuple[Holiday, ...]:
     """Site holidays (``{"date": "YYYY-MM-DD", "label": {...}}``) → values, by date."""
-    out = [
-        Holiday(date.fromisoformat(str(h["date"])), LocalText.from_mapping(h.get("label")))  # type: ignore[arg-type]
-        for h in raw or ()
-    ]
+    out = [Holiday(date.fromisoformat(str(h["date"])), LocalText.from_mapping(h.get("label"))) for h in raw or ()]
     return tuple(sorted(out, key=lambda h: h.day))
 
 

@@ -9,6 +9,7 @@ syncs instead of two per file.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
@@ -17,20 +18,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
+
+from .errors import InvalidDigest, MediaVerificationError
 
 log = logging.getLogger(__name__)
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")  # \Z: `$` would also take a final "\n"
 _CHUNK = 1 << 20
-
-
-class StoreError(Exception):
-    """Base class of media store errors."""
-
-
-class MediaVerificationError(StoreError):
-    """Bytes received do not match the expected sha256 or size."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +91,10 @@ def _start_writeback(fd: int) -> None:
 
 
 def check_sha256(value: str) -> str:
-    """Return ``value`` if it is a lowercase hex sha256, else raise ``ValueError``."""
+    """Return ``value`` if it is a lowercase hex sha256, else raise :class:`InvalidDigest`
+    (a ``ValueError``)."""
     if not isinstance(value, str) or not SHA256_RE.match(value):
-        raise ValueError(f"not a sha256 hex digest: {value!r}")
+        raise InvalidDigest(f"not a sha256 hex digest: {value!r}")
     return value
 
 
@@ -168,10 +164,6 @@ class MediaStore:
             raise
         finally:
             part.close()
-
-    def put_file(self, src: BinaryIO, sha256: str, size: int) -> StoredFile:
-        """Copy a local file-like object into the store with the same checks."""
-        return self.put_verified(read_chunks(src), sha256, size)
 
     def remove(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
@@ -297,7 +289,7 @@ class BatchedStore(MediaStore):
         self.flush()
 
 
-def read_chunks(src: BinaryIO, chunk_size: int = _CHUNK) -> Iterator[memoryview]:
+def read_chunks(src: io.BufferedIOBase, chunk_size: int = _CHUNK) -> Iterator[memoryview]:
     """Chunks of a local file, read into one reused buffer (no new 1 MB object per read).
 
     Each view is only valid until the next one is asked for.
@@ -347,7 +339,7 @@ class PartialDownload:
         self._file = self._open("wb")
         return 0
 
-    def _open(self, mode: str) -> BinaryIO:
+    def _open(self, mode: Literal["a+b", "wb"]) -> BinaryIO:
         try:
             return self.path.open(mode)
         except FileNotFoundError:  # tmp/ removed behind the store's back

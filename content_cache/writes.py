@@ -5,8 +5,9 @@ SQLAlchemy engine's own DBAPI connections) and :class:`content_cache.light.Light
 (sqlite3 alone, for ``kiosk sync --once``, which then never imports SQLAlchemy). Values are
 stored exactly as the models' column types store them — JSON text from ``json.dumps``,
 naive-UTC ``DATETIME`` text with microseconds, booleans as 0/1 — chosen by each column's
-declared type in the database itself; a test writes one manifest both ways and compares
-every row, and another checks the declared types against the models.
+declared type in the one definition of the tables (content_cache.schema), which also
+gives the defaults of the columns a row leaves out; a test writes one manifest both ways
+and compares every row.
 
 Every write takes SQLite's write lock first (``BEGIN IMMEDIATE``, see content_cache.db):
 the player, the sync daemon and a technician's ``kiosk sync --once`` share the file.
@@ -20,10 +21,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from .errors import MissingMediaError
+from .errors import MissingMediaError, NaiveDatetimeError, UnknownColumn
 from .live_read import BUSY_TIMEOUT_MS, POINTER_ID, LiveState, read_live_state, utc
+from .schema import BOOLEAN, DATETIME, JSON, TABLES, column_defaults, declared_types
 from .snapshot import is_alert
 
 if TYPE_CHECKING:
@@ -33,11 +35,9 @@ log = logging.getLogger(__name__)
 
 Row = Mapping[str, Any]
 
-# Python-side defaults of NOT NULL columns (models.py ``default=``); a test compares them.
+# Defaults of the columns a row may leave out, by table (from content_cache.schema).
 COLUMN_DEFAULTS: dict[str, dict[str, object]] = {
-    "playlist_item": {"skip_holidays": False, "priority": 0, "weight": 1},
-    "live_pointer": {"generation": 0},
-    "sync_run": {"files_fetched": 0, "bytes_fetched": 0, "message": ""},
+    t.name: defaults for t in TABLES if (defaults := column_defaults(t.name))
 }
 
 
@@ -63,7 +63,7 @@ class VersionRows:
 
     @property
     def etag(self) -> str | None:
-        return self.version.get("etag")  # type: ignore[return-value]
+        return self.version.get("etag")
 
     def needed(self) -> set[tuple[str, int]]:
         """(sha256, size) of every file the version plays."""
@@ -102,33 +102,26 @@ def set_connection_pragmas(con: sqlite3.Connection) -> None:
 def sql_time(value: datetime) -> str:
     """An aware datetime as the models store it: naive UTC text, microseconds always."""
     if value.tzinfo is None:
-        raise ValueError("naive datetime given to the content cache")
+        raise NaiveDatetimeError("naive datetime given to the content cache")
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-_column_types: dict[str, dict[str, str]] = {}
-
-
-def column_types(con: sqlite3.Connection, table: str) -> dict[str, str]:
-    """Column name → declared type (``JSON``, ``DATETIME``, ``BOOLEAN``…), in table order.
-    The schema of a database is fixed by its version (SCHEMA_VERSION), so it is read once."""
-    types = _column_types.get(table)
-    if types is None:
-        types = {r[1]: r[2].upper() for r in con.execute(f"PRAGMA table_info({table})")}
-        if not types:
-            raise sqlite3.OperationalError(f"no such table: {table}")
-        _column_types[table] = types
-    return types
+def column_types(table: str) -> dict[str, str]:
+    """Column name → declared type (``JSON``, ``DATETIME``, ``BOOLEAN``…), in table order."""
+    try:
+        return declared_types(table)
+    except KeyError:
+        raise UnknownColumn(f"no table {table!r} in the content cache") from None
 
 
 def encode(declared: str, value: object) -> object:
     if value is None:
         return None  # SQL NULL, never JSON 'null' (as the models' flushes leave it)
-    if declared == "JSON":
+    if declared == JSON:
         return json.dumps(value)
-    if declared == "DATETIME":
-        return sql_time(value)  # type: ignore[arg-type]
-    if declared == "BOOLEAN":
+    if declared == DATETIME:
+        return sql_time(cast(datetime, value))
+    if declared == BOOLEAN:
         return int(bool(value))
     return value
 
@@ -136,11 +129,11 @@ def encode(declared: str, value: object) -> object:
 def decode(declared: str, value: object) -> object:
     if value is None:
         return None
-    if declared == "JSON":
-        return json.loads(value)  # type: ignore[arg-type]
-    if declared == "DATETIME":
-        return utc(value)  # type: ignore[arg-type]
-    if declared == "BOOLEAN":
+    if declared == JSON:
+        return json.loads(cast(str, value))
+    if declared == DATETIME:
+        return utc(cast(str, value))
+    if declared == BOOLEAN:
         return bool(value)
     return value
 
@@ -150,11 +143,11 @@ def insert_rows(con: sqlite3.Connection, table: str, rows: Sequence[Row], **comm
     leaves out takes its default (:data:`COLUMN_DEFAULTS`) or NULL."""
     if not rows:
         return
-    types = column_types(con, table)
+    types = column_types(table)
     defaults = COLUMN_DEFAULTS.get(table, {})
     unknown = {k for r in rows for k in r} - types.keys()  # a typo must not drop a value
     if unknown:
-        raise KeyError(f"{table}: no column {sorted(unknown)[0]!r}")
+        raise UnknownColumn(f"{table}: no column {sorted(unknown)[0]!r}")
     given = {k for r in rows for k in r} | common.keys() | defaults.keys()
     cols = [c for c in types if c in given]  # an autoincrement id left out is numbered
     sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
@@ -170,7 +163,7 @@ def insert_rows(con: sqlite3.Connection, table: str, rows: Sequence[Row], **comm
 
 def select_rows(con: sqlite3.Connection, table: str, where: str = "", params: Sequence[object] = ()) -> list[dict]:
     """Rows of ``table`` decoded to the values the models give (aware datetimes, JSON)."""
-    types = column_types(con, table)
+    types = column_types(table)
     cur = con.execute(f"SELECT {', '.join(types)} FROM {table} {where}", params)
     return [{c: decode(types[c], v) for c, v in zip(types, row, strict=False)} for row in cur]
 
@@ -283,7 +276,7 @@ class VersionWrites:
         """Show ``alerts`` (bulletin rows) of a not-yet-live version now; True if what
         plays changed. Bumps the live pointer's generation so the player reloads."""
         with self._sql() as con, immediate(con):
-            columns = column_types(con, "bulletin")
+            columns = column_types("bulletin")
             data = [bulletin_json(b, columns) for b in alerts]
             live = con.execute("SELECT live_version_id FROM live_pointer WHERE id = ?", (POINTER_ID,)).fetchone()[0]
             row = con.execute("SELECT source_version, bulletins FROM alert_overlay WHERE id = 1").fetchone()
@@ -301,8 +294,8 @@ class VersionWrites:
                     for b in select_rows(con, "bulletin", "WHERE version_id = ? ORDER BY id", (live,))
                     if is_alert(b)
                 ]
-                if sorted(live_alerts, key=lambda d: d["id"]) == sorted(  # type: ignore[arg-type, return-value]
-                    ({**d, "version_id": live} for d in data), key=lambda d: d["id"]  # type: ignore[arg-type, return-value]
+                if sorted(live_alerts, key=_bulletin_id) == sorted(
+                    ({**d, "version_id": live} for d in data), key=_bulletin_id
                 ):
                     return False  # the same alerts already play
             con.execute(
@@ -319,6 +312,10 @@ class VersionWrites:
     def record_sync_run(self, run: SyncRunRecord) -> None:
         with self._sql() as con, immediate(con):
             insert_rows(con, "sync_run", [run.__dict__])
+
+
+def _bulletin_id(bulletin: Mapping[str, object]) -> str:
+    return str(bulletin["id"])
 
 
 def _bump_generation(con: sqlite3.Connection) -> None:

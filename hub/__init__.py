@@ -1,7 +1,9 @@
 """The town's side: everything that runs on the town's server, never on a device.
 
 The publisher (:mod:`hub.publisher`, ``kiosk publish``) turns the content folder into the
-served tree, with the town's content sources (:mod:`hub.sources`: news feeds, agendas, the
+served tree — reading it (:mod:`hub.source_reader`), saying each problem where its author
+will look (:mod:`hub.source_notes`), decoding its media (:mod:`hub.media_checks`) and
+warning of content that can never show (:mod:`hub.content_warnings`) — with the town's content sources (:mod:`hub.sources`: news feeds, agendas, the
 national directory, canteen menus, official warnings; ``kiosk publish`` and ``kiosk sources
 check`` in :mod:`hub.sources_cli`, run by the ``kiosk-publish`` and ``kiosk-alerts`` timers);
 the reference content API server (:mod:`hub.refserver`, ``kiosk serve``)

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from content_cache import DEFAULT_TIMEZONE
+
 if TYPE_CHECKING:
     from hub.db import Database
     from hub.settings import HubSettings
@@ -63,7 +65,7 @@ def add_hub_commands(sub: argparse._SubParsersAction,
                    help="session cookies without Secure, for plain HTTP on 127.0.0.1 only (tests, a first look)")
     s.add_argument("--offline-polls", type=int, default=3,
                    help="a device is offline after this many of its poll intervals without contact (default 3)")
-    s.add_argument("--timezone", default="Europe/Paris", help="time zone of the pages (default Europe/Paris)")
+    s.add_argument("--timezone", default=DEFAULT_TIMEZONE, help=f"time zone of the pages (default {DEFAULT_TIMEZONE})")
     s.add_argument("--page-refresh", type=int, default=10, metavar="SECONDS",
                    help="how often the fleet pages refresh themselves (default 10)")
     s.add_argument("--dev", action="store_true", help="werkzeug's server in one process instead of gunicorn")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from content_cache import DEFAULT_TIMEZONE
 from hub.db import sqlite_url
 
 
@@ -26,7 +27,7 @@ class HubSettings:
     # (its interval comes with its heartbeat; default_poll_s until one has come).
     offline_polls: int = 3
     default_poll_s: float = 300.0
-    timezone: str = "Europe/Paris"
+    timezone: str = DEFAULT_TIMEZONE
     screenshots_kept: int = 48  # per device
     plays_kept_days: int = 92
     max_upload_bytes: int = 4 * 1024 * 1024

@@ -14,16 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from content_cache import BulletinData, ItemData, LiveContent
-from content_cache.snapshot import WEEKDAY_NAMES, DayPart
+from content_cache import DEFAULT_TIMEZONE, WEEKDAY_NAMES, BulletinData, DayPart, ItemData, LiveContent
 
+from .item_rules import CompiledPlaylist, LocalDay, evaluate
 from .localtime import NEVER, from_us, to_us
 from .neutrality import NeutralityGuard, ReservePeriod, Withheld, guard_for
-from .rules import CompiledPlaylist, LocalDay, evaluate
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TZ = "Europe/Paris"
 SEVERITY_RANK = {"critical": 2, "warning": 1, "info": 0}
 FULLSCREEN, BANNER = "fullscreen", "banner"
 
@@ -168,7 +166,7 @@ class _CompiledContent:
         try:
             self.tz = ZoneInfo(content.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            self.tz = ZoneInfo(DEFAULT_TZ)
+            self.tz = ZoneInfo(DEFAULT_TIMEZONE)
         self.guard: NeutralityGuard = guard_for(content, local_neutrality)
         for line in self.guard.rules.problems:
             log.warning("content %s: %s", content.version_id, line)
@@ -357,9 +355,9 @@ class ScheduleEngine:
         on = period is not None
         if on == self._reserve_on:
             return
-        if on:
+        if period is not None:
             log.warning("content %s: %s; tagged items, hidden categories and outside links are "
-                        "withheld", version, period.describe())  # type: ignore[union-attr]
+                        "withheld", version, period.describe())
         elif self._reserve_on:
             log.info("the election reserve period is over: withheld content plays again")
         self._reserve_on = on

@@ -1,28 +1,33 @@
-"""What plays now, and until when that answer holds. Pure Python, no Kivy.
+"""Slides the player shows: how long each stays up, and the slide a full-screen alert
+becomes. Pure Python, no Kivy.
 
-The engine itself is :class:`player.engine.ScheduleEngine`; this module keeps the small
-API the player app was written against (``plan_playlist``, ``PlayPlan``, ``Rotation``,
-``slide_seconds``) working on top of it, and holds slide durations.
+What plays when is the engine's answer (:class:`player.engine.ScheduleEngine`); the loop
+is walked by :class:`player.rotation.Rotation`.
+
+A full-screen alert is shown as a bulletin slide whose id is the alert's id with
+:data:`ALERT_SLIDE_PREFIX` in front (:func:`alert_slide_id`); the player and its status
+line tell such a slide from a playlist item with :func:`is_alert_slide`, and find the
+alert it shows with :func:`alert_id_of`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from typing import TypeGuard
 
-from content_cache import ItemData, LiveContent
+from content_cache import ItemData
 
-from .engine import FULLSCREEN, Alert, NowPlaying, ScheduleEngine
-from .rotation import Rotation
+from .engine import Alert
 
 __all__ = [
+    "ALERT_SLIDE_PREFIX",
     "DEFAULT_BULLETIN_SECONDS",
     "DEFAULT_IMAGE_SECONDS",
     "MAX_VIDEO_SECONDS",
     "DurationLimits",
-    "PlayPlan",
-    "Rotation",
+    "alert_id_of",
     "alert_item",
-    "plan_playlist",
+    "alert_slide_id",
+    "is_alert_slide",
     "slide_seconds",
 ]
 
@@ -30,6 +35,8 @@ DEFAULT_IMAGE_SECONDS = 10.0
 DEFAULT_BULLETIN_SECONDS = 12.0
 # A video without a given duration plays to its end, but never longer than this.
 MAX_VIDEO_SECONDS = 600.0
+# The id of an alert's slide is this, then the alert's (bulletin's) id.
+ALERT_SLIDE_PREFIX = "alert-"
 
 
 @dataclass(frozen=True)
@@ -43,44 +50,24 @@ class DurationLimits:
         return min(max(value, self.minimum), self.maximum)
 
 
-@dataclass(frozen=True)
-class PlayPlan:
-    """The ordered items to play at ``now``; the answer holds until ``valid_until``.
-
-    The flat view of a :class:`~player.engine.NowPlaying` for a player that knows only a
-    loop of slides: alerts become bulletin slides (see :func:`plan_playlist`).
-    ``answer`` is the full engine answer, when there is one.
-    """
-
-    items: tuple[ItemData, ...]
-    valid_until: datetime | None
-    playlist_id: str | None
-    answer: NowPlaying | None = None
+def alert_slide_id(alert_id: str) -> str:
+    """The slide id under which the alert ``alert_id`` is shown."""
+    return f"{ALERT_SLIDE_PREFIX}{alert_id}"
 
 
-# One engine for the module-level API, so the clock's trust transitions are logged once.
-_ENGINE = ScheduleEngine()
+def is_alert_slide(slide_id: str | None) -> TypeGuard[str]:
+    """True if ``slide_id`` is an alert's slide (:func:`alert_slide_id`), not a playlist item."""
+    return slide_id is not None and slide_id.startswith(ALERT_SLIDE_PREFIX)
 
 
-def plan_playlist(content: LiveContent, now: datetime, playlist_id: str | None = None) -> PlayPlan:
-    """Items of the playlist (default: the site's) to play at ``now``, as one loop.
-
-    Full-screen alerts replace the loop; banner alerts (which a loop cannot overlay) are
-    played first in it. The display language is the site's first. New code should call
-    :meth:`ScheduleEngine.now_playing` and render alerts itself.
-    """
-    answer = _ENGINE.now_playing(content, now, playlist_id=playlist_id)
-    fullscreen = [a for a in answer.alerts if a.mode == FULLSCREEN]
-    if fullscreen:
-        items = tuple(alert_item(a) for a in fullscreen)
-    else:
-        items = tuple(alert_item(a) for a in answer.alerts) + answer.items
-    return PlayPlan(items, answer.valid_until, answer.playlist_id, answer)
+def alert_id_of(slide_id: str | None) -> str | None:
+    """The id of the alert the slide ``slide_id`` shows; None if it is not an alert's slide."""
+    return slide_id[len(ALERT_SLIDE_PREFIX):] if is_alert_slide(slide_id) else None
 
 
 def alert_item(alert: Alert) -> ItemData:
-    """A bulletin slide showing ``alert`` (for players without an alert layer)."""
-    return ItemData(id=f"alert-{alert.id}", kind="bulletin", position=-1, duration_s=None,
+    """A bulletin slide showing ``alert`` full screen."""
+    return ItemData(id=alert_slide_id(alert.id), kind="bulletin", position=-1, duration_s=None,
                     bulletin=alert.bulletin)
 
 

@@ -16,18 +16,22 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from importlib import metadata
+from typing import TypedDict, TypeVar
 from urllib.parse import unquote
 
 import requests
 import urllib3
+from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
-from content_cache import MediaStore, MediaVerificationError, StoredFile, check_sha256
+from content_cache import MediaStore, MediaVerificationError, PartialDownload, StoredFile, check_sha256
 
-from .manifest import MAX_MANIFEST_BYTES, Manifest, parse_manifest
+from .errors import ApiUnreachable, InvalidSettings, MediaDownloadError, Stopped, SyncError
+from .manifest import MAX_MANIFEST_BYTES, parse_manifest
 from .settings import SyncSettings
+from .source import ManifestFetch, NewManifest, NotModified
+from .wording import Problem, http_problem, network_problem
 
 log = logging.getLogger(__name__)
 
@@ -44,37 +48,30 @@ RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 _MEDIA_REDIRECTS = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=10)
 
 
-class SyncError(Exception):
-    """Base class of sync errors; the message is one line for a technician."""
+T = TypeVar("T")
 
 
-class ApiUnreachable(SyncError):
-    """The server could not be reached or answered with an HTTP error."""
+class _PoolOptions(TypedDict, total=False):
+    """What the media downloads' urllib3 pool managers are made with."""
+
+    num_pools: int
+    maxsize: int
+    cert_reqs: str
+    ca_certs: str
+    ca_cert_dir: str
 
 
-class MediaDownloadError(SyncError):
-    """A media file could not be downloaded or failed verification."""
+class _Retry(SyncError):
+    """A transient failure: the attempt is made again (never leaves the client)."""
 
-
-class Stopped(SyncError):
-    """The sync was asked to stop (SIGTERM); partial downloads are kept for resuming."""
-
-
-class _Retry(Exception):
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | None = None, remedy: str = "") -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.remedy = remedy  # said once, after the last attempt
 
 
-@dataclass(frozen=True)
-class ManifestFetch:
-    """Result of a conditional manifest request."""
-
-    not_modified: bool
-    manifest: Manifest | None = None
-    etag: str | None = None
-    body_sha256: str | None = None
-    url: str = ""
+class _Absent(SyncError):
+    """An optional document (the per-device manifest) is not on the server (never leaves the client)."""
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -92,21 +89,20 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 class ContentApiClient:
-    """Talks to one content API; safe to use from several download threads."""
+    """Talks to one content API (a :class:`sync.ContentSource`); safe to use from several
+    download threads."""
 
     def __init__(
         self,
-        base_url: str | SyncSettings,
+        settings: SyncSettings,
         *,
-        settings: SyncSettings | None = None,
         stop: threading.Event | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        if isinstance(base_url, SyncSettings):
-            settings = base_url
-        self.settings = settings or SyncSettings(api_url=str(base_url))
+        """``settings``: where the API is (``api_url``) and how to talk to it."""
+        self.settings = settings
         if self.settings.device_id is not None and not _ID_RE.match(self.settings.device_id):
-            raise ValueError(f"device id {self.settings.device_id!r}: use a-z, 0-9, '-' and '_'")
+            raise InvalidSettings(f"device id {self.settings.device_id!r}: use a-z, 0-9, '-' and '_'")
         self.base_url = self.settings.api_url.rstrip("/")
         self.stop = stop or threading.Event()
         self._sleep = sleep or self.stop.wait
@@ -157,13 +153,19 @@ class ContentApiClient:
     def _make_media_pools(self) -> urllib3.PoolManager:
         session = self.http
         # The session's identity and token; no Accept-Encoding: the bytes hashed are the file's.
-        self._media_headers = {k: v for k, v in session.headers.items() if k in ("User-Agent", "Authorization")}
-        kw: dict[str, object] = {"num_pools": 4, "maxsize": max(1, self.settings.parallel_downloads)}
+        self._media_headers = {
+            k: v.decode("latin-1") if isinstance(v, bytes) else v
+            for k, v in session.headers.items() if k in ("User-Agent", "Authorization")
+        }
+        kw: _PoolOptions = {"num_pools": 4, "maxsize": max(1, self.settings.parallel_downloads)}
         ca = session.verify
         if ca is True:
-            ca = requests.certs.where()
+            ca = DEFAULT_CA_BUNDLE_PATH  # certifi's bundle, as requests uses it
         kw["cert_reqs"] = "CERT_REQUIRED"  # never off; a configured bundle is the one trusted, as for the manifest
-        kw["ca_cert_dir" if os.path.isdir(str(ca)) else "ca_certs"] = str(ca)
+        if os.path.isdir(str(ca)):
+            kw["ca_cert_dir"] = str(ca)
+        else:
+            kw["ca_certs"] = str(ca)
         scheme = urllib3.util.parse_url(self.base_url).scheme or "http"
         proxy = session.proxies.get(scheme) or session.proxies.get("all")
         if not proxy:
@@ -205,9 +207,9 @@ class ContentApiClient:
                 timeout=(self.settings.connect_timeout_s, self.settings.read_timeout_s),
             )
         except requests.exceptions.SSLError as e:
-            raise ApiUnreachable(f"{url}: TLS error: {_first_line(e)}") from None
+            raise ApiUnreachable(self._network_problem(url, e).line()) from None  # no better on retry
         except requests.RequestException as e:
-            raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
+            raise self._retry(url, e) from None
 
     def _get_media(self, url: str, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
         self._count_request()
@@ -221,10 +223,21 @@ class ContentApiClient:
         except urllib3.exceptions.MaxRetryError as e:
             reason = e.reason or e
             if isinstance(reason, urllib3.exceptions.SSLError):
-                raise ApiUnreachable(f"{url}: TLS error: {_first_line(reason)}") from None
-            raise _Retry(f"{url}: {type(reason).__name__}: {_first_line(reason)}") from None
+                raise ApiUnreachable(f"{url}: {self._network_problem(url, reason).line()}") from None
+            raise self._retry(url, reason, name_url=True) from None
         except urllib3.exceptions.HTTPError as e:
-            raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
+            raise self._retry(url, e, name_url=True) from None
+
+    def _network_problem(self, url: str, e: BaseException) -> Problem:
+        return network_problem(url, e, self.settings.connect_timeout_s, self.settings.read_timeout_s)
+
+    def _retry(self, url: str, e: BaseException, name_url: bool = False) -> _Retry:
+        """A failure worth another attempt; a media file's names its URL (which file failed)."""
+        problem = self._network_problem(url, e)
+        return _Retry(f"{url}: {problem.what}" if name_url else problem.what, remedy=problem.remedy)
+
+    def _http_problem(self, url: str, status: int, manifest: bool) -> Problem:
+        return http_problem(url, status, has_token=bool(self.settings.token), manifest=manifest)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> None:
         s = self.settings
@@ -239,17 +252,17 @@ class ContentApiClient:
         if self.stop.is_set():
             raise Stopped("sync stopped")
 
-    def _with_retries(self, what: str, fn: Callable[[], object], error: type[SyncError]):  # noqa: ANN202
-        last = ""
+    def _with_retries(self, what: str, fn: Callable[[], T], error: type[SyncError]) -> T:
+        last = Problem("")
         for attempt in range(self.settings.max_attempts):
             try:
                 return fn()
             except _Retry as e:
-                last = str(e)
+                last = Problem(str(e), e.remedy)
                 if attempt + 1 < self.settings.max_attempts:
                     log.debug("%s: attempt %d failed (%s); retrying", what, attempt + 1, e)
                     self._backoff(attempt, e.retry_after)
-        raise error(f"{last} (gave up after {self.settings.max_attempts} attempts)")
+        raise error(last.line(attempts=self.settings.max_attempts))
 
     def post_json(self, url: str, body: object, headers: dict[str, str]) -> requests.Response:
         """One POST (no retries: the caller's schedule is the retry); counted."""
@@ -266,38 +279,39 @@ class ContentApiClient:
     def fetch_manifest(self, etag: str | None) -> ManifestFetch:
         """GET the manifest (the device's own if the server has one), conditionally on
         ``etag``; validate it fully when it changed. Retries transient failures."""
-        url = self.device_manifest_url
-        if url and time.monotonic() >= self._no_device_manifest_until:
-            fetched = self._with_retries(url, lambda: self._fetch_manifest_once(url, etag, True), ApiUnreachable)
-            if fetched is not None:
-                return fetched
-            log.info("no per-device manifest at %s; using the shared one", url)
-            self._no_device_manifest_until = time.monotonic() + self.settings.device_manifest_recheck_s
+        own = self.device_manifest_url
+        if own and time.monotonic() >= self._no_device_manifest_until:
+            try:
+                return self._with_retries(own, lambda: self._fetch_manifest_once(own, etag, True), ApiUnreachable)
+            except _Absent:
+                log.info("no per-device manifest at %s; using the shared one", own)
+                self._no_device_manifest_until = time.monotonic() + self.settings.device_manifest_recheck_s
         url = self.manifest_url
         return self._with_retries(url, lambda: self._fetch_manifest_once(url, etag, False), ApiUnreachable)
 
-    def _fetch_manifest_once(self, url: str, etag: str | None, optional: bool) -> ManifestFetch | None:
+    def _fetch_manifest_once(self, url: str, etag: str | None, optional: bool) -> ManifestFetch:
+        """One request; an ``optional`` manifest the server does not have raises :class:`_Absent`."""
         headers = {"Accept": "application/json"}
         if etag:
             headers["If-None-Match"] = etag
         resp = self._get(url, headers)
         with resp:
             if resp.status_code == 304:
-                return ManifestFetch(not_modified=True, etag=etag, url=url)
+                return NotModified(etag=etag, url=url)
             if optional and resp.status_code in (404, 410):
-                return None
+                raise _Absent(url)
             if resp.status_code in RETRYABLE_STATUS:
-                raise _Retry(f"{url}: HTTP {resp.status_code}", parse_retry_after(resp.headers.get("Retry-After")))
+                problem = self._http_problem(url, resp.status_code, manifest=True)
+                raise _Retry(problem.what, parse_retry_after(resp.headers.get("Retry-After")), problem.remedy)
             if resp.status_code != 200:
-                raise ApiUnreachable(f"{url}: HTTP {resp.status_code}")
+                raise ApiUnreachable(self._http_problem(url, resp.status_code, manifest=True).line())
             declared = resp.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > MAX_MANIFEST_BYTES:
                 raise ApiUnreachable(f"{url}: body of {declared} bytes is over the {MAX_MANIFEST_BYTES}-byte limit")
             body = self._read_limited(resp, url)
         manifest = parse_manifest(body, source=url)
-        return ManifestFetch(
-            not_modified=False, manifest=manifest, etag=resp.headers.get("ETag"),
-            body_sha256=hashlib.sha256(body).hexdigest(), url=url,
+        return NewManifest(
+            manifest=manifest, etag=resp.headers.get("ETag"), body_sha256=hashlib.sha256(body).hexdigest(), url=url,
         )
 
     def _read_limited(self, resp: requests.Response, url: str) -> bytes:
@@ -308,7 +322,7 @@ class ContentApiClient:
                 if len(buf) > MAX_MANIFEST_BYTES:
                     raise ApiUnreachable(f"{url}: body over the {MAX_MANIFEST_BYTES}-byte limit")
         except requests.RequestException as e:
-            raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
+            raise self._retry(url, e) from None
         declared = resp.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) != len(buf):
             raise _Retry(f"{url}: truncated body ({len(buf)} of {declared} bytes)")
@@ -337,7 +351,7 @@ class ContentApiClient:
             part.close()
 
     def _download_once(
-        self, url: str, part, validator: list[str | None], on_bytes: Callable[[int], None] | None
+        self, url: str, part: PartialDownload, validator: list[str | None], on_bytes: Callable[[int], None] | None
     ) -> StoredFile:
         offset = part.resume()
         if offset == part.size:
@@ -358,9 +372,10 @@ class ContentApiClient:
                 part.restart()
                 raise _Retry(f"{url}: HTTP 416 for a resumed download; starting over", 0)
             if status in RETRYABLE_STATUS:
-                raise _Retry(f"{url}: HTTP {status}", parse_retry_after(resp.headers.get("Retry-After")))
+                problem = self._http_problem(url, status, manifest=False)
+                raise _Retry(problem.what, parse_retry_after(resp.headers.get("Retry-After")), problem.remedy)
             if status not in (200, 206):
-                raise MediaDownloadError(f"{url}: HTTP {status}")
+                raise MediaDownloadError(self._http_problem(url, status, manifest=False).line())
             validator[0] = resp.headers.get("ETag") or resp.headers.get("Last-Modified")
             if status == 206:
                 start = _content_range_start(resp.headers.get("Content-Range"))
@@ -391,7 +406,7 @@ class ContentApiClient:
             resp.close()
 
 
-def _chunks_as_they_come(resp: urllib3.BaseHTTPResponse, url: str):  # noqa: ANN202 - a generator of bytes
+def _chunks_as_they_come(resp: urllib3.BaseHTTPResponse, url: str) -> Iterator[bytes]:
     """Body chunks as soon as the network delivers them (at most _CHUNK bytes each).
 
     A read of a full chunk would wait for all of it, so a server dripping a few bytes a
@@ -404,7 +419,8 @@ def _chunks_as_they_come(resp: urllib3.BaseHTTPResponse, url: str):  # noqa: ANN
                 break
             yield chunk
     except (urllib3.exceptions.HTTPError, OSError) as e:
-        raise _Retry(f"{url}: {type(e).__name__}: {_first_line(e)}") from None
+        problem = network_problem(url, e)
+        raise _Retry(f"{url}: {problem.what}", remedy=problem.remedy) from None
     # urllib3 checks the announced length at the end (truncated body → ProtocolError)
 
 
@@ -412,8 +428,3 @@ def _content_range_start(value: str | None) -> int | None:
     m = re.match(r"^bytes (\d+)-\d+/(\d+|\*)$", (value or "").strip())
     return int(m.group(1)) if m else None
 
-
-def _first_line(e: BaseException) -> str:
-    text = (str(e).splitlines() or [""])[0]
-    # requests puts the whole URL (never a header) in its messages; keep them short.
-    return text[:200]

@@ -11,12 +11,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from content_cache import BatchedStore, MediaStore, StoredFile
+from content_cache import BatchedStore, MediaStore
 
-from .client import Stopped, SyncError
-from .settings import SyncSettings
+from .errors import Stopped, SyncError
+from .source import ContentSource
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +36,6 @@ class Progress:
         return self.bytes_done / elapsed if elapsed > 0 else 0.0
 
 
-class MediaSource(Protocol):
-    """What downloads need of a source: the HTTP client, or a USB content pack."""
-
-    settings: SyncSettings
-
-    def download_media(
-        self, store: MediaStore, sha256: str, size: int, on_bytes: Callable[[int], None] | None = None
-    ) -> StoredFile: ...
-
-
 class Downloads:
     """Files fetched in parallel (``sync.parallel_downloads``), biggest first, each verified.
 
@@ -59,7 +48,7 @@ class Downloads:
 
     def __init__(
         self,
-        source: MediaSource,
+        source: ContentSource,
         store: MediaStore,
         progress: Callable[[Progress], None] | None = None,
     ) -> None:
@@ -138,14 +127,3 @@ class Downloads:
         if self._on_progress:
             self._on_progress(self.progress)
 
-
-def fetch_all(
-    source: MediaSource,
-    store: MediaStore,
-    files: dict[str, int],
-    progress: Callable[[Progress], None] | None = None,
-) -> tuple[list[str], list[str]]:
-    """Download ``files`` and wait for them: (fetched, failure lines)."""
-    downloads = Downloads(source, store, progress)
-    downloads.add(files)
-    return downloads.wait()

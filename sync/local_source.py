@@ -2,10 +2,9 @@
 
 A content pack is a published tree (``kiosk publish``) at the root of a folder:
 ``v1/manifest.json`` and ``v1/media/<sha256>`` (and optionally
-``v1/devices/<id>/manifest.json``). :class:`LocalPackSource` offers what the syncer uses
-of :class:`sync.ContentApiClient` — ``fetch_manifest``, ``download_media``, ``settings``,
-``requests_made``, ``stop``, ``base_url`` — so a pack goes through the very same
-validation, hash-and-size checks and one-transaction switch as a download.
+``v1/devices/<id>/manifest.json``). :class:`LocalPackSource` is a :class:`sync.ContentSource`
+like :class:`sync.ContentApiClient`, so a pack goes through the very same validation,
+hash-and-size checks and one-transaction switch as a download.
 
 Nothing from the pack is trusted: the manifest is validated in full, a media file is
 streamed through the store's partial file and only gets its final name once its sha256
@@ -21,9 +20,10 @@ from pathlib import Path
 
 from content_cache import MediaStore, MediaVerificationError, StoredFile, check_sha256, read_chunks
 
-from .client import ApiUnreachable, ManifestFetch, MediaDownloadError, Stopped
+from .errors import ApiUnreachable, MediaDownloadError, Stopped
 from .manifest import MAX_MANIFEST_BYTES, parse_manifest
 from .settings import SyncSettings
+from .source import ManifestFetch, NewManifest, NotModified
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,8 @@ def manifest_etag(body: bytes) -> str:
 
 
 class LocalPackSource:
-    """Reads one content pack folder; safe to use from several download threads."""
+    """Reads one content pack folder (a :class:`sync.ContentSource`); safe to use from
+    several download threads."""
 
     def __init__(self, root: Path | str, settings: SyncSettings | None = None,
                  stop: threading.Event | None = None) -> None:
@@ -84,10 +85,9 @@ class LocalPackSource:
             raise ApiUnreachable(f"{path}: cannot read ({e.strerror})") from None
         tag = manifest_etag(body)
         if etag is not None and etag == tag:
-            return ManifestFetch(not_modified=True, etag=etag, url=str(path))
+            return NotModified(etag=etag, url=str(path))
         manifest = parse_manifest(body, source=str(path))  # raises ManifestError, every problem
-        return ManifestFetch(not_modified=False, manifest=manifest, etag=tag,
-                             body_sha256=hashlib.sha256(body).hexdigest(), url=str(path))
+        return NewManifest(manifest=manifest, etag=tag, body_sha256=hashlib.sha256(body).hexdigest(), url=str(path))
 
     def download_media(
         self,

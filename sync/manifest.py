@@ -6,6 +6,8 @@ a device log names the exact field. Nothing is written anywhere until a manifest
 """
 from __future__ import annotations
 
+import contextlib
+import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,6 +18,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .errors import SyncError
+
 if TYPE_CHECKING:  # imported when a manifest is validated: a 304 never needs it
     import jsonschema
 
@@ -23,7 +27,7 @@ SCHEMA_VERSION = 1
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024
 
 
-class ManifestError(ValueError):
+class ManifestError(SyncError, ValueError):
     """A manifest failed validation; ``problems`` holds one line per problem."""
 
     def __init__(self, problems: Sequence[str], source: str = "manifest") -> None:
@@ -117,7 +121,13 @@ def _schema_problems(doc: Any) -> list[str]:
         except (ValueError, TypeError, OverflowError):  # a value it cannot take: jsonschema decides
             fast = None
     errors = sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-    problems = [f"{format_path(e.absolute_path)}: {_schema_message(e)}" for e in errors]
+    problems = [line for e in errors for line in _schema_lines(e)]
+    # "x.severty: unknown key; did you mean 'severity'?" says why x misses 'severity': once is enough
+    meant = {(line.split(": ", 1)[0].rsplit(".", 1)[0], line.rsplit("'", 2)[1])
+             for line in problems if line.endswith("'?") and ": unknown key; did you mean '" in line}
+    problems = [line for line in problems
+                if not (line.endswith("'") and ": missing required field '" in line
+                        and (line.split(": ", 1)[0], line.rsplit("'", 2)[1]) in meant)]
     if not problems and fast is not None:
         # The two disagree (no such document is known): the stricter answer stands.
         problems = [f"{format_path(e.instance_path)}: {_clip(e.message)}" for e in fast.iter_errors(doc)]
@@ -134,6 +144,24 @@ def format_path(path: Iterable[str | int]) -> str:
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=repr) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _schema_lines(err: jsonschema.ValidationError) -> list[str]:
+    """An unknown key is a line of its own, with the key in the path and a "did you mean"
+    (as the device config does); any other problem is the line of :func:`_schema_message`."""
+    if err.validator == "additionalProperties" and err.validator_value is False and isinstance(err.instance, dict):
+        known = list((err.schema.get("properties") or {}) if isinstance(err.schema, dict) else {})
+        patterns = [re.compile(p) for p in (err.schema.get("patternProperties") or {})] if isinstance(
+            err.schema, dict) else []
+        extra = [k for k in err.instance if k not in known and not any(p.search(k) for p in patterns)]
+        if extra:
+            return [f"{format_path([*err.absolute_path, k])}: unknown key{did_you_mean(k, known)}" for k in extra]
+    return [f"{format_path(err.absolute_path)}: {_schema_message(err)}"]
+
+
+def did_you_mean(name: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _schema_message(err: jsonschema.ValidationError) -> str:
@@ -258,6 +286,16 @@ def _window_problems(obj: Mapping[str, Any], where: str) -> list[str]:
     if start and end and _parse_dt(end) <= _parse_dt(start):
         return [f"{where}.valid_until: {end} is not after valid_from {start}"]
     return []
+
+
+def document_problems(doc: Any) -> list[str]:
+    """Every problem of ``doc`` at once: the schema's, and the rules beyond it wherever
+    the document's shape lets them be checked (a publisher shows all its author's mistakes
+    in one go; a device needs only :func:`validate_document`)."""
+    problems = _schema_problems(doc)
+    with contextlib.suppress(KeyError, TypeError, AttributeError, ValueError):  # a broken shape: the schema says where
+        problems += _semantic_problems(doc)
+    return list(dict.fromkeys(problems))
 
 
 def validate_document(doc: Any, source: str = "manifest") -> Manifest:

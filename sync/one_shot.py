@@ -18,8 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from content_cache.light import LightCache
-from content_cache.live_read import SchemaMismatch
+from content_cache import LightCache, SchemaMismatch
 
 from .client import ContentApiClient
 from .downloads import Progress

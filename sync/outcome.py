@@ -9,11 +9,21 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeAlias
 
-from .client import ContentApiClient, ManifestFetch, Stopped, SyncError
+from .errors import Stopped, SyncError
 from .manifest import ManifestError
+from .source import ContentSource, ManifestFetch
 
 log = logging.getLogger(__name__)
+
+# Set on the log records that say how a sync pass ended (``extra=RESULT``): `kiosk sync
+# --once` prints the result itself, once, and leaves these out of its log.
+RESULT = {"sync_result": True}
+
+
+def is_result_record(record: logging.LogRecord) -> bool:
+    return bool(getattr(record, "sync_result", False))
 
 
 class Outcome:
@@ -43,27 +53,37 @@ class SyncResult:
 
 
 @dataclass(frozen=True)
-class Poll:
-    """One conditional manifest request: what came back, or why nothing usable did."""
+class Polled:
+    """One conditional manifest request, answered: nothing new, or a new manifest."""
 
     started: datetime
-    fetch: ManifestFetch | None = None
-    failure: str | None = None
-    message: str = ""
+    fetch: ManifestFetch
+
+
+@dataclass(frozen=True)
+class PollFailed:
+    """One conditional manifest request that gave nothing usable, and why."""
+
+    started: datetime
+    failure: str  # an Outcome: INVALID, STOPPED or UNREACHABLE
+    message: str
     problems: tuple[str, ...] = ()
 
 
-def poll_manifest(client: ContentApiClient, etag: str | None, now: Callable[[], datetime]) -> Poll:
+Poll: TypeAlias = Polled | PollFailed
+
+
+def poll_manifest(source: ContentSource, etag: str | None, now: Callable[[], datetime]) -> Poll:
     """Fetch the manifest (``If-None-Match: etag``), validated; never raises for network
     or content faults: the poll says."""
     started = now()
     try:
-        return Poll(started, client.fetch_manifest(etag))
+        return Polled(started, source.fetch_manifest(etag))
     except ManifestError as e:
         for line in e.lines():
-            log.error("%s", line)
-        return Poll(started, failure=Outcome.INVALID, message=str(e), problems=tuple(e.lines()))
+            log.error("%s", line, extra=RESULT)
+        return PollFailed(started, Outcome.INVALID, str(e), tuple(e.lines()))
     except Stopped:
-        return Poll(started, failure=Outcome.STOPPED, message="stopped")
+        return PollFailed(started, Outcome.STOPPED, "stopped")
     except SyncError as e:
-        return Poll(started, failure=Outcome.UNREACHABLE, message=str(e))
+        return PollFailed(started, Outcome.UNREACHABLE, str(e))

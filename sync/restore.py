@@ -13,24 +13,20 @@ import sqlite3
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from content_cache.errors import CacheError
+from content_cache import CacheError, WritableCache
 
 from .manifest import Manifest, ManifestError, manifest_bytes, parse_manifest
 from .to_cache import version_rows
 
-if TYPE_CHECKING:
-    from content_cache import ContentCache, LightCache
-
 log = logging.getLogger(__name__)
 
 
-def manifests_dir(cache: ContentCache | LightCache) -> Path:
+def manifests_dir(cache: WritableCache) -> Path:
     return cache.root / "manifests"
 
 
-def save_manifest(cache: ContentCache | LightCache, manifest: Manifest) -> None:
+def save_manifest(cache: WritableCache, manifest: Manifest) -> None:
     """Write the validated manifest atomically (version ids are safe file names)."""
     folder = manifests_dir(cache)
     folder.mkdir(exist_ok=True)
@@ -42,7 +38,7 @@ def save_manifest(cache: ContentCache | LightCache, manifest: Manifest) -> None:
     os.replace(tmp, folder / f"{manifest.version}.json")
 
 
-def prune_manifests(cache: ContentCache | LightCache) -> None:
+def prune_manifests(cache: WritableCache) -> None:
     state = cache.live_state()
     keep = {f"{v}.json" for v in (state.live_version_id, state.previous_version_id) if v}
     for p in manifests_dir(cache).glob("*.json"):
@@ -50,7 +46,7 @@ def prune_manifests(cache: ContentCache | LightCache) -> None:
             p.unlink(missing_ok=True)
 
 
-def restore_versions(cache: ContentCache, old_db: Path, now: datetime) -> list[str]:
+def restore_versions(cache: WritableCache, old_db: Path, now: datetime) -> list[str]:
     """Re-install the previous then the live version recorded in ``old_db``."""
     con = sqlite3.connect(old_db)
     try:

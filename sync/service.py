@@ -31,7 +31,7 @@ from content_cache import ContentCache, Outbox
 
 from .client import ContentApiClient
 from .reports import DeviceReports, ServerRequests, SyncState
-from .syncer import Check, Outcome, Syncer, SyncResult
+from .syncer import Check, CheckFailed, NewVersion, Outcome, Syncer, SyncResult
 from .uploads import OutboxUploader
 
 log = logging.getLogger(__name__)
@@ -89,11 +89,11 @@ class SyncService:
     # -- jobs ---------------------------------------------------------------------
     def poll(self) -> None:
         check = self.syncer.check()
-        if check.failure:
+        if isinstance(check, CheckFailed):
             self._note(self.syncer.apply(check))
         else:
             with self._target_lock:
-                if check.target is not None or self._pending is None:
+                if isinstance(check, NewVersion) or self._pending is None:
                     self._pending = check
             self._kick_download()
         self.report()

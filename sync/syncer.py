@@ -11,47 +11,65 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TypeAlias
 
-from content_cache._upkeep import QuotaExceeded
-from content_cache.errors import MissingMediaError
-from content_cache.snapshot import is_alert
-from content_cache.writes import SyncRunRecord, VersionRows
+from content_cache import MissingMediaError, QuotaExceeded, SyncRunRecord, VersionRows, WritableCache, is_alert
 
-from .client import ContentApiClient, ManifestFetch, Stopped
-from .downloads import Downloads, Progress, fetch_all
+from .downloads import Downloads, Progress
+from .errors import Stopped
 from .manifest import Manifest
-from .outcome import Outcome, Poll, SyncResult, poll_manifest
+from .outcome import RESULT, Outcome, Poll, PollFailed, SyncResult, poll_manifest
 from .restore import prune_manifests, save_manifest
+from .source import ContentSource, ManifestFetch, NewManifest
 from .to_cache import version_rows
-
-if TYPE_CHECKING:
-    from content_cache import ContentCache, LightCache
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Check", "Outcome", "Progress", "SyncResult", "Syncer", "sync_once"]
+__all__ = ["Check", "CheckFailed", "NewVersion", "NothingNew", "Outcome", "Progress", "SyncResult", "Syncer",
+           "sync_once"]
 
 
 @dataclass(frozen=True)
-class Check:
-    """What one manifest check found: a failure, nothing new, or a target version."""
+class CheckFailed:
+    """The manifest check failed (``failure`` is an Outcome); the live version stays."""
 
     started: datetime
     live_version: str | None
-    failure: str | None = None
-    message: str = ""
+    failure: str
+    message: str
     problems: tuple[str, ...] = ()
-    target: Manifest | None = None
-    rows: VersionRows | None = None
+
+
+@dataclass(frozen=True)
+class NothingNew:
+    """The manifest is the live version's: only the live files found bad are fetched again."""
+
+    started: datetime
+    live_version: str | None
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A new version to install: its manifest and its rows for the cache."""
+
+    started: datetime
+    live_version: str | None
+    target: Manifest
+    rows: VersionRows
     alerts_shown_early: bool = False
 
 
+# What one manifest check found: a failure, nothing new, or a new version.
+Check: TypeAlias = CheckFailed | NothingNew | NewVersion
+
+
 class Syncer:
+    """One sync pass from a :class:`sync.ContentSource` into a :class:`content_cache.WritableCache`."""
+
     def __init__(
         self,
-        cache: ContentCache | LightCache,
-        client: ContentApiClient,
+        cache: WritableCache,
+        client: ContentSource,
         now: Callable[[], datetime],
         progress: Callable[[Progress], None] | None = None,
     ) -> None:
@@ -59,11 +77,6 @@ class Syncer:
         self.client = client
         self.now = now
         self.on_progress = progress
-
-    # -- files --------------------------------------------------------------------
-    def fetch_files(self, files: dict[str, int]) -> tuple[list[str], list[str]]:
-        """Download ``files`` with bounded parallelism; returns (fetched, failure lines)."""
-        return fetch_all(self.client, self.cache.store, files, self.on_progress)
 
     # -- one pass, in two steps -------------------------------------------------------
     def check(self) -> Check:
@@ -78,39 +91,40 @@ class Syncer:
 
     def checked(self, poll: Poll, live: str | None) -> Check:
         """The :meth:`check` of a manifest already polled (with the live version's ETag)."""
-        if poll.failure:
-            return Check(poll.started, live, poll.failure, poll.message, poll.problems)
-        assert poll.fetch is not None
-        target = self._target(poll.fetch, live)
-        if target is None:
-            return Check(poll.started, live)
-        fetch = poll.fetch
-        rows = version_rows(target, manifest_sha256=fetch.body_sha256 or "", etag=fetch.etag, now=self.now())
+        if isinstance(poll, PollFailed):
+            return CheckFailed(poll.started, live, poll.failure, poll.message, poll.problems)
+        fetch = self._new(poll.fetch, live)
+        if fetch is None:
+            return NothingNew(poll.started, live)
+        target = fetch.manifest
+        rows = version_rows(target, manifest_sha256=fetch.body_sha256, etag=fetch.etag, now=self.now())
         alerts = [b for b in rows.bulletins if is_alert(b)]
         early = self.cache.set_alert_overlay(target.version, alerts, self.now())
-        return Check(poll.started, live, target=target, rows=rows, alerts_shown_early=early)
+        return NewVersion(poll.started, live, target, rows, alerts_shown_early=early)
 
     def apply(self, check: Check, requests_before: int | None = None) -> SyncResult:
         """Fetch what is missing (new version's files, live files found bad) and switch."""
         before = self.client.requests_made if requests_before is None else requests_before
         live = check.live_version
+        new = check if isinstance(check, NewVersion) else None
         fetched_files = fetched_bytes = 0
 
         def finish(outcome: str, message: str, live_now: str | None, problems: tuple[str, ...] = ()) -> SyncResult:
             result = SyncResult(
                 outcome, live_now, fetched_files, fetched_bytes, self.client.requests_made - before,
-                message, problems, check.alerts_shown_early,
+                message, problems, new is not None and new.alerts_shown_early,
             )
             self.cache.record_sync_run(
                 SyncRunRecord(check.started, self.now(), outcome, live_now, fetched_files, fetched_bytes, message)
             )
             if outcome != Outcome.UNCHANGED or fetched_files:
-                log.log(logging.INFO if result.ok else logging.WARNING, "sync %s: %s", outcome, message)
+                log.log(logging.INFO if result.ok else logging.WARNING, "sync %s: %s", outcome, message,
+                        extra=RESULT)
             return result
 
-        if check.failure:
+        if isinstance(check, CheckFailed):
             return finish(check.failure, check.message, live, check.problems)
-        target = check.target
+        target = new.target if new is not None else None
         repair = self.cache.missing_live_files()
         downloads = Downloads(self.client, self.cache.store, self.on_progress)
         if target is not None:
@@ -136,13 +150,13 @@ class Syncer:
             what = f"version {target.version} not installed" if target else "live files not repaired"
             msg = f"{what}: {len(failures)} of {len(downloads.requested)} file(s) failed; first: {failures[0]}"
             return finish(Outcome.INCOMPLETE, msg, live, tuple(failures))
-        if target is None:
+        if new is None:
             note = f"; {repaired} missing file(s) fetched again" if repaired else ""
             return finish(Outcome.UNCHANGED, f"version {live} up to date{note}", live)
-        assert check.rows is not None
+        target = new.target
         save_manifest(self.cache, target)  # to rebuild the version after a schema upgrade
         try:
-            self.cache.install_version(check.rows, self.now())
+            self.cache.install_version(new.rows, self.now())
         except MissingMediaError as e:
             return finish(Outcome.INCOMPLETE, str(e), live)
         self.cache.collect_garbage()
@@ -157,18 +171,19 @@ class Syncer:
         before = self.client.requests_made
         return self.apply(self.check(), before)
 
-    def _target(self, fetch: ManifestFetch, live: str | None) -> Manifest | None:
-        if fetch.not_modified or fetch.manifest is None:
+    def _new(self, fetch: ManifestFetch, live: str | None) -> NewManifest | None:
+        """``fetch`` if it is a manifest of another version than the live one."""
+        if not isinstance(fetch, NewManifest):
             return None
         if fetch.manifest.version == live:
             self.cache.set_live_etag(fetch.etag)
             return None
-        return fetch.manifest
+        return fetch
 
 
 def sync_once(
-    cache: ContentCache | LightCache,
-    client: ContentApiClient,
+    cache: WritableCache,
+    client: ContentSource,
     now: Callable[[], datetime],
     progress: Callable[[Progress], None] | None = None,
 ) -> SyncResult:

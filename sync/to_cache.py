@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from content_cache.writes import VersionRows
+from content_cache import VersionRows
 
 from .manifest import Manifest, _parse_dt
 

@@ -26,6 +26,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from content_cache import DEFAULT_TIMEZONE
+
 from .base import Context, FetchError, MediaFile, Payload, SourceError, SourceResult, SourceSpec
 from .config import SourcesConfig, load_sources
 from .fetch import IMAGE_TYPES, Fetcher
@@ -54,7 +56,7 @@ class Outcome:
 
 @dataclass
 class Site:
-    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Paris"))
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     languages: tuple[str, ...] = ("fr",)
     holidays: dict[date, dict[str, str]] = field(default_factory=dict)
     neutrality: Any = None
@@ -69,7 +71,7 @@ class Site:
         site = data.get("site") or {}
         out = cls()
         with contextlib.suppress(ValueError, KeyError):
-            out.tz = ZoneInfo(str(site.get("timezone", "Europe/Paris")))
+            out.tz = ZoneInfo(str(site.get("timezone", DEFAULT_TIMEZONE)))
         langs = site.get("languages")
         if isinstance(langs, list) and langs and all(isinstance(x, str) for x in langs):
             out.languages = tuple(langs)

@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from content_cache.live_read import DB_NAME, LiveReader, SchemaMismatch
-from content_cache.store import MediaStore
+from content_cache import DB_NAME, LiveReader, MediaStore, SchemaMismatch
 
 if TYPE_CHECKING:
     from content_cache import ContentCache
@@ -25,7 +24,7 @@ def open_cache(data_dir: Path, now: Callable[[], datetime] | None = None) -> Con
 
     cache = ContentCache(data_dir / "cache").open()
     if cache.set_aside is not None:
-        from sync.restore import restore_versions  # only after an upgrade: keeps start-up light
+        from sync import restore_versions  # only after an upgrade: keeps start-up light
 
         restore_versions(cache, cache.set_aside, (now or (lambda: datetime.now(UTC)))())
     return cache
@@ -33,7 +32,7 @@ def open_cache(data_dir: Path, now: Callable[[], datetime] | None = None) -> Con
 
 class PlayerCache:
     """The player's cache: what plays is read at once with the standard sqlite3
-    (:class:`content_cache.live_read.LiveReader`); the full SQLAlchemy cache — the proof
+    (:class:`content_cache.LiveReader`); the full SQLAlchemy cache — the proof
     of play's outbox, the admin overlay's sync history — is opened on first use, which
     the player arranges after its first frame. Half a second of imports on a small board
     is then spent while the first slide is already on screen.

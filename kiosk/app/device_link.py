@@ -16,6 +16,7 @@ from kivy.core.window import Window
 from kiosk import __version__
 from kiosk.device.control import ControlError, ControlServer, socket_path
 from kiosk.device.sdnotify import Notifier
+from player.schedule import alert_id_of
 
 if TYPE_CHECKING:
     from kiosk.app.player_app import PlayerApp
@@ -125,7 +126,7 @@ class DeviceLink:
             "mode": app.options.mode,
             # alerts on screen now: banners, and the full-screen one (shown as item alert-<id>)
             "alerts": list(getattr(getattr(app, "banner", None), "alert_ids", ()) or ())
-            + ([app.current_item_id[6:]] if (app.current_item_id or "").startswith("alert-") else []),
+            + ([alert] if (alert := alert_id_of(app.current_item_id)) else []),
             "touch": app.touch.root.mode if getattr(app, "touch", None) else None,
             # display power, hotplug, USB import: "starting" until just after the first frame
             "device_services": getattr(app, "services_phase", None),

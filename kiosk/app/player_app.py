@@ -37,6 +37,7 @@ from player.render.slides import (
     set_turned_screen,
 )
 from player.render.ticker_strip import TickerStrip
+from player.schedule import alert_slide_id, is_alert_slide
 from player.ticker import ticker_text
 
 log = logging.getLogger(__name__)
@@ -256,8 +257,8 @@ class PlayerApp(App):
             log.info("alert banner: %s", ", ".join(b.id for b in banner) or "none")
         full = answer.fullscreen_alert if answer else None
         showing = self._current.item_id if self._current else None
-        wanted = f"alert-{full.id}" if full else None
-        if wanted != showing and (wanted or (showing or "").startswith("alert-")):
+        wanted = alert_slide_id(full.id) if full else None
+        if wanted != showing and (wanted or is_alert_slide(showing)):
             self.show_next()  # a full-screen alert pre-empts (or its end releases) the loop
         wait = self.state.seconds_to_deadline()
         ticker_until = self._update_ticker(answer)

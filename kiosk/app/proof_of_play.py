@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING
 from player.neutrality import Election, ReservePeriod, Withheld
 
 if TYPE_CHECKING:
-    from content_cache import ContentCache, Outbox
-    from content_cache.playlog import PlayLog
+    from content_cache import ContentCache, Outbox, PlayLog
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +79,7 @@ class ProofOfPlay:
     def open(self) -> None:
         """Open the outbox and the play log (SQLAlchemy), then write what waited; idempotent."""
         if self._outbox is None:
-            from content_cache import Outbox
-            from content_cache.playlog import PlayLog
+            from content_cache import Outbox, PlayLog
 
             self._outbox = Outbox(self._cache())
             if self._data_dir is not None and self.record:
@@ -125,7 +123,7 @@ class ProofOfPlay:
         self._write("outbox", lambda: self.outbox.put("play", record, at))
 
         def add_play() -> None:
-            from content_cache.playlog import PlayRecord
+            from content_cache import PlayRecord
 
             if self.play_log is not None:
                 self.play_log.add_play(PlayRecord(cur.item_id, cur.kind, cur.started_at, duration,
@@ -151,7 +149,7 @@ class ProofOfPlay:
             return
 
         def note() -> None:
-            from content_cache.playlog import WithheldRecord
+            from content_cache import WithheldRecord
 
             if self.play_log is not None:
                 self.play_log.note_withheld([
@@ -168,7 +166,7 @@ class ProofOfPlay:
         at = self.now()
 
         def note() -> None:
-            from content_cache.playlog import ElectionRecord
+            from content_cache import ElectionRecord
 
             if self.play_log is not None:
                 self.play_log.note_elections([ElectionRecord(e.name, e.first_round, e.last_round)

@@ -14,18 +14,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from content_cache import ItemData, LiveContent
+from content_cache import DEFAULT_TIMEZONE, ItemData, LiveContent
 from kiosk.app.cache_open import PlayerCache
 from kiosk.app.kivy_env import prepare_kivy
 from kiosk.config import Config
 from player.engine import NowPlaying, ScheduleEngine
 from player.neutrality import Withheld
 from player.rotation import Rotation
-from player.schedule import DurationLimits, alert_item, slide_seconds
+from player.schedule import DurationLimits, alert_item, is_alert_slide, slide_seconds
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TZ = "Europe/Paris"
 
 
 @dataclass(frozen=True)
@@ -124,7 +122,7 @@ class PlaybackState:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.content.timezone if self.content else DEFAULT_TZ)
+        return ZoneInfo(self.content.timezone if self.content else DEFAULT_TIMEZONE)
 
     def now(self) -> datetime:
         return self._now_utc().astimezone(self.tz)
@@ -208,7 +206,7 @@ class PlaybackState:
     def reason(self, item: ItemData | None) -> str:
         if item is None:
             return "nothing playable: fallback"
-        if item.id.startswith("alert-") and self.answer and self.answer.fullscreen_alert:
+        if is_alert_slide(item.id) and self.answer and self.answer.fullscreen_alert:
             return f"full-screen alert {self.answer.fullscreen_alert.id} ({self.answer.fullscreen_alert.severity})"
         why = self.answer.reason(item.id) if self.answer else None
         where = f"playlist {self.answer.playlist_id}" if self.answer else "playlist"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kiosk import __version__
 from kiosk.cli.exit_codes import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from kiosk.cli.logtime import use_town_time
 from kiosk.cli.sync import cmd_sync, load_device_config
 from kiosk.config.paths import default_data_dir
 
@@ -161,12 +162,12 @@ def _player_args(s: argparse.ArgumentParser) -> None:
 
 
 def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-        stream=sys.stderr,
-    )
+    from kiosk.cli.logtime import TownTimeFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    # the town's time with its offset (kiosk.cli.logtime), to match a line with the screen's clock
+    handler.setFormatter(TownTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     # APScheduler logs every job run at INFO: a small journal must keep state changes only.
     for noisy in ("urllib3", "kivy", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -215,6 +216,7 @@ def cmd_player(args: argparse.Namespace) -> int:
         for line in e.lines():
             print(f"kiosk: error: {line}", file=sys.stderr)
         return EXIT_USAGE
+    use_town_time(cfg.timezone)
     headless = args.headless or bool(args.screenshots and not display_available())
     if not headless and not display_available() and not _has_kms():
         return fail("no display found (DISPLAY/WAYLAND_DISPLAY unset); use --headless", EXIT_USAGE)

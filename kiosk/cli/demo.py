@@ -11,6 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
+from content_cache import DEFAULT_TIMEZONE
 from hub.demo import demo_source_dir
 from hub.publisher import PublishError, publish
 from hub.refserver import ContentTreeServer
@@ -66,7 +67,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"[demo] synced into {data / 'cache'}")
 
         headless = args.headless or not display_available()
-        at = _in_zone(getattr(args, "at", None), "Europe/Paris")  # the demo town's zone
+        at = _in_zone(getattr(args, "at", None), DEFAULT_TIMEZONE)  # the demo town's zone
         if at is not None:
             print(f"[demo] playing as if the clock read {at.isoformat(timespec='minutes')}", flush=True)
         if headless:

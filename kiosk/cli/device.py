@@ -189,14 +189,14 @@ def enrol_with_code(args: argparse.Namespace, layout: Layout, settings: dict[str
 # -- doctor ----------------------------------------------------------------------------------
 def cmd_doctor(args: argparse.Namespace) -> int:
     from kiosk.config import DEFAULT_CONFIG
-    from kiosk.device.doctor import FAIL, format_results, run_checks
+    from kiosk.device.doctor import FAIL, format_results, json_report, run_checks
     from kiosk.device.provision import Layout
 
     layout = Layout(root=args.root, config=args.config or DEFAULT_CONFIG)
     results = run_checks(layout.config_file, data_dir=args.data, user=args.user, root=args.root)
     failed = any(r.status == FAIL for r in results)
     if args.json:
-        print(json.dumps({"ok": not failed, "checks": [r.as_dict() for r in results]}, ensure_ascii=False, indent=1))
+        print(json.dumps(json_report(results, layout.config_file), ensure_ascii=False, indent=1))
     else:
         print(format_results(results))
     return 1 if failed else 0

@@ -67,7 +67,7 @@ def _fail(message: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from content_cache.playlog import PLAY_LOG_FILE, PlayLog
+    from content_cache import PLAY_LOG_FILE, PlayLog
     from kiosk.cli.sync import load_device_config
     from kiosk.config import ConfigError
     from kiosk.config.paths import default_data_dir

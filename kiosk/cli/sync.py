@@ -46,10 +46,14 @@ def load_device_config(path: Path | None) -> Config:
 def sync_settings(args: argparse.Namespace, cfg: Config) -> SyncSettings:
     from kiosk.config import parse_size
     from sync import SyncSettings
+    from sync.wording import api_url_problem
 
     api = args.api or cfg.api_url
     if not api:
         raise ValueError("no content API URL: give --api URL or set api.url in the config file")
+    problem = api_url_problem(api)
+    if problem:
+        raise ValueError(f"{'--api' if args.api else 'api.url'}: {problem}")
     max_bytes = parse_size(args.max_bytes) if getattr(args, "max_bytes", None) else cfg.max_cache_bytes
     return SyncSettings(
         api_url=api,
@@ -110,6 +114,18 @@ def _imports_kept_out_of_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _result_printed_once() -> None:
+    """The pass's problems are printed below as `kiosk: error:` lines: the sync's log
+    records of the same problems (ERROR per manifest problem, WARNING for the outcome)
+    are left out, so each problem is said once."""
+    import logging
+
+    from sync.outcome import is_result_record
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(lambda r: not (is_result_record(r) and r.levelno >= logging.WARNING))
+
+
 def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False) -> int:
     import signal
 
@@ -120,6 +136,7 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
         settings = SyncSettings(api_url=settings)
     client = ContentApiClient(settings)
     previous = signal.signal(signal.SIGTERM, lambda *_: client.stop.set())
+    _result_printed_once()
     progress = _ProgressLine(enabled=not quiet and sys.stderr.isatty())
 
     def open_cache() -> ContentCache:
@@ -168,6 +185,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except ValueError as e:
         return _fail(str(e), EXIT_USAGE)
+    from kiosk.cli.logtime import use_town_time
+
+    use_town_time(cfg.timezone)
     data_dir = args.data or cfg.data_dir or default_data_dir()
     if args.once:
         return run_sync_once(settings, data_dir, quiet=args.quiet)
@@ -190,8 +210,7 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     with _imports_kept_out_of_gc():  # SQLAlchemy, the cache's models, APScheduler
         from kiosk.app.cache_open import open_cache
         from kiosk.device.sync_now import SyncTriggerServer, trigger_path
-        from sync import ContentApiClient
-        from sync.service import ServiceTimes, SyncService
+        from sync import ContentApiClient, ServiceTimes, SyncService
 
     client = ContentApiClient(settings)
     times = ServiceTimes(

@@ -9,6 +9,7 @@ file (``api.token_file``, mode 0600) and never printed.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +17,10 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from content_cache import DEFAULT_TIMEZONE
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = Path("/etc/kiosk/kiosk.toml")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
@@ -56,7 +61,7 @@ class Config:
     max_cache_bytes: int | None = None
     mode: str = "signage"
     admin_pin_hash: str | None = field(default=None, repr=False)
-    timezone: str = "Europe/Paris"
+    timezone: str = DEFAULT_TIMEZONE
     orientation: int = 0
     ticker: str | None = None  # "bottom" | "top": a strip of bulletin titles; None: none
     display_power_backend: str = "auto"
@@ -119,8 +124,13 @@ def _device_id(v: Any) -> str:
 
 
 def _url(v: Any) -> str:
+    from sync.wording import api_url_problem  # the sync's own rule: a base URL, http(s)
+
     if not isinstance(v, str) or not re.match(r"^https?://[^\s/]+", v):
-        raise ValueError(f"{v!r} is not an http(s) URL")
+        raise ValueError(api_url_problem(str(v)) or f"{v!r} is not an http(s) URL")
+    problem = api_url_problem(v)
+    if problem:
+        raise ValueError(problem)
     return v.rstrip("/")
 
 
@@ -273,6 +283,13 @@ def _suggest(name: str, options: list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+def _warn_if_others_can_read(token_path: Path) -> None:
+    mode = token_path.stat().st_mode & 0o777
+    if mode & 0o077:
+        log.warning("api.token_file: %s is readable by other users (mode %04o): chmod 600 %s "
+                    "(kiosk provision does it)", token_path, mode, token_path)
+
+
 def load_config(path: Path) -> Config:
     """Read and check ``path``; raise :class:`ConfigError` listing every problem."""
     try:
@@ -313,6 +330,7 @@ def load_config(path: Path) -> Config:
             if not token:
                 problems.append(f"api.token_file: {token_path} is empty")
             values["token"] = token or None
+            _warn_if_others_can_read(token_path)
         except OSError as e:
             problems.append(f"api.token_file: cannot read {token_path} ({e.strerror})")
     if problems:

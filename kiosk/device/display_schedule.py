@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from content_cache import DEFAULT_TIMEZONE
 from kiosk.config import WEEKDAYS, Config, DayHours
 from kiosk.device.display_power import DisplayPower, DisplayPowerError
 
@@ -53,7 +54,7 @@ class PowerSchedule:
     """Screen hours per weekday (0 = Monday), in ``timezone``. No hours: always on."""
 
     days: tuple[DayHours, ...] = (True,) * 7
-    timezone: str = "Europe/Paris"
+    timezone: str = DEFAULT_TIMEZONE
 
     @classmethod
     def from_config(cls, cfg: Config) -> PowerSchedule:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
+from content_cache import DEFAULT_TIMEZONE
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.device.display_power import DisplayPowerError, PowerEnvironment, detect_backend
 from kiosk.device.hotplug import UdevDevice, is_touchscreen
@@ -141,8 +142,9 @@ def user_groups(user: str) -> set[str] | None:
 def check_groups(user: str, member_of: set[str] | None, existing: set[str], required: Sequence[str] = GROUPS,
                  ) -> CheckResult:
     if member_of is None:
-        return CheckResult("groups", FAIL, f"user {user} does not exist",
-                           f"sudo useradd --system --home /var/lib/kiosk --groups {','.join(required)} {user}")
+        return CheckResult("groups", FAIL, f"user {user} does not exist (the kiosk units run as User={user})",
+                           f"sudo useradd --system --home /var/lib/kiosk --groups {','.join(required)} {user} "
+                           "(or --user NAME for a player run by another user)")
     absent = [g for g in required if g not in existing]
     missing = [g for g in required if g in existing and g not in member_of]
     if missing:
@@ -168,15 +170,19 @@ def check_disk(data_dir: Path, usage: Callable[[Path], tuple[int, int, int]] = s
 
 
 # -- clock, network, config, services ----------------------------------------------------------
+_CLOCK_BY_HAND = ("compare `date` with a clock you trust (schedules, alerts' ends and TLS need the right time); "
+                  "on the device, systemd-timesyncd keeps it: sudo timedatectl set-ntp true")
+
+
 def check_clock(runner: Runner = run) -> CheckResult:
     try:
         done = runner(["timedatectl", "show", "-p", "NTPSynchronized", "--value"])
     except (FileNotFoundError, subprocess.TimeoutExpired) as e:
-        return CheckResult("clock", WARN, f"cannot tell ({type(e).__name__})", "")
+        return CheckResult("clock", WARN, f"cannot tell ({type(e).__name__})", _CLOCK_BY_HAND)
     answer = done.stdout.strip()
     if done.returncode != 0 or answer not in ("yes", "no"):
         why = (done.stderr.strip().splitlines() or [answer or f"exit status {done.returncode}"])[0][:120]
-        return CheckResult("clock", WARN, f"cannot tell (timedatectl: {why})", "")
+        return CheckResult("clock", WARN, f"cannot tell (timedatectl: {why})", _CLOCK_BY_HAND)
     if answer == "yes":
         return CheckResult("clock", OK, "synchronised (NTP)")
     return CheckResult("clock", WARN, "not synchronised: schedules and TLS need the right time",
@@ -187,6 +193,7 @@ def check_api(cfg: Config, timeout_s: float = 5.0) -> CheckResult:
     import requests
 
     from sync import ContentApiClient, SyncSettings
+    from sync.wording import http_problem, network_problem
 
     if not cfg.api_url:
         return CheckResult("api", WARN, "no api.url: content only from USB content packs",
@@ -199,20 +206,32 @@ def check_api(cfg: Config, timeout_s: float = 5.0) -> CheckResult:
         if resp.status_code == 405:  # a host that does not do HEAD
             resp = client.http.get(url, timeout=(timeout_s, timeout_s), stream=True)
         resp.close()
-    except requests.exceptions.SSLError:
-        return CheckResult("api", FAIL, f"{url}: TLS certificate not accepted",
-                           "check the clock; for a town CA set api.ca_bundle in the config")
-    except requests.RequestException as e:
-        return CheckResult("api", FAIL, f"{url}: cannot connect ({type(e).__name__})",
-                           f"check network, DNS and firewall: curl -I {url}")
+    except requests.RequestException as e:  # the sync's own words, and a command to try
+        problem = network_problem(url, e, timeout_s, timeout_s)
+        return CheckResult("api", FAIL, f"{url}: {problem.what}", f"{problem.remedy}; try: curl -I {url}")
     status = resp.status_code
     if status == 200:
         return CheckResult("api", OK, f"{url}: HTTP 200")
-    if status in (401, 403):
-        return CheckResult("api", FAIL, f"{url}: HTTP {status}, token refused", "check api.token_file (kiosk provision --token-file …)")
-    if status == 404:
-        return CheckResult("api", FAIL, f"{url}: HTTP 404, no manifest there", "check api.url: the base URL, without /v1/")
-    return CheckResult("api", FAIL, f"{url}: HTTP {status}", "ask the content server's administrators")
+    problem = http_problem(url, status, has_token=bool(cfg.token))
+    return CheckResult("api", FAIL, problem.what, problem.remedy)
+
+
+def check_api_of_unread_config(path: Path) -> CheckResult:
+    """The api check when the config file could not be read: its api.url's own problem
+    if it has one (not "no api.url"), else why the API was not tried."""
+    try:
+        load_config(path)
+    except ConfigError as e:
+        url_problems = [p for p in e.problems if p.startswith("api.url: ")]
+        if url_problems:
+            return CheckResult("api", FAIL, url_problems[0],
+                               f"fix api.url in {path} (sudo kiosk provision --api https://…)")
+        if e.problems == ["file not found"]:
+            return CheckResult("api", WARN, f"not tried: no config file {path}",
+                               "sudo kiosk provision --device-id ID --api URL --token-file FILE")
+        return CheckResult("api", WARN, "not tried: the config file has problems (see config)",
+                           f"fix {path} first")
+    return CheckResult("api", WARN, "not tried", "")
 
 
 def check_config(path: Path) -> tuple[CheckResult, Config | None]:
@@ -231,11 +250,14 @@ def check_units(runner: Runner = run, systemd_running: bool | None = None, units
     if systemd_running is None:
         systemd_running = Path("/run/systemd/system").is_dir()
     if not systemd_running:
-        return CheckResult("units", WARN, "not under systemd: services cannot be checked", "")
+        return CheckResult("units", WARN, "not under systemd: services cannot be checked",
+                           "run kiosk doctor on the device itself (booted with systemd, the units installed: "
+                           "docs/device.md)")
     try:
         done = runner(["systemctl", "is-active", *units])
     except (FileNotFoundError, subprocess.TimeoutExpired) as e:
-        return CheckResult("units", WARN, f"cannot tell ({type(e).__name__})", "")
+        return CheckResult("units", WARN, f"cannot tell ({type(e).__name__})",
+                           f"ask systemd yourself: systemctl status {' '.join(units)}")
     states = done.stdout.split()
     pairs = list(zip(units, states + ["unknown"] * (len(units) - len(states)), strict=False))
     detail = ", ".join(f"{u} {s}" for u, s in pairs)
@@ -263,11 +285,9 @@ def check_display_power(cfg: Config, environment: PowerEnvironment) -> CheckResu
 
 # -- all together -------------------------------------------------------------------------------
 def default_user() -> str:
-    try:
-        pwd.getpwnam("kiosk")
-        return "kiosk"
-    except KeyError:
-        return pwd.getpwuid(os.getuid()).pw_name
+    """The player's user: the units' ``User=kiosk`` (whoever runs doctor is beside the point:
+    with no such user, the check says so instead of checking root's groups)."""
+    return "kiosk"
 
 
 def check_neutrality(data_dir: Path, cfg: Config, now: datetime | None = None) -> CheckResult:
@@ -307,6 +327,7 @@ def run_checks(config_path: Path, data_dir: Path | None = None, user: str | None
     user = user or default_user()
     configured = effective.data_dir or Path("/var/lib/kiosk")
     data_dir = data_dir or root / configured.relative_to(configured.anchor)
+    api = check_api(effective) if cfg is not None else check_api_of_unread_config(config_path)
     results = [
         check_gl(),
         check_display(env),
@@ -315,13 +336,41 @@ def run_checks(config_path: Path, data_dir: Path | None = None, user: str | None
         check_groups(user, user_groups(user), {g.gr_name for g in grp.getgrall()}),
         check_disk(data_dir),
         check_clock(),
-        check_api(effective),
+        api,
         config_result,
         check_units(),
         check_display_power(effective, PowerEnvironment(env)),
         check_neutrality(data_dir, effective),
     ]
     return results
+
+
+def json_report(results: Sequence[CheckResult], config_path: Path, now: datetime | None = None) -> dict[str, object]:
+    """What ``--json`` prints: which device, which host, when (the site's time, with its
+    offset), and every check."""
+    import socket
+    from zoneinfo import ZoneInfo
+
+    from kiosk import __version__
+
+    try:
+        cfg: Config | None = load_config(config_path)
+    except ConfigError:
+        cfg = None
+    try:
+        tz = ZoneInfo(cfg.timezone if cfg else DEFAULT_TIMEZONE)
+    except Exception:  # an unknown zone is the config check's to report
+        tz = ZoneInfo(DEFAULT_TIMEZONE)
+    when = (now or datetime.now(UTC)).astimezone(tz)
+    return {
+        "ok": not any(r.status == FAIL for r in results),
+        "device": cfg.device_id if cfg else None,
+        "host": socket.gethostname(),
+        "time": when.isoformat(timespec="seconds"),
+        "version": __version__,
+        "config": str(config_path),
+        "checks": [r.as_dict() for r in results],
+    }
 
 
 def format_results(results: Sequence[CheckResult]) -> str:

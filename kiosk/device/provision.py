@@ -59,7 +59,9 @@ class Layout:
 
     @property
     def config_file(self) -> Path:
-        return self.on_disk(self.config)
+        # A relative --config names a file from where the technician stands (not from /,
+        # nor under --root).
+        return self.on_disk(self.config) if self.config.is_absolute() else Path.cwd() / self.config
 
     @property
     def token_file(self) -> Path:
@@ -239,8 +241,10 @@ def validate(text: str, token: str | None, existing_token: Path, real_config: Pa
         cfg.write_text(text, encoding="utf-8")
         tok = Path(tmp) / TOKEN_NAME
         if token is not None:
+            tok.touch(mode=0o600)  # as the real one will be (the loader warns about any other mode)
             tok.write_text(token + "\n", encoding="utf-8")
         elif existing_token.is_file():
+            tok.touch(mode=0o600)
             tok.write_bytes(existing_token.read_bytes())
         try:
             load_config(cfg)

@@ -24,7 +24,7 @@ from typing import Any
 from content_cache import Outbox
 from kiosk.device.control import ControlError, call, socket_path
 from kiosk.device.prom_textfile import Sample, write
-from sync.reports import ServerRequests, SyncState
+from sync import ServerRequests, SyncState
 
 log = logging.getLogger(__name__)
 

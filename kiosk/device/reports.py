@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from content_cache.playlog import PlayLog, PlayRecord, WithheldRecord
+from content_cache import PlayLog, PlayRecord, WithheldRecord
 from player.i18n import CATEGORY_LABELS, N_, gettext_for
 from player.neutrality import Election
 

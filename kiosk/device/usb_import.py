@@ -23,8 +23,7 @@ from pathlib import Path
 from content_cache import ContentCache
 from kiosk.config import Config
 from kiosk.device.hotplug import HotplugEvent, HotplugKind
-from sync import Syncer, SyncResult, SyncSettings
-from sync.local_source import LocalPackSource
+from sync import LocalPackSource, Syncer, SyncResult, SyncSettings
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +101,7 @@ def import_pack(
     source = _RecordingSource(pack, settings, stop)
     with ContentCache(data_dir / "cache") as cache:
         before = cache.live_state().live_version_id
-        result = Syncer(cache, source, clock).run_once()  # type: ignore[arg-type]
+        result = Syncer(cache, source, clock).run_once()
         if not result.ok:
             _undo(cache, source.stored, result, before, clock())
     if result.ok:

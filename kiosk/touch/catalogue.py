@@ -16,7 +16,7 @@ from dataclasses import fields as fields_of
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from content_cache import LiveContent, LocalText
+from content_cache import DEFAULT_TIMEZONE, LiveContent, LocalText
 
 from .documents import (
     Alert,
@@ -49,7 +49,7 @@ class Catalogue:
 
     version_id: str = ""
     site_name: LocalText = LocalText()
-    timezone: str = "Europe/Paris"
+    timezone: str = DEFAULT_TIMEZONE
     services: tuple[Service, ...] = ()
     menus: tuple[Menu, ...] = ()
     procedures: tuple[Procedure, ...] = ()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from content_cache import LocalText
+from content_cache import DEFAULT_TIMEZONE, LocalText
 from player.i18n import N_, gettext_for
 
 from . import timefmt
@@ -87,7 +87,7 @@ class PageBuilder:
     def __init__(self, catalogue: Catalogue, lang: str, now: datetime) -> None:
         self.cat = catalogue
         self.lang = lang
-        self.tz = ZoneInfo(catalogue.timezone or "Europe/Paris")
+        self.tz = ZoneInfo(catalogue.timezone or DEFAULT_TIMEZONE)
         self.now = now.astimezone(self.tz)
         self.today = self.now.date()
         self._ = gettext_for(lang)

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from content_cache import ItemData, LiveContent
+from content_cache import DEFAULT_TIMEZONE, ItemData, LiveContent
 
 from .rules import Election, NeutralityRules, rules_for
 
@@ -172,7 +172,7 @@ def guard_for(content: LiveContent, local: Any = None) -> NeutralityGuard:
     try:
         tz = ZoneInfo(content.timezone)
     except (ValueError, KeyError, OSError):
-        tz = ZoneInfo("Europe/Paris")
+        tz = ZoneInfo(DEFAULT_TIMEZONE)
     published = content.published_at
     if published.tzinfo is None:
         published = published.replace(tzinfo=UTC)

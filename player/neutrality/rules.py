@@ -127,8 +127,9 @@ def content_tags(content: LiveContent) -> frozenset[str]:
             tags |= item.tags
     for docs in content.kiosk_sections.values():
         for doc in docs:
-            if isinstance(doc, Mapping) and isinstance(doc.get("tags"), list):
-                tags |= {t for t in doc["tags"] if isinstance(t, str)}
+            found = doc.get("tags") if isinstance(doc, Mapping) else None
+            if isinstance(found, list):
+                tags |= {t for t in found if isinstance(t, str)}
     return frozenset(tags)
 
 

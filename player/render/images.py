@@ -76,11 +76,11 @@ def prepared_image(path: Path, screen: tuple[int, int], derived_dir: Path,
     try:
         with Image.open(path) as img:
             img.draft("RGB", (sw, sh))  # JPEG: decode at a reduced scale directly
-            img = img.convert("RGBA" if info.format == "PNG" else "RGB")
-            img.thumbnail((sw, sh), Image.Resampling.LANCZOS)
+            small = img.convert("RGBA" if info.format == "PNG" else "RGB")
+            small.thumbnail((sw, sh), Image.Resampling.LANCZOS)
             fd, tmp = tempfile.mkstemp(dir=derived_dir, suffix=target.suffix)
             with os.fdopen(fd, "wb") as out:
-                img.save(out, format="PNG" if info.format == "PNG" else "JPEG", quality=90)
+                small.save(out, format="PNG" if info.format == "PNG" else "JPEG", quality=90)
             os.replace(tmp, target)
     except (OSError, Image.DecompressionBombError) as e:
         raise ImageRejected(f"{path.name}: cannot be decoded ({type(e).__name__}: {e})") from None

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kivy.cache import Cache
-from kivy.clock import Clock
+from kivy.clock import Clock, ClockEvent
 from kivy.core.window import Window
 from kivy.graphics import BindTexture, Color, Fbo, Rectangle
 from kivy.graphics.texture import Texture
@@ -250,7 +250,7 @@ class VideoSlide(Slide):
         self.add_widget(self._image)
         self._decoder: DecoderProcess | None = None
         self._textures: _VideoTextures | None = None
-        self._timeout: object | None = None
+        self._timeout: ClockEvent | None = None
         self._ready: Callable[[], None] | None = None
         self._failed: Callable[[str], None] | None = None
         self._stopped = False
@@ -290,7 +290,7 @@ class VideoSlide(Slide):
             self.frames_shown += 1
             if self.frames_shown == 1:
                 if self._timeout is not None:
-                    self._timeout.cancel()  # type: ignore[attr-defined]
+                    self._timeout.cancel()
                 ready, self._ready = self._ready, None
                 if ready is not None:
                     ready()
@@ -320,7 +320,7 @@ class VideoSlide(Slide):
     def stop(self) -> None:
         self._stopped = True
         if self._timeout is not None:
-            self._timeout.cancel()  # type: ignore[attr-defined]
+            self._timeout.cancel()
         self._wake.cancel()
         if self._decoder is not None:
             self._decoder.close()

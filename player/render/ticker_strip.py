@@ -93,8 +93,9 @@ class TickerStrip(Widget):
             label = CoreLabel(text=SEPARATOR.join(shown) + SEPARATOR,
                               font_size=max(10, self.height * 0.5), bold=True)
             label.refresh()
-            self._texture = label.texture
-            self._text_w = float(self._texture.width)
+            texture = label.texture
+            self._texture = texture
+            self._text_w = float(texture.width)
         self._draw()
 
     def _relayout(self, *_: object) -> None:

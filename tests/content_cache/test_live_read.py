@@ -11,9 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from content_cache import Bulletin, ContentCache, ContentVersion, KioskDocument, Playlist, PlaylistItem, VersionMedia
-from content_cache.live_read import SCHEMA_VERSION, LiveReader, SchemaMismatch
-from content_cache.snapshot import DayPart, Holiday, LocalText
+from content_cache import (
+    SCHEMA_VERSION,
+    Bulletin,
+    ContentCache,
+    ContentVersion,
+    DayPart,
+    Holiday,
+    KioskDocument,
+    LiveReader,
+    LocalText,
+    Playlist,
+    PlaylistItem,
+    SchemaMismatch,
+    VersionMedia,
+)
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 FROM = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from content_cache import ContentCache, LightCache, SyncRunRecord, VersionRows
-from content_cache.live_read import SCHEMA_VERSION, SchemaMismatch
+from content_cache import SCHEMA_VERSION, ContentCache, LightCache, SchemaMismatch, SyncRunRecord, VersionRows
 from content_cache.models import Base, Bulletin, ContentVersion, MediaFile, PlaylistItem, VersionMedia
 from content_cache.writes import COLUMN_DEFAULTS, insert_rows
 
@@ -36,7 +35,7 @@ def test_a_database_created_without_sqlalchemy_is_the_one_the_models_create(tmp_
     with LightCache(tmp_path / "light"):
         pass
     full, light = _schema(tmp_path / "full" / "cache.sqlite"), _schema(tmp_path / "light" / "cache.sqlite")
-    assert light == full, "content_cache/schema_sql.py is behind the models; the models create:\n" + "\n".join(
+    assert light == full, "content_cache.schema.create_statement differs from SQLAlchemy's; it creates:\n" + "\n".join(
         sql for _t, _n, sql in full if sql
     )
 

@@ -95,6 +95,16 @@ def test_the_playbook_provisions_localhost_into_a_temporary_root_and_is_idempote
     argv = [_tool("ansible-playbook"), "-i", str(work / "inventory.ini"), str(ANSIBLE / "site.yml"),
             "-e", f"@{work / 'extra.json'}", "-e", f"@{vault}", "--vault-password-file", str(work / "vault-pass")]
 
+    # a dry run first (site.yml's own advice): it must pass, show what it would do, touch nothing
+    dry = subprocess.run([*argv, "--check", "--diff"], capture_output=True, text=True, env=ansible_env, timeout=300)
+    assert dry.returncode == 0, dry.stdout[-4000:] + dry.stderr[-2000:]
+    assert _recap(dry.stdout)["failed"] == 0 and _recap(dry.stdout)["changed"] >= 2  # the folders, the link
+    assert "check mode: etc/systemd/system does not exist yet; the units and the udev rule would be installed" in dry.stdout
+    assert "check mode: kiosk provision is not run; it would run" in dry.stdout
+    assert "--device-id" in dry.stdout and TOKEN not in dry.stdout + dry.stderr
+    assert list(root.iterdir()) == [] and not list(Path(ansible_env["TMPDIR"]).glob("kiosk-token.*"))
+    assert reg_server.registrations == []
+
     first = subprocess.run(argv, capture_output=True, text=True, env=ansible_env, timeout=300)
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
     recap = _recap(first.stdout)
@@ -118,3 +128,10 @@ def test_the_playbook_provisions_localhost_into_a_temporary_root_and_is_idempote
     second = subprocess.run(argv, capture_output=True, text=True, env=ansible_env, timeout=300)
     assert second.returncode == 0, second.stdout[-4000:]
     assert _recap(second.stdout)["changed"] == 0, second.stdout[-4000:]
+
+    # a dry run of a provisioned device: nothing to change, nothing touched
+    files = {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+    dry = subprocess.run([*argv, "--check", "--diff"], capture_output=True, text=True, env=ansible_env, timeout=300)
+    assert dry.returncode == 0, dry.stdout[-4000:] + dry.stderr[-2000:]
+    assert _recap(dry.stdout)["changed"] == 0, dry.stdout[-4000:]
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()} == files

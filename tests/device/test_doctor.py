@@ -96,6 +96,7 @@ def test_group_membership() -> None:
     assert r.status == WARN and "render do not exist" in r.detail
     r = check_groups("kiosk", None, existing)
     assert r.status == FAIL and r.remedy.startswith("sudo useradd --system")
+    assert r.detail == "user kiosk does not exist (the kiosk units run as User=kiosk)"
 
 
 def test_group_lookup_is_real() -> None:
@@ -126,11 +127,13 @@ def test_clock_synchronisation_from_timedatectl(fakebin: FakeBin, stdout: str, c
     r = check_clock()
     assert (r.status, r.detail) == (status, detail)
     assert fakebin.calls() == [["timedatectl", "show", "-p", "NTPSynchronized", "--value"]]
+    assert (r.status == OK) != bool(r.remedy)  # anything not OK says what to do
 
 
 def test_clock_without_timedatectl_cannot_tell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert check_clock().detail == "cannot tell (FileNotFoundError)"
+    r = check_clock()
+    assert r.detail == "cannot tell (FileNotFoundError)" and r.remedy.startswith("compare `date` with a clock")
 
 
 def test_api_reachability_against_a_real_server(server: ContentTreeServer) -> None:
@@ -138,13 +141,16 @@ def test_api_reachability_against_a_real_server(server: ContentTreeServer) -> No
     assert (r.status, r.detail) == (OK, f"{server.url}/v1/manifest.json: HTTP 200")
     assert [(rec.method, rec.path) for rec in server.take_records()] == [("HEAD", "/v1/manifest.json")]
     r = check_api(Config(api_url=server.url + "/town"))
-    assert r.status == FAIL and r.detail.endswith("HTTP 404, no manifest there")
+    assert r.status == FAIL and r.detail.endswith("HTTP 404: no manifest at this address")
+    assert r.remedy == "check api.url: the API's base URL, without /v1/"
 
 
 def test_api_unreachable_and_unset() -> None:
     r = check_api(Config(api_url="http://127.0.0.1:9"), timeout_s=2)
-    assert (r.status, r.detail) == (FAIL, "http://127.0.0.1:9/v1/manifest.json: cannot connect (ConnectionError)")
-    assert r.remedy == "check network, DNS and firewall: curl -I http://127.0.0.1:9/v1/manifest.json"
+    assert (r.status, r.detail) == (
+        FAIL, "http://127.0.0.1:9/v1/manifest.json: cannot connect to 127.0.0.1:9 (connection refused)")
+    assert r.remedy == ("is the content server up? check api.url; "
+                        "try: curl -I http://127.0.0.1:9/v1/manifest.json")
     assert check_api(Config()).status == WARN
 
 
@@ -165,7 +171,9 @@ def test_config_validity(tmp_path: Path) -> None:
 
 
 def test_units_under_and_not_under_systemd(fakebin: FakeBin) -> None:
-    assert check_units(systemd_running=False).detail == "not under systemd: services cannot be checked"
+    r = check_units(systemd_running=False)
+    assert r.detail == "not under systemd: services cannot be checked"
+    assert r.remedy.startswith("run kiosk doctor on the device itself")
     fakebin.add("systemctl", stdout="active\nactive\n")
     r = check_units(systemd_running=True)
     assert (r.status, r.detail) == (OK, "kiosk-player.service active, kiosk-sync.service active")
@@ -261,3 +269,75 @@ def test_doctor_reports_the_reserve_period_and_neutrality_problems(tmp_path: Pat
     before = check_neutrality(data, local, datetime(2027, 3, 1, 8, tzinfo=UTC))
     # the published section's problem stays reported even where the config overrides that key
     assert before.detail.startswith("next reserve period: Départementales 2028 from 2027-09-01; ")
+
+
+def test_units_that_cannot_be_asked_say_how_to_ask(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no systemctl
+    r = check_units(systemd_running=True)
+    assert (r.status, r.remedy) == (WARN, "ask systemd yourself: systemctl status kiosk-player.service kiosk-sync.service")
+
+
+def _doctor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk", "doctor", *args], capture_output=True, text=True,
+                          timeout=60, cwd=cwd, env={**os.environ, "DISPLAY": ":99"})
+
+
+def test_a_relative_config_path_is_read_from_the_current_folder(tmp_path: Path) -> None:
+    (tmp_path / "kiosk.toml").write_text('[device]\nid = "totem-rel"\n')
+    done = _doctor("--config", "kiosk.toml", "--json", cwd=tmp_path)
+    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    assert checks["config"]["status"] == OK, checks["config"]
+    assert checks["config"]["detail"].startswith(f"{tmp_path / 'kiosk.toml'}: device totem-rel, ")
+
+
+def test_an_invalid_api_url_is_named_not_taken_for_a_missing_one(tmp_path: Path) -> None:
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text('[device]\nid = "totem-1"\n[api]\nurl = "https://contenu.valbruyere.fr/v1/manifest.json"\n')
+    checks = {c["name"]: c for c in json.loads(_doctor("--config", str(cfg), "--json").stdout)["checks"]}
+    assert checks["api"] == {
+        "name": "api", "status": FAIL,
+        "detail": "api.url: 'https://contenu.valbruyere.fr/v1/manifest.json' ends in /v1/manifest.json: give the "
+                  "API's base URL, https://contenu.valbruyere.fr (the device adds /v1/manifest.json)",
+        "remedy": f"fix api.url in {cfg} (sudo kiosk provision --api https://…)"}
+    cfg.write_text('[device]\nid = "Totem 1"\n')  # a problem elsewhere: the API is not tried, and says why
+    checks = {c["name"]: c for c in json.loads(_doctor("--config", str(cfg), "--json").stdout)["checks"]}
+    assert (checks["api"]["status"], checks["api"]["detail"]) == (WARN, "not tried: the config file has problems (see config)")
+
+
+def test_without_the_kiosk_user_the_groups_check_says_so_not_root(tmp_path: Path) -> None:
+    import pwd
+
+    try:
+        pwd.getpwnam("kiosk")
+        pytest.skip("this machine has a kiosk user")
+    except KeyError:
+        pass
+    checks = {c["name"]: c for c in json.loads(_doctor("--config", str(tmp_path / "none.toml"), "--json").stdout)["checks"]}
+    groups = checks["groups"]
+    assert groups["status"] == FAIL and groups["detail"].startswith("user kiosk does not exist")
+    assert groups["remedy"].startswith("sudo useradd --system --home /var/lib/kiosk --groups video,render,input kiosk")
+    assert "root" not in groups["remedy"]
+
+
+def test_the_json_report_names_device_host_and_time(tmp_path: Path) -> None:
+    import socket
+    from datetime import datetime
+
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text('[device]\nid = "totem-9"\ntimezone = "Europe/Paris"\n')
+    before = datetime.now(UTC)
+    report = json.loads(_doctor("--config", str(cfg), "--json").stdout)
+    assert (report["device"], report["host"], report["config"]) == ("totem-9", socket.gethostname(), str(cfg))
+    when = datetime.fromisoformat(report["time"])
+    assert when.utcoffset() is not None and abs((when - before).total_seconds()) < 60
+    assert when.utcoffset().total_seconds() in (3600, 7200)  # Paris, winter or summer
+
+
+def test_every_check_is_in_the_docs_table() -> None:
+    import re
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "device.md").read_text()
+    table = docs[docs.index("## `kiosk doctor`"):docs.index("## Display power schedule")]
+    documented = [name for name in re.findall(r"^\| ([a-z-]+) \|", table, re.MULTILINE) if name not in ("check", "---")]
+    assert documented == ["gl", "display", "video", "touch", "groups", "disk", "clock", "api", "config",
+                          "units", "display-power", "elections"]

@@ -19,7 +19,7 @@ from hub.publisher import publish
 from hub.refserver import ContentTreeServer
 from kiosk.device.hotplug import FakeSource, HotplugEvent, HotplugKind, HotplugWatcher, UdevDevice
 from kiosk.device.usb_import import PackPathError, UsbImporter, import_pack, mount_point_of, resolve_pack_path
-from sync import ContentApiClient, Outcome, sync_once
+from sync import ContentApiClient, Outcome, SyncSettings, sync_once
 from sync.local_source import LocalPackSource
 
 from ..helpers import write_png, write_source
@@ -82,7 +82,7 @@ def test_a_pack_of_the_version_synced_over_http_is_not_modified_and_keeps_the_et
 ) -> None:
     data = tmp_path / "device"
     with ContentCache(data / "cache") as cache:
-        assert sync_once(cache, ContentApiClient(server.url), now=_now).ok
+        assert sync_once(cache, ContentApiClient(SyncSettings(api_url=server.url)), now=_now).ok
         etag = cache.live_state().etag
     result = import_pack(published, data)  # the very tree the server serves, on a "key"
     assert (result.outcome, result.files_fetched) == (Outcome.UNCHANGED, 0)

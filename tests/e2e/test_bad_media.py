@@ -42,6 +42,10 @@ def test_corrupt_jpeg_truncated_mp4_huge_png_and_zero_byte_file_are_skipped(tmp_
     tree, data, shots = tmp_path / "tree", tmp_path / "device", tmp_path / "shots"
     r = run_kiosk("publish", str(src), str(tree))
     assert r.returncode == 0, r.stderr
+    # published (the screens skip them), and said at publish time, one line each
+    warned = [line for line in r.stderr.splitlines() if line.startswith("kiosk: warning: ")]
+    for item in ("corrupt-jpeg", "cut-mp4", "bomb-png"):
+        assert sum(f'item "{item}": file: ' in line for line in warned) == 1, warned
     server = ContentTreeServer(tree).start_background()
     try:
         assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0

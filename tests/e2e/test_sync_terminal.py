@@ -37,6 +37,6 @@ def test_progress_line_ends_before_the_switch_is_logged(server: ContentTreeServe
     # the finished progress line is a line of its own: the switch's log line starts a new one
     line, rest = text.split("\r  files 3/3 · ", 1)[1].split("\n", 1)
     assert line.endswith(" MB/s   "), line
-    assert re.fullmatch(r"\d\d:\d\d:\d\d INFO content_cache\.writes: content version \S+ is live "
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d INFO content_cache\.writes: content version \S+ is live "
                         r"\(previous: None, generation 1\)", rest.splitlines()[0]), rest
     assert rest.splitlines()[-1].endswith(", 3 file(s) / 0.0 MB fetched, 4 request(s)")

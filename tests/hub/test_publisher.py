@@ -51,15 +51,15 @@ def test_changed_content_gets_a_new_version(tmp_path: Path, source: Path) -> Non
     "edit, expected",
     [
         (lambda src: (src / "media" / "img1.png").unlink(),
-         "playlists/lobby.toml: items[1].file: media/img1.png not found"),
+         'playlists/lobby.toml: item "img-1": file: media/img1.png not found'),
         (lambda src: _replace(src / "playlists" / "lobby.toml", "media/img2.png", "../../etc/passwd"),
-         "playlists/lobby.toml: items[2].file: '../../etc/passwd' points outside the source folder"),
+         'playlists/lobby.toml: item "img-2": file: \'../../etc/passwd\' points outside the source folder'),
         (lambda src: _replace(src / "playlists" / "lobby.toml", 'duration = 5\n', 'duration = "long"\n'),
-         "items[0].duration: 'long' is not of type number"),
+         'playlists/lobby.toml: item "img-0": duration: \'long\' is not of type number'),
         (lambda src: _replace(src / "playlists" / "lobby.toml", "[name]", "[name"),
          "playlists/lobby.toml: Expected ']' at the end of a table declaration"),
         (lambda src: (src / "media" / "img0.png").write_bytes(b"GIF89a not a png"),
-         "items[0].file: media/img0.png is not a valid image/png file"),
+         'playlists/lobby.toml: item "img-0": file: media/img0.png is not a valid image/png file'),
         (lambda src: _replace(src / "site.toml", "Europe/Paris", "Europe/Nowhere"),
          "site.toml: site.timezone: unknown time zone 'Europe/Nowhere'"),
     ],
@@ -127,11 +127,11 @@ def test_a_page_image_shared_with_the_loop_is_listed_once(tmp_path: Path, source
 @pytest.mark.parametrize(
     "line, expected",
     [
-        ('image = "media/halle.png"', "kiosk/places.toml: places[0].image: media/halle.png not found"),
-        ('image = "../outside.png"', "kiosk/places.toml: places[0].image: '../outside.png' points outside the source folder"),
-        ('image = "media/clip.mp4"', "kiosk/places.toml: places[0].image: media/clip.mp4 is a video; this field takes image"),
-        ('image = "' + "ab" * 32 + '"', "kiosk/places.toml: places[0].image: name the file (media/…), not its hash"),
-        ('image = 3', "kiosk/places.toml: places[0].image: expected a path under media/"),
+        ('image = "media/halle.png"', "kiosk/places.toml: place \"market-hall\": image: media/halle.png not found"),
+        ('image = "../outside.png"', "kiosk/places.toml: place \"market-hall\": image: '../outside.png' points outside the source folder"),
+        ('image = "media/clip.mp4"', "kiosk/places.toml: place \"market-hall\": image: media/clip.mp4 is a video; this field takes image"),
+        ('image = "' + "ab" * 32 + '"', "kiosk/places.toml: place \"market-hall\": image: name the file (media/…), not its hash"),
+        ('image = 3', "kiosk/places.toml: place \"market-hall\": image: expected a path under media/"),
     ],
 )
 def test_a_bad_page_image_is_refused_naming_file_and_field(tmp_path: Path, source: Path, line: str,
@@ -154,3 +154,28 @@ def test_demo_content_has_pages_with_images_listed_in_media(tmp_path: Path) -> N
         assert media[sha]["type"].startswith("image/")
         data = (tmp_path / "demo" / "v1" / "media" / sha).read_bytes()
         assert hashlib.sha256(data).hexdigest() == sha and len(data) == media[sha]["size"]
+
+
+def test_the_tree_is_written_with_the_umask_modes_and_old_0600_files_are_opened(tmp_path: Path, source: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        first = publish(source, tmp_path / "tree")
+        media = sorted((tmp_path / "tree" / "v1" / "media").iterdir())
+        files = [first.manifest_path, *media]
+        assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o644}
+        assert stat.S_IMODE(media[0].parent.stat().st_mode) == 0o755
+        for p in files:  # as an earlier publisher left them
+            p.chmod(0o600)
+        again = publish(source, tmp_path / "tree")
+        assert not again.changed
+        assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o644}
+        os.umask(0o027)  # a town that wants its tree private to a group
+        (source / "bulletins" / "news.toml").write_text(
+            (source / "bulletins" / "news.toml").read_text().replace("Roadworks", "Works"))
+        publish(source, tmp_path / "tree")
+        assert stat.S_IMODE(first.manifest_path.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

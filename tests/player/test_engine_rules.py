@@ -10,7 +10,7 @@ import pytest
 
 from content_cache import ItemData
 from player.engine import ScheduleEngine
-from player.rotation import interleave
+from player.item_rules import interleave
 
 from .builders import FRI, SAT, SUN, at, bulletin, bulletin_item, content, ids, image
 

@@ -62,7 +62,13 @@ def test_valid_manifest_parses_into_values() -> None:
         (lambda d: d["playlists"][0]["items"][0].update(
             valid_from="2026-12-01T00:00:00Z", valid_until="2026-11-01T00:00:00Z"),
          "playlists[0].items[0].valid_until: 2026-11-01T00:00:00Z is not after valid_from 2026-12-01T00:00:00Z"),
-        (lambda d: d.update(extra=1), "(document): Additional properties are not allowed ('extra' is not allowed)"),
+        (lambda d: d.update(extra=1), "extra: unknown key"),
+        (lambda d: d["playlists"][0]["items"][0].update(valid_unil="2027-01-01T00:00:00Z", priorty=2),
+         "playlists[0].items[0].valid_unil: unknown key; did you mean 'valid_until'?"),
+        (lambda d: d["playlists"][0]["items"][0].update(valid_unil="2027-01-01T00:00:00Z", priorty=2),
+         "playlists[0].items[0].priorty: unknown key; did you mean 'priority'?"),
+        (lambda d: d["site"].update(timezon=d["site"].pop("timezone")),
+         "site.timezon: unknown key; did you mean 'timezone'?"),
         # JSON Schema's `$` is the end of the string, not also the place before a final newline
         (lambda d: d["media"][0].update(sha256="a" * 64 + "\n"),
          f"media[0].sha256: '{'a' * 56}... has an invalid format"),  # quoted values are cut at 60
@@ -167,3 +173,9 @@ def test_every_schema_pattern_anchors_its_end_only_where_jsonschema_is_told_of_i
     found = patterns(manifest.schema())
     assert len(found) >= 8
     assert [p for p in found if "$" in p[:-1]] == []
+
+
+def test_a_required_field_misspelt_is_said_once_as_the_typo() -> None:
+    doc = manifest_doc()
+    doc["site"]["timezon"] = doc["site"].pop("timezone")
+    assert _problems(doc) == ["site.timezon: unknown key; did you mean 'timezone'?"]

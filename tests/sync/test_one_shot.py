@@ -9,8 +9,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from content_cache import ContentCache
-from content_cache.live_read import DB_NAME, SCHEMA_VERSION
+from content_cache import DB_NAME, SCHEMA_VERSION, ContentCache
 from hub.publisher import publish
 from hub.refserver import ContentTreeServer
 from kiosk.app.cache_open import open_cache

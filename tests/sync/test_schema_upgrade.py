@@ -6,12 +6,11 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from content_cache import ContentCache
-from content_cache.db import SCHEMA_VERSION
+from content_cache import SCHEMA_VERSION, ContentCache
 from hub.publisher import publish
 from hub.refserver import ContentTreeServer
 from kiosk.app.cache_open import open_cache
-from sync import ContentApiClient, sync_once
+from sync import ContentApiClient, SyncSettings, sync_once
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
@@ -21,11 +20,11 @@ def test_an_outdated_database_is_set_aside_and_live_and_previous_versions_come_b
 ) -> None:
     data = tmp_path / "device"
     with ContentCache(data / "cache") as cache:
-        first = sync_once(cache, ContentApiClient(server.url), now=lambda: NOW).live_version
+        first = sync_once(cache, ContentApiClient(SyncSettings(api_url=server.url)), now=lambda: NOW).live_version
         text = (source / "bulletins" / "news.toml").read_text().replace("Circulation alternée.", "Rue fermée.")
         (source / "bulletins" / "news.toml").write_text(text)
         publish(source, published)
-        second = sync_once(cache, ContentApiClient(server.url), now=lambda: NOW).live_version
+        second = sync_once(cache, ContentApiClient(SyncSettings(api_url=server.url)), now=lambda: NOW).live_version
         before = cache.read_live()
     assert first != second
     assert sorted(p.name for p in (data / "cache" / "manifests").iterdir()) == sorted([f"{first}.json", f"{second}.json"])

@@ -10,13 +10,13 @@ from sqlalchemy import text
 from content_cache import ContentCache
 from hub.publisher import publish
 from hub.refserver import ContentTreeServer
-from sync import ContentApiClient, Outcome, sync_once
+from sync import ContentApiClient, Outcome, SyncSettings, sync_once
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
 def _sync(cache: ContentCache, server: ContentTreeServer):
-    return sync_once(cache, ContentApiClient(server.url), now=lambda: NOW)
+    return sync_once(cache, ContentApiClient(SyncSettings(api_url=server.url)), now=lambda: NOW)
 
 
 def _rows(cache: ContentCache, sql: str) -> list:
@@ -115,9 +115,10 @@ def test_unreachable_server_keeps_the_live_version(cache: ContentCache, server: 
     first = _sync(cache, server)
     url = server.url
     server.stop()
-    result = sync_once(cache, ContentApiClient(url), now=lambda: NOW)
+    result = sync_once(cache, ContentApiClient(SyncSettings(api_url=url)), now=lambda: NOW)
     assert result.outcome == Outcome.UNREACHABLE
-    assert result.message.startswith(f"{url}/v1/manifest.json: ConnectionError")
+    assert result.message == (f"cannot connect to {url.removeprefix('http://')} (connection refused) after 4 attempts"
+                              " — is the content server up? check api.url")
     assert cache.live_state().live_version_id == first.live_version
 
 

@@ -21,8 +21,7 @@ import pytest
 
 from content_cache import ContentCache, MediaStore
 from hub.refserver import ContentTreeServer
-from sync import ContentApiClient, Outcome, SyncSettings, sync_once
-from sync.client import ApiUnreachable
+from sync import ApiUnreachable, ContentApiClient, Outcome, SyncSettings, sync_once
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
@@ -78,7 +77,8 @@ def test_a_media_download_from_a_host_it_cannot_verify_is_refused_in_one_line(
     with pytest.raises(ApiUnreachable) as exc:
         client.download_media(store, m["sha256"], m["size"])
     message = str(exc.value)
-    assert message.startswith(f"{url}/v1/media/{m['sha256']}: TLS error: ") and "\n" not in message
+    assert message.startswith(f"{url}/v1/media/{m['sha256']}: TLS error with 127.0.0.1: ") and "\n" not in message
+    assert message.endswith(" — check the device's clock; for a town CA set api.ca_bundle")
     assert "CERTIFICATE_VERIFY_FAILED" in message
     assert not store.has(m["sha256"])
     assert client.requests_made == 1  # a certificate does not get better by retrying

@@ -1,4 +1,6 @@
-"""Scheduling rules compiled once per content version, evaluated per call.
+"""Items' scheduling rules compiled once per content version, evaluated per call.
+
+(Not to be confused with :mod:`player.neutrality.rules`, the election-period policy.)
 
 An item plays at ``now`` when all of these hold:
 
@@ -15,16 +17,16 @@ every item on every call; see ``bench/engine_bench.py``.
 """
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from content_cache import ItemData, PlaylistData
-from content_cache.snapshot import DayPart
+from content_cache import DayPart, ItemData, PlaylistData
 
 from .localtime import NEVER, from_us, offset_change_us, to_us, wall_edge_us
-from .rotation import interleave
 
 ALL_DAYS = 0b1111111
 
@@ -184,6 +186,36 @@ def evaluate(rule: DayRule, t: LocalDay) -> DayRuleState:
             elif not on:
                 on, which = True, k
     return DayRuleState(on, nxt, which, from_yesterday)
+
+
+def interleave(weights: Sequence[int]) -> list[int]:
+    """Indices in loop order: index ``j`` appears ``weights[j]`` times, evenly spread.
+
+    Item ``j`` of ``n`` first comes at ``(j + 0.5) / n`` of the first ``1 / weight`` of the
+    loop, then every ``1 / weight`` after that. Equal weights keep the playlist order; a
+    weight-2 item comes back half a loop later. Keys are exact integers (no float ties
+    that could differ between devices); a tie goes to the lighter item, then the earlier.
+    """
+    n = len(weights)
+    if not n or max(weights) == 1:
+        return list(range(n))
+    # One pass per distinct weight (there are few) is cheaper than a dict append per item.
+    groups = {w: [j for j, x in enumerate(weights) if x == w] for w in set(weights)}
+    # Copy k of item j sits at (2(kn + j) + 1) / (2nw) of the loop. Scaled by the weights'
+    # common multiple that is an integer; packed with the tie-breakers (weight, then j)
+    # into ONE int, linear in j within a (weight, copy) group: sorting plain ints built
+    # by one multiply-add each is what keeps a 10,000-item weighted loop fast.
+    common = math.lcm(*groups)
+    span = max(groups) + 1
+    slots: list[int] = []
+    for w, js in groups.items():
+        step = common // w
+        a = 2 * step * span * n + 1
+        for k in range(w):
+            b = ((step + 2 * k * n * step) * span + w) * n
+            slots.extend([j * a + b for j in js])
+    slots.sort()
+    return list(map(n.__rmod__, slots))  # s % n == j
 
 
 def _renderable(item: ItemData) -> bool:
