@@ -32,6 +32,26 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _LONG_TEXT = 60
 
 
+def toml_loads(text: str) -> dict[str, Any]:
+    """As the publisher reads the folder: TOML 1.1 (tomli 2.4+: date-times without seconds)."""
+    try:
+        import tomli
+    except ImportError:  # the hub extra brings it; tomllib reads TOML 1.0
+        return tomllib.loads(text)
+    return tomli.loads(text)
+
+
+def _toml_errors() -> tuple[type[Exception], ...]:
+    try:
+        import tomli
+    except ImportError:
+        return (tomllib.TOMLDecodeError,)
+    return (tomllib.TOMLDecodeError, tomli.TOMLDecodeError)
+
+
+LOAD_ERRORS: tuple[type[Exception], ...] = (*_toml_errors(), UnicodeDecodeError)
+
+
 class FolderError(Exception):
     """A file of the folder cannot be read or written; the message names it (one line)."""
 
@@ -99,8 +119,8 @@ class ContentFolder:
         if data is None:
             return {}, file_digest(None)
         try:
-            return tomllib.loads(data.decode("utf-8")), file_digest(data)
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            return toml_loads(data.decode("utf-8")), file_digest(data)
+        except LOAD_ERRORS as e:
             raise FolderError(f"{rel}: {e} (fix it in the file; the editor leaves it as it is)") from None
 
     def files(self, folder: str) -> list[str]:
@@ -152,7 +172,7 @@ class ContentFolder:
         after = tomlkit.dumps(doc)
         if not after.endswith("\n"):
             after += "\n"
-        tomllib.loads(after)  # never write a file the publisher could not read
+        toml_loads(after)  # never write a file the publisher could not read
         _atomic_write(path, after.encode("utf-8"))
         log.info("%s: %s %s", ref.file, "deleted" if values is None else "wrote", ref.item_id)
         return Written(ref, before, after)
@@ -177,7 +197,7 @@ class ContentFolder:
             fresh.append(t)
         doc[ref.array or ""] = fresh
         after = tomlkit.dumps(doc)
-        tomllib.loads(after)
+        toml_loads(after)
         _atomic_write(self.path(ref.file), after.encode("utf-8"))
         return Written(ref, before, after)
 

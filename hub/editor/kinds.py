@@ -32,7 +32,7 @@ class Field:
     languages) · media (an uploaded image or video) · image (a page's picture) · hours
     (OpenStreetMap syntax or a week grid) · textlist (one line each, per language) · menu
     (one line per course) · holidays (one line per date) · screens (devices; kept in
-    screens.toml, not in the document).
+    screens.toml, not in the document) · loops (a bulletin's playlists: items written there).
     """
 
     key: str
@@ -146,6 +146,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           Field("body", N_("Text"), "longtext", max_length=20000),
           Field("category", N_("Category"), "choice", required=True, choices=CATEGORIES),
           Field("severity", N_("Importance"), "choice", required=True, choices=("info", "warning")),
+          Field("loops", N_("In the loops"), "loops",
+                help=N_("The loops of screens it shows in. None ticked: only a screen's ticker strip shows it.")),
           Field("valid_from", N_("Starts"), "datetime", group="schedule",
                 help=N_("Date and time it starts showing. Empty: at once.")),
           Field("valid_until", N_("Ends"), "datetime", group="schedule",

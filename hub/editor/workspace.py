@@ -4,7 +4,6 @@ with the waiting changes (and the one being made) applied."""
 from __future__ import annotations
 
 import contextlib
-import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -117,11 +116,3 @@ class Workspace:
     def check(self, edits: Sequence[Edit], ref: DocRef | None, now: datetime) -> list[Note]:
         with self.staged(edits) as stage:
             return check_stage(stage, ref, now)
-
-    def stage_ok(self, stage: Path) -> bool:
-        try:
-            with (stage / "site.toml").open("rb") as f:
-                tomllib.load(f)
-        except (OSError, tomllib.TOMLDecodeError):
-            return False
-        return True

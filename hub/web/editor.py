@@ -10,6 +10,7 @@ for an editor during a reserve period, keeps the change waiting for a publisher.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -183,6 +184,9 @@ def _edit(kind: Kind, doc: Document | None, file: str | None) -> Response:
             _alert_defaults(site) if kind.name == "alert" else {})
         if doc is not None and kind.field("screens") is not None:
             data["screens"] = _targets(doc.id)
+        if kind.field("loops") is not None:
+            data["loops"] = [p for p, _i in _loops_of(doc.id)] if doc is not None else (
+                [site.default_playlist] if site.default_playlist in site.playlists else [])
         form = cls(data={**data, "doc_digest": doc.digest if doc else "absent",
                          "file_digest": doc.file_digest if doc else ""}, formdata=None)
         if doc is None and kind.item_type is not None and site.default_playlist in site.playlists:
@@ -246,7 +250,8 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
         return _form_page(kind, doc, form, site, [], [], 400)
     values = {**form.values, **more.values}
     targets = values.pop("screens", None) if kind.field("screens") is not None else None
-    keys = [k for k in (*kind.keys, *more.keys) if k != "screens"]
+    loops = values.pop("loops", None) if kind.field("loops") is not None else None
+    keys = [k for k in (*kind.keys, *more.keys) if k not in ("screens", "loops")]
     if kind.item_type is not None:
         values["type"] = kind.item_type
         keys.insert(0, "type")
@@ -278,9 +283,13 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
     action = "create" if doc is None else "update"
     edit = Edit(kind.name, ref, action, values, tuple(keys), form.doc_digest.data or "absent",
                 title_of(kind, values, site), tuple(more.media))
+    current = w.folder.find(ref)
+    if (current.digest if current else "absent") != edit.base_digest and not form.force.data:
+        return _conflict(kind, doc, form, site, edit, current)  # before anything else: the base is stale
     judged = verdict(section_of(kind), values, site.rules, now(), site.tz)
     verdicts = [say(m) for m in judged]
-    notes = w.check([*pending_edits(), edit], ref, now())
+    loop_edits = _loop_edits(ref.item_id, loops or [], site, edit.title) if kind.field("loops") is not None else []
+    notes = w.check([*pending_edits(), edit, *loop_edits], ref, now())
     errors = [n for n in notes if n.severity == ERROR]
     if errors and not all(n.mine for n in errors):
         before = {n.line for n in w.check(pending_edits(), None, now()) if n.severity == ERROR}
@@ -303,6 +312,9 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
         return _form_page(kind, doc, form, site, shown, verdicts, 409)
     if kind.field("screens") is not None:
         _write_targets(ref.item_id, targets or [], site)
+    for loop_edit in loop_edits:
+        w.changes.save(db(), loop_edit, current_user.username, now(), hold=hold, in_reserve=period is not None,
+                       force=True)
     db().commit()
     if more.reduced:
         w_, h_ = more.reduced[0]
@@ -318,6 +330,33 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
         publish_now()
     target = url_for("editor.documents", kind_name=kind.name)
     return redirect(target)
+
+
+def _loops_of(bulletin_id: str) -> list[tuple[str, str]]:
+    """(playlist, item id) of the loop items showing the bulletin."""
+    out = []
+    for d in ws().folder.documents("playlists", "items"):
+        if d.values.get("type") == "bulletin" and d.values.get("bulletin") == bulletin_id:
+            out.append((Path(d.ref.file).stem, d.id))
+    return out
+
+
+def _loop_edits(bulletin_id: str, wanted: list[str], site: Site, title: str) -> list[Edit]:
+    """The loop items to add or remove so the bulletin shows in ``wanted`` loops."""
+    have = _loops_of(bulletin_id)
+    edits = []
+    for playlist, item_id in have:
+        if playlist not in wanted:
+            edits.append(Edit("bulletin", DocRef(f"playlists/{playlist}.toml", "items", item_id), "delete", None, (),
+                              "", title))
+    for playlist in wanted:
+        if playlist in site.playlists and playlist not in {p for p, _i in have}:
+            taken = {d.id for d in ws().folder.documents("playlists", "items")
+                     if d.ref.file == f"playlists/{playlist}.toml"}
+            item_id = bulletin_id if bulletin_id not in taken else f"bulletin-{bulletin_id}"[:64]
+            edits.append(Edit("bulletin", DocRef(f"playlists/{playlist}.toml", "items", item_id), "create",
+                              {"type": "bulletin", "bulletin": bulletin_id}, ("type", "bulletin"), "absent", title))
+    return edits
 
 
 def _write_targets(alert_id: str, devices: list[str], site: Site) -> None:
@@ -389,6 +428,10 @@ def delete(kind_name: str, item_id: str) -> Response:
                 title_of(kind, doc.values, site))
     try:
         w.changes.save(db(), edit, current_user.username, now(), hold=hold, in_reserve=period is not None)
+        if kind.folder == "bulletins":  # the loop items showing it go with it
+            for loop_edit in _loop_edits(doc.id, [], site, edit.title):
+                w.changes.save(db(), loop_edit, current_user.username, now(), hold=hold,
+                               in_reserve=period is not None, force=True)
     except Conflict:
         flash(gettext("It was changed meanwhile (by hand or by someone else): open it again before deleting."),
               "error")

@@ -101,7 +101,7 @@ class DocumentForm(FlaskForm):
             return None  # the upload is checked by the view (decoding)
         if t == "bool":
             return True if getattr(self, spec.key).data else None
-        if t in ("choices", "langs", "screens"):
+        if t in ("choices", "langs", "screens", "loops"):
             return list(getattr(self, spec.key).data or ()) or None
         raw = self._raw(spec.key)
         if not raw:
@@ -186,6 +186,8 @@ def form_class(kind: Kind, langs: Sequence[str], *, playlists: Sequence[str] = (
             attrs[spec.key] = _MultiField(spec.label, choices=[(c, c) for c in langs])
         elif t == "screens":
             attrs[spec.key] = _MultiField(spec.label, choices=[(c, c) for c in screens])
+        elif t == "loops":
+            attrs[spec.key] = _MultiField(spec.label, choices=[(c, c) for c in playlists])
         elif t in ("media", "image"):
             attrs[spec.key] = FileField(spec.label)
             attrs[f"{spec.key}_keep"] = HiddenField()

@@ -42,7 +42,7 @@ def form_data(kind: Kind, values: Mapping[str, Any], langs: tuple[str, ...]) -> 
                 data[f"{key}__{lang}"] = convert.format_textlist(v, lang)
         elif t == "bool":
             data[key] = bool(v)
-        elif t in ("choices", "langs", "screens"):
+        elif t in ("choices", "langs", "screens", "loops"):
             data[key] = list(v or [])
         elif t in ("media", "image"):
             data[f"{key}_keep"] = str(v or values.get("file") or "") if t == "image" else str(v or "")

@@ -90,7 +90,7 @@ def test_a_hand_edit_while_the_form_is_open_is_shown_not_overwritten(ehub: Hub) 
     news = src / "bulletins" / "news.toml"
     news.write_text(news.read_text().replace("Circulation alternée.", "Rue fermée le 12 (édité à la main)."))
     r = post_form(s, ehub, path, {"title__fr": "Travaux rue Haute", "body__fr": "Circulation alternée jusqu'au 20.",
-                                  "category": "works", "severity": "warning"}, digest=digest)
+                                  "category": "works", "severity": "warning", "loops": "lobby"}, digest=digest)
     assert r.status_code == 409
     assert "Rue fermée le 12 (édité à la main)." in r.text.split('id="theirs"')[1].split("</pre>")[0]
     assert "Circulation alternée jusqu&#39;au 20." in r.text.split('id="yours"')[1].split("</pre>")[0]
