@@ -214,13 +214,13 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           _ORDER), title_key="name"),
 )}
 
-PLAYLIST_FIELDS = (Field("name", N_("Name"), "text", max_length=300),)
-SITE_FIELDS = (
+SITE = Kind("site", N_("Site"), N_("Site settings"), ".", None, "site.toml", (
     Field("name", N_("Town's name"), "text", required=True, max_length=300),
     Field("default_playlist", N_("Loop of screens without their own"), "choice", required=True),
     Field("holidays", N_("Public holidays and closures"), "holidays",
-          help=N_("One per line: date and name, e.g. 2027-12-25 Noël")),
-)
+          help=N_("One per line: date and name, e.g. 2027-12-25 Noël. Items ticked 'Not on public holidays' "
+                  "do not show on these days, and services close.")),
+), title_key="name")
 
 # What a choice is called on the pages (translated where shown).
 CHOICE_LABELS: dict[str, str] = {

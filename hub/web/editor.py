@@ -21,7 +21,7 @@ from hub.editor import convert, hours
 from hub.editor.changes import Conflict, Edit
 from hub.editor.checks import ERROR, WARNING, Note
 from hub.editor.folder import DocRef, Document, FolderError
-from hub.editor.kinds import KINDS, Kind
+from hub.editor.kinds import KINDS, SITE, Kind
 from hub.editor.neutrality import verdict
 from hub.editor.text import Message
 from hub.editor.workspace import Site, Workspace
@@ -38,6 +38,16 @@ bp = Blueprint("editor", __name__, url_prefix="/editor")
 # Manifest field names that the form spells otherwise.
 _FIELD_ALIASES = {"media": "file", "opening_hours": "hours"}
 ALERT_DEFAULT_HOURS = 4
+
+
+@bp.route("/site", methods=["GET", "POST"])
+@require(Role.EDITOR)
+def site_settings() -> Response:
+    """The site's name, its default loop and its public holidays ([site] of site.toml)."""
+    doc = ws().folder.find(DocRef("site.toml", None, "site", table="site"))
+    if doc is None:
+        abort(404)
+    return _edit(SITE, doc, "site.toml")
 
 
 def _kind(name: str) -> Kind:
@@ -211,8 +221,12 @@ def _form_page(kind: Kind, doc: Document | None, form: DocumentForm, site: Site,
             by_field.setdefault(key, []).append(n)
         else:
             general.append(n)
-    action = url_for("editor.edit", kind_name=kind.name, item_id=doc.id, file=doc.ref.file.split("/", 1)[1]) \
-        if doc else url_for("editor.new", kind_name=kind.name)
+    if kind is SITE:
+        action = url_for("editor.site_settings")
+    elif doc is not None:
+        action = url_for("editor.edit", kind_name=kind.name, item_id=doc.id, file=doc.ref.file.split("/", 1)[1])
+    else:
+        action = url_for("editor.new", kind_name=kind.name)
     media = _media_choices(kind) if doc is None or any(f.type in ("media", "image") for f in kind.fields) else []
     more["devices"] = screens() if kind.field("screens") is not None else []
     template = "editor_alerts.html" if kind.name == "alert" and doc is None else "editor_form.html"
@@ -328,8 +342,8 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
         from .editor_publish import publish_now
 
         publish_now()
-    target = url_for("editor.documents", kind_name=kind.name)
-    return redirect(target)
+    return redirect(url_for("editor.site_settings") if kind is SITE else
+                    url_for("editor.documents", kind_name=kind.name))
 
 
 def _loops_of(bulletin_id: str) -> list[tuple[str, str]]:

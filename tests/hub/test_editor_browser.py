@@ -131,7 +131,6 @@ def test_a_poster_from_the_editor_plays_on_the_device_when_it_is_scheduled(
         assert page.evaluate("() => window.pwned") is None
         row = page.locator('tr[data-id="fete-sport"] a.doc-title')
         assert row.inner_text() == MARKUP
-        _save(page, "editor-posters.png")
         # the editor has no publish button; the publisher has
         page.goto(f"{hub.url}/editor/changes")
         assert page.locator("#publish").count() == 0 and page.locator("#no-publish").is_visible()
@@ -180,7 +179,6 @@ def test_an_alert_from_the_editor_is_on_the_device_within_one_poll_and_leaves_wh
             assert shown - published < 8.0, f"on screen {shown - published:.1f} s after publishing"
             page.click('tr[data-id="coupure-d-eau-rue-haute"] button.end-now')
             page.wait_for_url(f"{hub.url}/editor/alert/")
-            _save(page, "editor-alert-ended.png")
             _wait_for(lambda: "coupure-d-eau-rue-haute" not in call(sock, "status").get("alerts", []), 15)
     finally:
         if device.player is not None:

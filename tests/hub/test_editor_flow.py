@@ -318,3 +318,19 @@ def test_an_alert_for_some_screens_reaches_only_those(ehub: Hub) -> None:
     assert r.status_code == 302, errors_of(r.text)
     assert "gymnase-ferme" not in (src / "screens.toml").read_text()
     assert manifest("totem-2")[1] == shared.headers["ETag"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_sites_holidays_and_default_loop(ehub: Hub) -> None:
+    src = ehub.settings.content_dir
+    assert src is not None
+    s = ehub.login("claire")
+    r = post_form(s, ehub, "/editor/site", {"name__fr": "Testville", "name__en": "Testville",
+                                            "default_playlist": "lobby", "holidays": "2027-12-25 Noël\n2027-13-01 x"})
+    assert r.status_code == 400 and "« 2027-13-01 » n&#39;est pas une date" in r.text
+    r = post_form(s, ehub, "/editor/site", {"name__fr": "Testville", "name__en": "Testville",
+                                            "default_playlist": "lobby", "holidays": "2027-12-25 Noël\n2028-01-01"})
+    assert r.status_code == 302, errors_of(r.text)
+    text = (src / "site.toml").read_text()
+    assert 'holidays = [{date = 2027-12-25, label = {fr = "Noël"}}, {date = 2028-01-01}]' in text
+    assert text.startswith("[site]\nid = \"testville\"")
