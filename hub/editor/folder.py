@@ -249,6 +249,8 @@ def _apply(table: Any, values: Mapping[str, Any], keys: tuple[str, ...] | None) 
         existing = table.get(key)
         if isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()):
             _set_text(table, key, existing, value)
+        elif key not in table:
+            _add(table, key, _item(value))
         elif plain(existing) != value:
             table[key] = _item(value)
 
@@ -259,18 +261,49 @@ def _set_text(table: Any, key: str, existing: Any, value: Mapping[str, str]) -> 
         for lang in [k for k in existing if k not in value]:
             del existing[lang]
         for lang, text in value.items():
-            if plain(existing.get(lang)) != text:
-                existing[lang] = tomlkit.string(text, multiline="\n" in text) if isinstance(existing, Table) else text
+            item = tomlkit.string(text, multiline="\n" in text) if isinstance(existing, Table) else text
+            if lang not in existing and isinstance(existing, Table):
+                _add(existing, lang, item)
+            elif plain(existing.get(lang)) != text:
+                existing[lang] = item
         return
     if any("\n" in t or len(t) > _LONG_TEXT for t in value.values()):
         sub = tomlkit.table()
         for lang, text in value.items():
             sub[lang] = tomlkit.string(text, multiline="\n" in text)
-        table[key] = sub
+        _add(table, key, sub)
     else:
         inline = tomlkit.inline_table()
         inline.update(dict(value))
-        table[key] = inline
+        _add(table, key, inline) if key not in table else table.__setitem__(key, inline)
+
+
+def _add(table: Any, key: str, item: Any) -> None:
+    """A new key where a person would have written it: after the table's last key, not
+    after the comments and blank lines that lead to the next table (which tomlkit keeps as
+    the end of this one)."""
+    container = getattr(table, "value", table)
+    body = getattr(container, "body", None)
+    if key in table or not isinstance(body, list):
+        table[key] = item
+        return
+    last = max((i for i, (k, _v) in enumerate(body) if k is not None), default=-1)
+    try:
+        if isinstance(item, Table) and last >= 0 and isinstance(body[last][1], Table):
+            # the trailing comments of the last sub-table move after the new one
+            previous = body[last][1].value.body
+            trailing = []
+            while previous and previous[-1][0] is None:
+                trailing.insert(0, previous.pop())
+            table[key] = item
+            table[key].value.body.extend(trailing)
+        elif not isinstance(item, Table) and 0 <= last < len(body) - 1:
+            container._insert_at(last + 1, key, item)  # tomlkit keeps plain keys above sub-tables
+        else:
+            table[key] = item
+    except (AttributeError, IndexError, TypeError):  # another tomlkit's insides: at the end
+        if key not in table:
+            table[key] = item
 
 
 def _item(value: Any) -> Any:

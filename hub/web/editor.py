@@ -126,9 +126,14 @@ def documents(kind_name: str) -> Response:
     return page("editor_list.html", kind=kind, rows=rows, broken=None, **ctx)
 
 
+def alert_default_end(t: datetime, site: Site) -> str:
+    """A new alert's end: four real hours from ``t`` (across a DST change too), local."""
+    end = (t + timedelta(hours=ALERT_DEFAULT_HOURS)).astimezone(site.tz).replace(second=0, microsecond=0)
+    return end.strftime("%Y-%m-%dT%H:%M")
+
+
 def _alert_defaults(site: Site) -> dict[str, Any]:
-    end = (now().astimezone(site.tz) + timedelta(hours=ALERT_DEFAULT_HOURS)).replace(second=0, microsecond=0)
-    return {"severity": "warning", "alert": "banner", "valid_until": end.strftime("%Y-%m-%dT%H:%M")}
+    return {"severity": "warning", "alert": "banner", "valid_until": alert_default_end(now(), site)}
 
 
 def _unique_id(w: Workspace, kind: Kind, file: str, wanted: str) -> str:
@@ -263,6 +268,8 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
     if not ok:
         return _form_page(kind, doc, form, site, [], [], 400)
     values = {**form.values, **more.values}
+    if kind.name == "menus" and values.get("days") and doc is not None:  # dishes in other languages stay
+        values["days"] = convert.keep_other_languages(values["days"], doc.values.get("days"))
     targets = values.pop("screens", None) if kind.field("screens") is not None else None
     loops = values.pop("loops", None) if kind.field("loops") is not None else None
     keys = [k for k in (*kind.keys, *more.keys) if k not in ("screens", "loops")]

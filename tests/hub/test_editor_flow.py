@@ -334,3 +334,27 @@ def test_the_sites_holidays_and_default_loop(ehub: Hub) -> None:
     text = (src / "site.toml").read_text()
     assert 'holidays = [{date = 2027-12-25, label = {fr = "Noël"}}, {date = 2028-01-01}]' in text
     assert text.startswith("[site]\nid = \"testville\"")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_proposed_change_whose_document_changed_by_hand_shows_both_before_approval(ehub: Hub) -> None:
+    src = ehub.settings.content_dir
+    assert src is not None
+    add_election(src, ehub.clock().astimezone(PARIS).date())
+    s = ehub.login("claire")
+    r = post_form(s, ehub, "/editor/bulletin/works?file=news.toml", {
+        "title__fr": "Travaux rue Haute", "body__fr": "Proposé : fin le 20.", "category": "works",
+        "severity": "warning", "loops": "lobby"})
+    assert r.status_code == 302, errors_of(r.text)
+    news = src / "bulletins" / "news.toml"
+    news.write_text(news.read_text().replace("Circulation alternée.", "Édité à la main."))
+    with ehub.db.session() as db:
+        change_id = db.scalars(select(ContentChange.id)).one()
+    p = ehub.login("paul")
+    token = csrf(p, f"{ehub.url}/editor/changes")
+    r = p.post(f"{ehub.url}/editor/changes/{change_id}/approve", data={"csrf_token": token}, timeout=30)
+    assert r.status_code == 409 and "Édité à la main." in r.text and "Proposé : fin le 20." in r.text
+    assert "Édité à la main." in news.read_text()  # nothing written
+    r = p.post(f"{ehub.url}/editor/changes/{change_id}/approve", data={"csrf_token": token, "force": "1"},
+               allow_redirects=False, timeout=30)
+    assert r.status_code == 302 and "Proposé : fin le 20." in news.read_text()
