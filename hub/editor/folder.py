@@ -292,7 +292,7 @@ def _add(table: Any, key: str, item: Any) -> None:
         if isinstance(item, Table) and last >= 0 and isinstance(body[last][1], Table):
             # the trailing comments of the last sub-table move after the new one
             previous = body[last][1].value.body
-            trailing = []
+            trailing: list[Any] = []
             while previous and previous[-1][0] is None:
                 trailing.insert(0, previous.pop())
             table[key] = item
