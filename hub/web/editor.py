@@ -9,8 +9,7 @@ for an editor during a reserve period, keeps the change waiting for a publisher.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -23,21 +22,28 @@ from hub.editor.checks import ERROR, WARNING, Note
 from hub.editor.folder import DocRef, Document, FolderError
 from hub.editor.kinds import KINDS, SITE, Kind
 from hub.editor.neutrality import verdict
-from hub.editor.text import Message
 from hub.editor.workspace import Site, Workspace
 from hub.fleet.roles import Role
 
 from .editor_common import common_context, is_publisher, now, page, pending_edits, say, ws
 from .editor_forms import AlertEndForm, DocumentForm, form_class
+from .editor_related import (
+    alert_defaults,
+    for_the_record,
+    loop_edits,
+    loops_of,
+    screens,
+    targets_of,
+    write_targets,
+)
 from .editor_values import Extras, form_data, read_extras, toml_snippet
 from .guards import require
-from .i18n import gettext, translations
+from .i18n import gettext
 from .state import db, settings
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 # Manifest field names that the form spells otherwise.
 _FIELD_ALIASES = {"media": "file", "opening_hours": "hours"}
-ALERT_DEFAULT_HOURS = 4
 
 
 @bp.route("/site", methods=["GET", "POST"])
@@ -120,20 +126,10 @@ def documents(kind_name: str) -> Response:
              "file": d.ref.file.split("/", 1)[1]} for d in docs]
     if kind.name == "alert":
         form = form_class(kind, site.languages, new=True, screens=[d for d, _p in screens()])(
-            data={**_alert_defaults(site), "doc_digest": "absent"}, formdata=None)
+            data={**alert_defaults(site), "doc_digest": "absent"}, formdata=None)
         return _form_page(kind, None, form, site, [], [])
     ctx = common_context(site)
     return page("editor_list.html", kind=kind, rows=rows, broken=None, **ctx)
-
-
-def alert_default_end(t: datetime, site: Site) -> str:
-    """A new alert's end: four real hours from ``t`` (across a DST change too), local."""
-    end = (t + timedelta(hours=ALERT_DEFAULT_HOURS)).astimezone(site.tz).replace(second=0, microsecond=0)
-    return end.strftime("%Y-%m-%dT%H:%M")
-
-
-def _alert_defaults(site: Site) -> dict[str, Any]:
-    return {"severity": "warning", "alert": "banner", "valid_until": alert_default_end(now(), site)}
 
 
 def _unique_id(w: Workspace, kind: Kind, file: str, wanted: str) -> str:
@@ -170,25 +166,6 @@ def edit(kind_name: str, item_id: str) -> Response:
     return _edit(kind, doc, file)
 
 
-def screens() -> list[tuple[str, str]]:
-    """The fleet's devices (id, place), for an alert's "Screens"."""
-    from sqlalchemy import select
-
-    from hub.db.models import Device
-
-    return [(d.id, d.place) for d in db().scalars(select(Device).order_by(Device.id))]
-
-
-def _targets(item_id: str) -> list[str]:
-    from hub.alert_screens import FILE, parse
-
-    try:
-        values, _d = ws().folder.load(FILE)
-    except FolderError:
-        return []
-    return sorted(parse(values).alerts.get(item_id, ()))
-
-
 def _edit(kind: Kind, doc: Document | None, file: str | None) -> Response:
     w = ws()
     site = w.site()
@@ -196,11 +173,11 @@ def _edit(kind: Kind, doc: Document | None, file: str | None) -> Response:
                      screens=[d for d, _p in screens()])
     if request.method == "GET":
         data = form_data(kind, doc.values, site.languages) if doc else (
-            _alert_defaults(site) if kind.name == "alert" else {})
+            alert_defaults(site) if kind.name == "alert" else {})
         if doc is not None and kind.field("screens") is not None:
-            data["screens"] = _targets(doc.id)
+            data["screens"] = targets_of(doc.id)
         if kind.field("loops") is not None:
-            data["loops"] = [p for p, _i in _loops_of(doc.id)] if doc is not None else (
+            data["loops"] = [p for p, _i in loops_of(doc.id)] if doc is not None else (
                 [site.default_playlist] if site.default_playlist in site.playlists else [])
         form = cls(data={**data, "doc_digest": doc.digest if doc else "absent",
                          "file_digest": doc.file_digest if doc else ""}, formdata=None)
@@ -309,8 +286,8 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
         return _conflict(kind, doc, form, site, edit, current)  # before anything else: the base is stale
     judged = verdict(section_of(kind), values, site.rules, now(), site.tz)
     verdicts = [say(m) for m in judged]
-    loop_edits = _loop_edits(ref.item_id, loops or [], site, edit.title) if kind.field("loops") is not None else []
-    notes = w.check([*pending_edits(), edit, *loop_edits], ref, now())
+    with_loops = loop_edits(ref.item_id, loops or [], site, edit.title) if kind.field("loops") is not None else []
+    notes = w.check([*pending_edits(), edit, *with_loops], ref, now())
     errors = [n for n in notes if n.severity == ERROR]
     if errors and not all(n.mine for n in errors):
         before = {n.line for n in w.check(pending_edits(), None, now()) if n.severity == ERROR}
@@ -332,8 +309,8 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
         flash(str(e), "error")
         return _form_page(kind, doc, form, site, shown, verdicts, 409)
     if kind.field("screens") is not None:
-        _write_targets(ref.item_id, targets or [], site)
-    for loop_edit in loop_edits:
+        write_targets(ref.item_id, targets or [], site)
+    for loop_edit in with_loops:
         w.changes.save(db(), loop_edit, current_user.username, now(), hold=hold, in_reserve=period is not None,
                        force=True)
     db().commit()
@@ -351,55 +328,6 @@ def _save(kind: Kind, doc: Document | None, file: str | None, form: DocumentForm
         publish_now()
     return redirect(url_for("editor.site_settings") if kind is SITE else
                     url_for("editor.documents", kind_name=kind.name))
-
-
-def _loops_of(bulletin_id: str) -> list[tuple[str, str]]:
-    """(playlist, item id) of the loop items showing the bulletin."""
-    out = []
-    for d in ws().folder.documents("playlists", "items"):
-        if d.values.get("type") == "bulletin" and d.values.get("bulletin") == bulletin_id:
-            out.append((Path(d.ref.file).stem, d.id))
-    return out
-
-
-def _loop_edits(bulletin_id: str, wanted: list[str], site: Site, title: str) -> list[Edit]:
-    """The loop items to add or remove so the bulletin shows in ``wanted`` loops."""
-    have = _loops_of(bulletin_id)
-    edits = []
-    for playlist, item_id in have:
-        if playlist not in wanted:
-            edits.append(Edit("bulletin", DocRef(f"playlists/{playlist}.toml", "items", item_id), "delete", None, (),
-                              "", title))
-    for playlist in wanted:
-        if playlist in site.playlists and playlist not in {p for p, _i in have}:
-            taken = {d.id for d in ws().folder.documents("playlists", "items")
-                     if d.ref.file == f"playlists/{playlist}.toml"}
-            item_id = bulletin_id if bulletin_id not in taken else f"bulletin-{bulletin_id}"[:64]
-            edits.append(Edit("bulletin", DocRef(f"playlists/{playlist}.toml", "items", item_id), "create",
-                              {"type": "bulletin", "bulletin": bulletin_id}, ("type", "bulletin"), "absent", title))
-    return edits
-
-
-def _write_targets(alert_id: str, devices: list[str], site: Site) -> None:
-    """The alert's screens in screens.toml (none: the alert's line goes, every screen)."""
-    from hub.alert_screens import FILE
-
-    ref = DocRef(FILE, None, "alerts", table="alerts")
-    before = _targets(alert_id)
-    if ws().folder.read_bytes(FILE) is None and devices:
-        ws().folder.add_file(FILE, b"# Which screens show each alert (written by the hub's editor; an alert not\n"
-                                   b"# listed here shows on every screen). Device ids as on the fleet page.\n")
-    if sorted(devices) == before:
-        return
-    edit = Edit("alert", ref, "update", {alert_id: sorted(devices) or None}, (alert_id,), "", title=alert_id)
-    ws().changes.save(db(), edit, current_user.username, now(), hold=False,
-                      in_reserve=ws().reserve_period(now()) is not None, force=True)
-
-
-def for_the_record(messages: list[Message]) -> str:
-    """The verdict as the trail keeps it: in French, the language of the town's judge."""
-    fr = translations("fr")
-    return "\n".join(fr.gettext(m.text) % m.params for m in messages)
 
 
 def _conflict(kind: Kind, doc: Document | None, form: DocumentForm, site: Site, edit: Edit,
@@ -450,7 +378,7 @@ def delete(kind_name: str, item_id: str) -> Response:
     try:
         w.changes.save(db(), edit, current_user.username, now(), hold=hold, in_reserve=period is not None)
         if kind.folder == "bulletins":  # the loop items showing it go with it
-            for loop_edit in _loop_edits(doc.id, [], site, edit.title):
+            for loop_edit in loop_edits(doc.id, [], site, edit.title):
                 w.changes.save(db(), loop_edit, current_user.username, now(), hold=hold,
                                in_reserve=period is not None, force=True)
     except Conflict:

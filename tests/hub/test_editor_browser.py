@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.skipif(browser.missing() is not None, reason=browser.missing() or "")
 PASSWORD = "correct horse battery staple"
 PARIS = ZoneInfo("Europe/Paris")
-SHOTS = Path(os.environ.get("KIOSK_HUB_SCREENS") or "")
+SHOTS = os.environ.get("KIOSK_HUB_SCREENS", "")
 MARKUP = '<b>Fête</b> du sport <script>window.pwned = 1</script>'
 
 
@@ -75,9 +75,9 @@ def _sign_in(page: Page, url: str, name: str) -> None:
 
 
 def _save(page: Page, name: str) -> None:
-    if str(SHOTS):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / name), full_page=True)
+    if SHOTS:  # Path("") would be "." and drop the pictures at the top of the tree
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
 
 
 def _wait_published_version(hub: HubProcess, device: Device, timeout: float = 30) -> str:

@@ -67,7 +67,7 @@ def test_a_week_grid_is_said_as_openstreetmap_and_checked_as_publishing_would() 
 ])
 def test_an_alerts_default_end_is_four_real_hours_across_dst(utc: datetime, local_end: str) -> None:
     from hub.editor.workspace import Site
-    from hub.web.editor import alert_default_end
+    from hub.web.editor_related import alert_default_end
     from player.neutrality import NeutralityRules
 
     site = Site("Testville", ("fr",), PARIS, ("lobby",), "lobby", NeutralityRules(), {})
