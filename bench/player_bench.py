@@ -83,6 +83,7 @@ from kiosk.device.control import ControlError, call, socket_path  # noqa: E402
 from player.engine import ScheduleEngine  # noqa: E402
 from player.i18n import CATEGORY_LABELS, gettext_for  # noqa: E402
 from player.schedule import DurationLimits, alert_item, slide_seconds  # noqa: E402
+from player.severity import DARK  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEMO = ROOT / "hub" / "demo_content"
@@ -92,7 +93,9 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PR_SET_CHILD_SUBREAPER = 36
 # Our own long-lived helpers (Xvfb): children of ours that belong to no side.
 HELPERS: set[int] = set()
-SEVERITY_CSS = {"info": "#1F3A5F", "warning": "#7A4B00", "critical": "#8B1A1A"}  # as player/render/slides.py
+# The severity fills the player uses (player.severity), as CSS colours.
+SEVERITY_CSS = {name: "#" + "".join(f"{round(c * 255):02X}" for c in DARK.style(name).fill[:3])
+                for name in ("info", "warning", "critical")}
 
 
 # -- processes ------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
     "playlog": ["PLAY_LOG_FILE", "ElectionRecord", "PlayLog", "PlayRecord", "WithheldRecord"],
     "schema": ["SCHEMA_VERSION"],
     "snapshot": ["DEFAULT_TIMEZONE", "MINUTES_PER_DAY", "WEEKDAY_NAMES", "BulletinData", "DayPart", "Holiday",
-                 "ItemData", "LiveContent", "LocalText", "MediaRef", "PlaylistData", "is_alert"],
+                 "ItemData", "Layout", "LiveContent", "LocalText", "MediaRef", "PlaylistData", "Presentation",
+                 "is_alert"],
     "store": ["SHA256_RE", "BatchedStore", "MediaStore", "PartialDownload", "StoredFile", "check_sha256",
               "read_chunks"],
     "writable": ["WritableCache"],
@@ -65,10 +66,12 @@ if TYPE_CHECKING:  # what type checkers and editors see
         DayPart,
         Holiday,
         ItemData,
+        Layout,
         LiveContent,
         LocalText,
         MediaRef,
         PlaylistData,
+        Presentation,
         is_alert,
     )
     from .store import SHA256_RE, BatchedStore, MediaStore, PartialDownload, StoredFile, check_sha256, read_chunks

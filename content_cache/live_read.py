@@ -26,10 +26,12 @@ from .schema import SCHEMA_VERSION
 from .snapshot import (
     BulletinData,
     ItemData,
+    Layout,
     LiveContent,
     LocalText,
     MediaRef,
     PlaylistData,
+    Presentation,
     is_alert,
     parse_dates,
     parse_dayparts,
@@ -171,7 +173,7 @@ class LiveReader:
             for m in con.execute("SELECT * FROM version_media WHERE version_id = ?", (vid,))
         }
         bulletins = {
-            b["id"]: bulletin_data(b, json_columns=True)
+            b["id"]: bulletin_data(b, json_columns=True, media=media)
             for b in con.execute("SELECT * FROM bulletin WHERE version_id = ?", (vid,))
         }
         overlay = con.execute("SELECT source_version, bulletins FROM alert_overlay WHERE id = 1").fetchone()
@@ -180,8 +182,12 @@ class LiveReader:
             # withdrawn upstream also leaves the screen) while its media still download.
             bulletins = {k: b for k, b in bulletins.items() if not is_alert(b)}
             for data in json.loads(overlay["bulletins"]):
-                b = bulletin_data(data, json_columns=False)
+                b = bulletin_data(data, json_columns=False, media=media)
                 bulletins[b.id] = b
+        playlist_looks: dict[str, dict] = {
+            p["id"]: _json(p["look"]) or {}  # type: ignore[misc]
+            for p in con.execute("SELECT id, look FROM playlist WHERE version_id = ?", (vid,))
+        }
         items: dict[str, list[ItemData]] = {}
         for i in con.execute(
             "SELECT * FROM playlist_item WHERE version_id = ? ORDER BY playlist_id, position", (vid,)
@@ -205,15 +211,18 @@ class LiveReader:
                 languages=frozenset(_json(i["languages"]) or ()),
                 tags=frozenset(_json(i["tags"]) or ()),
                 category=i["category"],
+                look=presentation(_json(i["look"]), media, playlist_looks.get(i["playlist_id"], {}).get("fit")),
             ))
-        playlists = {
-            p["id"]: PlaylistData(
+        playlists = {}
+        for p in con.execute("SELECT id, name FROM playlist WHERE version_id = ?", (vid,)):
+            look = playlist_looks.get(p["id"], {})
+            playlists[p["id"]] = PlaylistData(
                 id=p["id"],
                 name=LocalText.from_mapping(_json(p["name"])),
                 items=tuple(items.get(p["id"], ())),
+                fit=look.get("fit"),
+                layout=Layout.from_mapping(look.get("layout")),
             )
-            for p in con.execute("SELECT id, name FROM playlist WHERE version_id = ?", (vid,))
-        }
         docs = [
             (d["section"], json.loads(d["body"]), d["id"])
             for d in con.execute("SELECT section, id, body FROM kiosk_document WHERE version_id = ?", (vid,))
@@ -235,10 +244,27 @@ class LiveReader:
             kiosk_sections={k: tuple(d) for k, d in sections.items()},
             holidays=parse_holidays(_json(v["holidays"])),
             neutrality=_json(v["neutrality"]),
+            layout=Layout.from_mapping(_json(v["layout"])) or Layout(),
         )
 
 
-def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool) -> BulletinData:
+def presentation(look: dict | None, media: dict[str, MediaRef], playlist_fit: str | None = None) -> Presentation:
+    """An item's ``look`` column (the manifest's fields as given) → :class:`Presentation`;
+    without a fit of its own, the item takes its playlist's (``playlist_fit``)."""
+    if not look:
+        return Presentation(fit=playlist_fit)
+    focus = look.get("focus") or {}
+    return Presentation(
+        fit=look.get("fit") or playlist_fit,
+        focus=(float(focus.get("x", 0.5)), float(focus.get("y", 0.5))),
+        caption_over=look.get("caption_position") == "over",
+        portrait=media.get(look.get("media_portrait") or ""),
+        landscape=media.get(look.get("media_landscape") or ""),
+    )
+
+
+def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool,
+                  media: dict[str, MediaRef] | None = None) -> BulletinData:
     """A bulletin row (``json_columns``: title/body still JSON text) or an alert overlay's
     entry (already decoded; dates as ISO text) → :class:`BulletinData`."""
     title, body = row["title"], row["body"]
@@ -261,4 +287,6 @@ def bulletin_data(row: sqlite3.Row | dict, *, json_columns: bool) -> BulletinDat
         valid_from=when("valid_from"),
         valid_until=when("valid_until"),
         alert=row["alert"] if "alert" in row.keys() else None,  # noqa: SIM118 - a sqlite3.Row has no get()
+        link=row["link"] if "link" in row.keys() else None,  # noqa: SIM118
+        picture=(media or {}).get(row["picture"]) if "picture" in row.keys() and row["picture"] else None,  # noqa: SIM118
     )

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Bump when a table or column changes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Declared types, as SQLite keeps them (and as SQLAlchemy's types render there). JSON is
 # JSON text, DATETIME naive UTC text with microseconds, BOOLEAN 0/1.
@@ -109,6 +109,8 @@ TABLES: tuple[TableSpec, ...] = (
         _col("holidays", JSON, nullable=True),
         # Election-period neutrality (elections and policy) as published; the player checks it.
         _col("neutrality", JSON, nullable=True),
+        # The site's screen layout (manifest site.layout).
+        _col("layout", JSON, nullable=True),
     )),
     # A file known to be in the media store under its sha256.
     TableSpec("media_file", (
@@ -131,6 +133,8 @@ TABLES: tuple[TableSpec, ...] = (
         _version_id(),
         _str("id", 64, primary_key=True),
         _col("name", JSON),
+        # The playlist's presentation: {"fit": ..., "layout": {...}} as the manifest gives them.
+        _col("look", JSON, nullable=True),
     ), (_OF_VERSION,)),
     TableSpec("playlist_item", (
         _str("version_id", 64, primary_key=True),
@@ -154,6 +158,8 @@ TABLES: tuple[TableSpec, ...] = (
         _col("languages", JSON, nullable=True),
         _col("tags", JSON, nullable=True),
         _str("category", 32, nullable=True),
+        # How it is drawn: fit, focus, caption_position, media_portrait, media_landscape.
+        _col("look", JSON, nullable=True),
     ), (ForeignKeySpec(("version_id", "playlist_id"), "playlist", ("version_id", "id"), on_delete="CASCADE"),)),
     TableSpec("bulletin", (
         _version_id(),
@@ -165,6 +171,8 @@ TABLES: tuple[TableSpec, ...] = (
         _col("valid_from", DATETIME, nullable=True),
         _col("valid_until", DATETIME, nullable=True),
         _str("alert", 16, nullable=True),  # banner | fullscreen
+        _str("link", 2000, nullable=True),  # shown as a QR code
+        _str("picture", 64, nullable=True),  # a media sha256
     ), (_OF_VERSION,)),
     # A kiosk section document (services, menus, pages...) kept as validated JSON.
     TableSpec("kiosk_document", (

@@ -114,6 +114,46 @@ def parse_holidays(raw: Iterable[Mapping[str, Any]] | None) -> tuple[Holiday, ..
 
 
 @dataclass(frozen=True)
+class Layout:
+    """The signage screen's layout (manifest ``layout`` of the site or a playlist):
+    ``side_zone`` lists the panels of a zone beside (landscape) or below (portrait) the
+    slides, in order (``clock``, ``events``, ``alerts``, ``forecast``); empty: no zone.
+    ``events``: how many of the next agenda events it lists."""
+
+    side_zone: tuple[str, ...] = ()
+    events: int = 3
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object] | None) -> Layout | None:
+        if data is None:
+            return None
+        return cls(tuple(data.get("side_zone") or ()), int(data.get("events") or 3))  # type: ignore[call-overload, arg-type]
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How an image or video item is drawn (manifest item fields ``fit``, ``focus``,
+    ``caption_position``, ``media_portrait``, ``media_landscape``).
+
+    ``fit``: ``contain`` or ``cover``, None for the playlist's (else contain); ``focus``:
+    the point kept in view by ``cover``, as fractions from the top left; ``caption_over``:
+    the caption is drawn on the picture rather than in its own band; ``portrait`` and
+    ``landscape``: the files shown instead of the item's media on such a screen."""
+
+    fit: str | None = None
+    focus: tuple[float, float] = (0.5, 0.5)
+    caption_over: bool = False
+    portrait: MediaRef | None = None
+    landscape: MediaRef | None = None
+
+    def media_for(self, screen: tuple[int, int], default: MediaRef | None) -> MediaRef | None:
+        """The file to show on a screen of this size."""
+        w, h = screen
+        variant = self.portrait if h > w else self.landscape
+        return variant or default
+
+
+@dataclass(frozen=True)
 class BulletinData:
     id: str
     category: str
@@ -124,6 +164,8 @@ class BulletinData:
     valid_until: datetime | None = None
     # "banner" | "fullscreen" makes the bulletin an alert while it is valid; None: a plain bulletin.
     alert: str | None = None
+    link: str | None = None  # shown as a QR code
+    picture: MediaRef | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +189,7 @@ class ItemData:
     languages: frozenset[str] = frozenset()
     tags: frozenset[str] = frozenset()
     category: str | None = None  # for play reports; a bulletin item's is its bulletin's
+    look: Presentation = field(default_factory=Presentation)
 
     @property
     def report_category(self) -> str | None:
@@ -158,6 +201,8 @@ class PlaylistData:
     id: str
     name: LocalText
     items: tuple[ItemData, ...]
+    fit: str | None = None  # the items' default fit
+    layout: Layout | None = None  # None: the site's
 
 
 @dataclass(frozen=True)
@@ -176,9 +221,15 @@ class LiveContent:
     holidays: tuple[Holiday, ...] = ()
     # The manifest's "neutrality" section as published (checked by player.neutrality).
     neutrality: Mapping[str, object] | None = None
+    layout: Layout = field(default_factory=Layout)
 
     def playlist(self, playlist_id: str | None = None) -> PlaylistData | None:
         return self.playlists.get(playlist_id or self.default_playlist)
+
+    def layout_for(self, playlist_id: str | None = None) -> Layout:
+        """The layout in force while ``playlist_id`` plays: the playlist's, else the site's."""
+        playlist = self.playlist(playlist_id)
+        return playlist.layout if playlist is not None and playlist.layout is not None else self.layout
 
 
 def is_alert(b: BulletinData | Mapping[str, object]) -> bool:

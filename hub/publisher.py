@@ -3,8 +3,10 @@
 Source folder::
 
     site.toml               [site] id, timezone, languages, default_playlist, [site.name]
-    playlists/*.toml        id, [name], [[items]] (type, file | bulletin, duration, ...)
-    bulletins/*.toml        [[bulletins]] id, category, severity, [title], [body], valid_*
+    playlists/*.toml        id, [name], fit, [layout], [[items]] (type, file | bulletin,
+                            file_portrait, file_landscape, fit, focus, duration, ...)
+    bulletins/*.toml        [[bulletins]] id, category, severity, [title], [body], valid_*,
+                            link, picture
     kiosk/<section>.toml    [[<section>]] documents (services, menus, ...); a page's picture
                             is ``image = "media/…"`` (``file`` is accepted too)
     media/...               the image and video files that items name with ``file``

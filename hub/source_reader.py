@@ -50,6 +50,10 @@ DATETIME_FIELDS = frozenset({"valid_from", "valid_until", "start", "end"})
 _LOCAL_DATETIME_RE = re.compile(r"^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)$")
 
 
+# An image or video item's files in the source, and the manifest field each becomes.
+ITEM_FILES = {"file": "media", "file_portrait": "media_portrait", "file_landscape": "media_landscape"}
+
+
 def _toml_loads(text: str) -> dict[str, Any]:
     try:
         import tomli  # TOML 1.1 from 2.4 on: seconds optional
@@ -259,16 +263,22 @@ class SourceReader:
                     self.note(Place(rel), f"items[{i}]", "expected an [[items]] table")
                     continue
                 item_id = raw.get("id") if isinstance(raw.get("id"), str) else f"#{i + 1}"
-                place = Place(rel, item_id, "item", renames=(("media", "file"),))
+                place = Place(rel, item_id, "item", renames=tuple((m, f) for f, m in ITEM_FILES.items()))
                 at = f"playlists[{p}].items[{len(items)}]"
                 self.locator.add(at, place)
-                item = self.jsonable({k: v for k, v in raw.items() if k != "file"}, place)
+                item = self.jsonable({k: v for k, v in raw.items() if k not in ITEM_FILES}, place)
                 if raw.get("type") in ("image", "video"):
                     sha = self.add_media(raw.get("file"), place, "file", f"{at}.media", kinds=(raw["type"],))
                     if sha:
                         item["media"] = sha
-                elif "file" in raw:
-                    self.note(place, "file", "only image and video items take a file")
+                    for key, fld in ITEM_FILES.items():  # one file per orientation (optional)
+                        if key != "file" and key in raw:
+                            sha = self.add_media(raw[key], place, key, f"{at}.{fld}", kinds=(raw["type"],))
+                            if sha:
+                                item[fld] = sha
+                elif any(k in raw for k in ITEM_FILES):
+                    key = next(k for k in ITEM_FILES if k in raw)
+                    self.note(place, key, "only image and video items take a file")
                 items.append(item)
             playlist = self.jsonable({k: v for k, v in data.items() if k != "items"}, Place(rel, kind="playlist"))
             playlist.setdefault("id", path.stem)
@@ -292,8 +302,16 @@ class SourceReader:
             for b in raw if isinstance(raw, list) else []:
                 bid = b.get("id") if isinstance(b, dict) and isinstance(b.get("id"), str) else f"#{len(out) + 1}"
                 place = Place(rel, bid, "bulletin")
-                self.locator.add(f"bulletins[{len(out)}]", place)
-                out.append(self.jsonable(b, place))
+                at = f"bulletins[{len(out)}]"
+                self.locator.add(at, place)
+                if not isinstance(b, dict) or "picture" not in b:
+                    out.append(self.jsonable(b, place))
+                    continue
+                bulletin = self.jsonable({k: v for k, v in b.items() if k != "picture"}, place)
+                sha = self.add_media(b["picture"], place, "picture", f"{at}.picture", kinds=("image",))
+                if sha:  # a picture beside the bulletin's text (optional)
+                    bulletin["picture"] = sha
+                out.append(bulletin)
         return out
 
     def kiosk(self) -> dict[str, list[Any]]:

@@ -28,6 +28,7 @@ __all__ = [
     "alert_item",
     "alert_slide_id",
     "is_alert_slide",
+    "poster_seconds",
     "slide_seconds",
 ]
 
@@ -80,3 +81,13 @@ def slide_seconds(item: ItemData, limits: DurationLimits) -> float:
             return limits.clamp(item.media.duration_s)
         return MAX_VIDEO_SECONDS
     return limits.clamp(DEFAULT_BULLETIN_SECONDS if item.kind == "bulletin" else DEFAULT_IMAGE_SECONDS)
+
+
+def poster_seconds(item: ItemData, limits: DurationLimits) -> float:
+    """How long the poster card of a video that cannot play stays up: an image's slot (the
+    default image duration, or the item's own duration when shorter), within ``limits`` —
+    never the video cap, which would stall the loop on a card."""
+    seconds = limits.clamp(DEFAULT_IMAGE_SECONDS)
+    if item.duration_s is not None:
+        seconds = min(seconds, limits.clamp(float(item.duration_s)))
+    return seconds

@@ -18,6 +18,7 @@ class TickerText:
 
     titles: tuple[str, ...]
     valid_until: datetime | None
+    severities: tuple[str, ...] = ()  # each title's bulletin's, for its colour
 
     def __bool__(self) -> bool:
         return bool(self.titles)
@@ -30,6 +31,7 @@ def ticker_text(bulletins: Iterable[BulletinData], now: datetime, lang: str,
     With an untrusted clock only bulletins without a validity window show, as in the loop.
     """
     titles: list[str] = []
+    severities: list[str] = []
     nxt: datetime | None = None
     for b in bulletins:
         if alert_mode(b) is not None:
@@ -46,4 +48,5 @@ def ticker_text(bulletins: Iterable[BulletinData], now: datetime, lang: str,
         title = b.title.get(lang).strip()
         if title:
             titles.append(" ".join(title.split()))  # one line: no newlines in a ticker
-    return TickerText(tuple(titles), nxt)
+            severities.append(b.severity)
+    return TickerText(tuple(titles), nxt, tuple(severities))

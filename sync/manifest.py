@@ -212,6 +212,8 @@ def _semantic_problems(doc: Mapping[str, Any]) -> list[str]:
             problems.append(f"bulletins[{i}].id: duplicate id {b['id']!r}")
         bulletin_ids.add(b["id"])
         problems += _window_problems(b, f"bulletins[{i}]")
+        if "picture" in b and media.get(b["picture"]) != "image":
+            problems.append(f"bulletins[{i}].picture: {b['picture']} is not an image in the media list")
 
     playlist_ids: set[str] = set()
     for p_i, p in enumerate(doc["playlists"]):
@@ -226,11 +228,16 @@ def _semantic_problems(doc: Mapping[str, Any]) -> list[str]:
             item_ids.add(item["id"])
             kind = item["type"]
             if kind in ("image", "video"):
-                sha = item.get("media")
-                if sha not in media:
-                    problems.append(f"{where}.media: {sha} is not in the media list")
-                elif media[sha] != kind:
-                    problems.append(f"{where}.media: a {kind} item points to a {media[sha]} file")
+                for key in ("media", "media_portrait", "media_landscape"):
+                    sha = item.get(key)
+                    if sha is None and key != "media":
+                        continue
+                    if sha not in media:
+                        problems.append(f"{where}.{key}: {sha} is not in the media list")
+                    elif media[sha] != kind:
+                        problems.append(f"{where}.{key}: a {kind} item points to a {media[sha]} file")
+                if "bulletin" in item and item["bulletin"] not in bulletin_ids:
+                    problems.append(f"{where}.bulletin: unknown bulletin {item['bulletin']!r}")
             elif item.get("bulletin") not in bulletin_ids:
                 problems.append(f"{where}.bulletin: unknown bulletin {item.get('bulletin')!r}")
             problems += _window_problems(item, where)

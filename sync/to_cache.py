@@ -8,6 +8,9 @@ from content_cache import VersionRows
 
 from .manifest import Manifest, _parse_dt
 
+# The item fields that say how it is drawn, kept together in the item's ``look`` column.
+LOOK_FIELDS = ("fit", "focus", "caption_position", "media_portrait", "media_landscape")
+
 
 def _dt(value: str | None) -> datetime | None:
     return _parse_dt(value) if value else None
@@ -31,6 +34,7 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
         default_playlist=site["default_playlist"],
         holidays=site.get("holidays"),
         neutrality=doc.get("neutrality"),
+        layout=site.get("layout"),
     )
     media = [
         dict(
@@ -49,12 +53,15 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
             valid_from=_dt(b.get("valid_from")),
             valid_until=_dt(b.get("valid_until")),
             alert=b.get("alert"),
+            link=b.get("link"),
+            picture=b.get("picture"),
         )
         for b in doc["bulletins"]
     ]
     playlists, items = [], []
     for p in doc["playlists"]:
-        playlists.append(dict(id=p["id"], name=p.get("name", {})))
+        look = {k: p[k] for k in ("fit", "layout") if k in p}
+        playlists.append(dict(id=p["id"], name=p.get("name", {}), look=look or None))
         items += [
             dict(
                 playlist_id=p["id"],
@@ -76,6 +83,7 @@ def version_rows(manifest: Manifest, *, manifest_sha256: str, etag: str | None, 
                 languages=it.get("languages"),
                 tags=it.get("tags"),
                 category=it.get("category"),
+                look={k: it[k] for k in LOOK_FIELDS if k in it} or None,
             )
             for pos, it in enumerate(p["items"])
         ]

@@ -9,6 +9,11 @@ from typing import Any
 from PIL import Image, ImageStat
 
 COLOURS = [(200, 40, 40), (40, 160, 60), (40, 70, 200), (220, 180, 30)]
+
+
+def rgb255(rgba: tuple[float, ...]) -> tuple[int, int, int]:
+    """A Kivy colour (0…1) as the 8-bit RGB a screenshot holds."""
+    return (round(rgba[0] * 255), round(rgba[1] * 255), round(rgba[2] * 255))
 ORANGE = (230, 120, 30)  # test clips' colour
 
 

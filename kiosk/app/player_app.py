@@ -25,6 +25,8 @@ from kiosk.app.run import PlaybackState, PlayerOptions
 from player.engine import NowPlaying, item_label
 from player.i18n import gettext_for
 from player.quarantine import Quarantine
+from player.render.geometry import screen_zones
+from player.render.side_zone import SideZone, side_content
 from player.render.slides import (
     AlertBanner,
     MessageSlide,
@@ -98,6 +100,9 @@ class PlayerApp(App):
         root.add_widget(self.status)
         self.banner = AlertBanner()
         root.add_widget(self.banner)
+        # The layout's side zone (content: site or playlist layout), shown when it has panels.
+        self.side = SideZone(self.state.now, opacity=0)
+        root.add_widget(self.side)
         if self.options.ticker:
             self.ticker = TickerStrip(on_moving=self._ticker_moving, size_hint=(1, TICKER_HEIGHT),
                                       pos_hint={"x": 0, "y": STATUS_BAR_HEIGHT})
@@ -255,6 +260,13 @@ class PlayerApp(App):
             self.pacer.nudge()
             self._layout()
             log.info("alert banner: %s", ", ".join(b.id for b in banner) or "none")
+        side = side_content(self.state.content, self.options.playlist, self.state.lang,
+                            tuple(a.bulletin for a in answer.alerts) if answer else ())
+        if side is not None:
+            self.side.set_content(side)
+        if (side is not None) != (self.side.opacity > 0):
+            self.side.opacity = 1 if side is not None else 0
+            self._layout()
         full = answer.fullscreen_alert if answer else None
         showing = self._current.item_id if self._current else None
         wanted = alert_slide_id(full.id) if full else None
@@ -279,8 +291,14 @@ class PlayerApp(App):
             else:
                 self.ticker.pos_hint = {"x": 0, "y": bottom}
                 bottom += TICKER_HEIGHT
-        self.stage.size_hint_y = top - bottom
-        self.stage.pos_hint = {"x": 0, "top": top}
+        zones = screen_zones(screen_size(), 1 - top, bottom, self.side.opacity > 0)
+        x, y, w, h = zones.stage
+        self.stage.size_hint = (w, h)
+        self.stage.pos_hint = {"x": x, "y": y}
+        if zones.side is not None:
+            x, y, w, h = zones.side
+            self.side.size_hint = (w, h)
+            self.side.pos_hint = {"x": x, "y": y}
 
     def _update_ticker(self, answer: NowPlaying | None) -> datetime | None:
         """Current non-alert bulletin titles into the ticker (none during a full-screen
@@ -288,13 +306,15 @@ class PlayerApp(App):
         if self.ticker is None:
             return None
         content = self.state.content
+        severities: tuple[str, ...] = ()
         if content is None or answer is None or answer.fullscreen_alert is not None:
             titles, until = (), None
         else:
             text = ticker_text(content.bulletins, self.state.now(), self.state.lang, answer.clock_trusted)
             titles, until = text.titles, text.valid_until
+            severities = text.severities
         if titles != self.ticker.titles:
-            self.ticker.set_titles(titles)
+            self.ticker.set_titles(titles, severities)
             self._layout()
             log.info("ticker: %d bulletin title(s)", len(titles))
         return until
@@ -350,7 +370,9 @@ class PlayerApp(App):
         content = self.state.content
         if content is None or not self.derived_dir.is_dir():
             return
-        live = {i.media.sha256 for p in content.playlists.values() for i in p.items if i.media}
+        live = {m.sha256 for p in content.playlists.values() for i in p.items
+                for m in (i.media, i.look.portrait, i.look.landscape) if m}
+        live |= {b.picture.sha256 for b in content.bulletins if b.picture}
         for f in self.derived_dir.iterdir():
             if f.name.split("-", 1)[0] not in live:
                 f.unlink(missing_ok=True)
@@ -389,7 +411,7 @@ class PlayerApp(App):
                            if self.state.content else None, label=item_label(item) if item else "",
                            category=item.report_category if item else None,
                            tags=item.tags if item else ())
-        duration = self.state.seconds_for(item) if item else 30.0
+        duration = self.state.seconds_for(item, poster=slide.shows_kind == "video-poster") if item else 30.0
         slide.bind(on_finished=lambda *_: self._advance() if slide is self._current else None)
         self._end_slide_in(duration)
         if self.options.screenshots:
@@ -465,11 +487,11 @@ class PlayerApp(App):
             return MessageSlide(
                 _("Waiting for content"),
                 _("This screen has not received any content yet. It will appear as soon as the first synchronisation completes."),
-                "", item_id="waiting",
+                "", item_id="waiting", lang=self.state.lang,
             )
         return MessageSlide(
             content.site_name.get(self.state.lang), _("Nothing to show right now"),
-            self.state.now().strftime("%d/%m/%Y"), item_id="fallback",
+            self.state.now().strftime("%d/%m/%Y"), item_id="fallback", lang=self.state.lang,
         )
 
     def _screenshot(self, slide: Slide) -> None:

@@ -21,7 +21,7 @@ from kiosk.config import Config
 from player.engine import NowPlaying, ScheduleEngine
 from player.neutrality import Withheld
 from player.rotation import Rotation
-from player.schedule import DurationLimits, alert_item, is_alert_slide, slide_seconds
+from player.schedule import DurationLimits, alert_item, is_alert_slide, poster_seconds, slide_seconds
 
 log = logging.getLogger(__name__)
 
@@ -212,5 +212,9 @@ class PlaybackState:
         where = f"playlist {self.answer.playlist_id}" if self.answer else "playlist"
         return f"{where}: {why}" if why else where
 
-    def seconds_for(self, item: ItemData) -> float:
+    def seconds_for(self, item: ItemData, *, poster: bool = False) -> float:
+        """How long ``item``'s slide stays up; ``poster``: its video could not play and its
+        poster card stands in for it."""
+        if poster:
+            return poster_seconds(item, self.options.limits)
         return slide_seconds(item, self.options.limits)

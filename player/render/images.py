@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageEnhance, ImageFilter, UnidentifiedImageError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,11 @@ MAX_PIXELS = 40_000_000  # 40 MP: any real poster fits; a bomb does not
 # loop is not decoded again before each showing (a screen-sized buffer and ~10 ms each
 # time). Bounded by count.
 DECODED_MAX = 64
+# The backdrop behind a poster that does not fill its box: the poster itself, small (the
+# GPU scales it up smoothly), blurred and darkened so white text on it stays over 4.5:1.
+BACKDROP_SIDE = 96
+BACKDROP_BLUR = 5
+BACKDROP_BRIGHTNESS = 0.42
 
 
 class ImageRejected(ValueError):
@@ -104,3 +109,27 @@ def _decode_once(path: str, _size: int, _mtime_ns: int) -> None:
             img.load()
     except (OSError, Image.DecompressionBombError) as e:
         raise ImageRejected(f"{Path(path).name}: cannot be decoded ({type(e).__name__})") from None
+
+
+def backdrop_image(path: Path, derived_dir: Path) -> Path:
+    """A small, blurred, darkened copy of the (already checked) image ``path``, made once
+    into ``derived_dir`` and reused every time the poster comes back: blurring is never
+    done per frame."""
+    target = derived_dir / f"{path.name}-backdrop.jpg"
+    if target.exists():
+        return target
+    derived_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with Image.open(path) as img:
+            img.draft("RGB", (BACKDROP_SIDE * 4, BACKDROP_SIDE * 4))
+            small = img.convert("RGB")
+            small.thumbnail((BACKDROP_SIDE, BACKDROP_SIDE), Image.Resampling.BILINEAR)
+            small = small.filter(ImageFilter.GaussianBlur(BACKDROP_BLUR))
+            small = ImageEnhance.Brightness(small).enhance(BACKDROP_BRIGHTNESS)
+            fd, tmp = tempfile.mkstemp(dir=derived_dir, suffix=".jpg")
+            with os.fdopen(fd, "wb") as out:
+                small.save(out, format="JPEG", quality=85)
+            os.replace(tmp, target)
+    except (OSError, Image.DecompressionBombError) as e:
+        raise ImageRejected(f"{path.name}: cannot be decoded ({type(e).__name__}: {e})") from None
+    return target

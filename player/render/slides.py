@@ -1,4 +1,7 @@
-"""Kivy slide renderers: image, video, bulletin, and a message slide for fallbacks.
+"""Kivy slide renderers: the slide each item becomes (:func:`build_slide`), videos, the
+poster card of a video that cannot play, and the message and test-card slides. Pictures
+are in :mod:`player.render.picture`, bulletins in :mod:`player.render.bulletin_slide`, the
+banner and status bar in :mod:`player.render.bands`; their names are importable from here.
 
 Import only after the application has configured Kivy (kiosk.app.kivy_env); importing Kivy
 reads its configuration.
@@ -6,185 +9,59 @@ reads its configuration.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
-from kivy.cache import Cache
-from kivy.clock import Clock, ClockEvent
-from kivy.core.window import Window
+from kivy.clock import Clock
 from kivy.graphics import BindTexture, Color, Fbo, Rectangle
 from kivy.graphics.texture import Texture
-from kivy.properties import ListProperty, StringProperty
-from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
-from kivy.uix.label import Label
 
-from content_cache import BulletinData, ItemData
-from player.i18n import CATEGORY_LABELS, gettext_for
-from player.render.images import prepared_image
+from content_cache import ItemData
+from player.render.bands import AlertBanner, StatusBar
+from player.render.base import (
+    BACKGROUND,
+    KIVY_IMAGE_CACHE_LIMIT,
+    KIVY_IMAGE_CACHES,
+    Slide,
+    bound_kivy_caches,
+    screen_size,
+    set_turned_screen,
+    text,
+)
+from player.render.bulletin_slide import BulletinSlide
+from player.render.images import backdrop_image, prepared_image
+from player.render.picture import ImageSlide
 from player.render.video_process import DecoderProcess, Ended
+
+__all__ = [
+    "BACKGROUND",
+    "KIVY_IMAGE_CACHES",
+    "KIVY_IMAGE_CACHE_LIMIT",
+    "AlertBanner",
+    "BulletinSlide",
+    "ImageSlide",
+    "MessageSlide",
+    "PosterSlide",
+    "Slide",
+    "StatusBar",
+    "TestCardSlide",
+    "VideoSlide",
+    "bound_kivy_caches",
+    "build_slide",
+    "poster_for",
+    "screen_size",
+    "set_turned_screen",
+]
 
 log = logging.getLogger(__name__)
 
-BACKGROUND = (0.063, 0.078, 0.094, 1)  # #101418
-SEVERITY_COLOURS = {
-    "info": (0.122, 0.227, 0.373, 1),  # #1F3A5F, white text 11:1
-    "warning": (0.478, 0.294, 0.0, 1),  # #7A4B00, white text 7.6:1
-    "critical": (0.545, 0.102, 0.102, 1),  # #8B1A1A, white text 8.9:1
-}
 # A video that produces no frame within this delay is treated as broken and skipped
 # (the slide before it stays up meanwhile).
 VIDEO_START_TIMEOUT_S = 8.0
 POSTER_CARD = (0.184, 0.212, 0.251, 1)  # #2F3640, neutral; white text 12:1
-# Kivy's image caches keep an entry 60 s whatever their number ('kv.image' has no count
-# limit, 'kv.texture' 1,000): at a slide every 76 ms (the player benchmark) that would be
-# hundreds of screen-sized textures. Slides load their images uncached (``nocache``); the
-# player bounds these caches by count for anything else that loads through them.
-KIVY_IMAGE_CACHES = ("kv.image", "kv.texture")
-KIVY_IMAGE_CACHE_LIMIT = 8
-# Fitted font sizes of auto-fitting labels, by text and box: a bulletin shown again is not
-# measured again (each try renders the whole text). Bounded by count.
-FITTED_SIZES_MAX = 64
-_fitted_sizes: OrderedDict[tuple[object, ...], float] = OrderedDict()
-
-
-def bound_kivy_caches(limit: int = KIVY_IMAGE_CACHE_LIMIT) -> None:
-    """Drop the least recently used entries of Kivy's image and texture caches beyond
-    ``limit``. Kivy's own count limit (set here too) never drops an entry added during the
-    current clock frame, so the slides call this each time one is built."""
-    for category in KIVY_IMAGE_CACHES:
-        if Cache._categories.get(category, {}).get("limit") != limit:
-            Cache.register(category, limit=limit, timeout=60)  # Kivy registered it unbounded
-        entries = Cache._objects.get(category, {})  # Kivy has no public count or LRU order
-        if len(entries) > limit:
-            by_age = sorted(entries, key=lambda key: entries[key]["lastaccess"])
-            for key in by_age[: len(entries) - limit]:
-                Cache.remove(category, key)
-
-
-class _Screen:
-    """The size slides lay out for: the window's, or the turned one (display.orientation)."""
-
-    turned: tuple[int, int] | None = None
-
-
-def set_turned_screen(size: tuple[int, int] | None) -> None:
-    """The picture is turned on the panel: slides size their text for ``size``."""
-    _Screen.turned = size
-
-
-def screen_size() -> tuple[int, int]:
-    return _Screen.turned or (int(Window.width), int(Window.height))
-
-
-class Slide(FloatLayout):
-    """A full-screen slide. ``on_finished`` fires when it ends on its own (video end)."""
-
-    item_id = StringProperty("")
-    background = ListProperty(BACKGROUND)
-    # What the screen shows, when not the item's kind (a video's poster).
-    shows_kind: str | None = None
-
-    __events__ = ("on_finished",)
-
-    def __init__(self, **kw: object) -> None:
-        kw.setdefault("pos_hint", {"x": 0, "y": 0})
-        super().__init__(**kw)
-        with self.canvas.before:
-            self._bg_colour = Color(*self.background)
-            self._bg = Rectangle(pos=self.pos, size=self.size)
-        self.bind(pos=self._sync_bg, size=self._sync_bg, background=self._sync_bg)
-
-    def _sync_bg(self, *_: object) -> None:
-        self._bg.pos, self._bg.size = self.pos, self.size
-        self._bg_colour.rgba = self.background
-
-    def prepare(self, on_ready: Callable[[], None], on_failed: Callable[[str], None]) -> None:
-        """Get ready off-screen; call ``on_ready`` once the first frame can be drawn.
-
-        The player keeps the current slide up until then, so no black frame shows.
-        """
-        on_ready()
-
-    def start(self) -> None:
-        """Called when the slide becomes visible."""
-
-    def stop(self) -> None:
-        """Called when the slide leaves the screen; release media here."""
-
-    def on_finished(self) -> None:
-        pass
-
-
-def _label(text: str, size_hint_h: float, font_ratio: float, autofit: bool = False,
-           **kw: object) -> Label:
-    """A label that wraps inside its box, its font a fraction of the screen's height.
-
-    With ``autofit`` the font shrinks (down to half) until the wrapped text fits the box;
-    whatever still does not fit is cut at the box, never drawn outside it.
-    """
-    lbl = Label(
-        text=text, size_hint=(0.88, size_hint_h), halign=kw.pop("halign", "left"),
-        valign=kw.pop("valign", "top"), color=kw.pop("color", (1, 1, 1, 1)), **kw,
-    )
-
-    def fit(*_: object) -> None:
-        sw, sh = screen_size()
-        base = max(12, min(sh, sw * 1.2) * font_ratio)
-        lbl.font_size = base
-        # Only once laid out on screen: a slide being built has Kivy's default sizes.
-        if autofit and lbl.width > 1 and lbl.height > 1 and lbl.get_root_window() is not None:
-            lbl.font_size = _fitted_size(lbl, base)
-        lbl.text_size = lbl.size
-
-    lbl.bind(size=fit)
-    fit()
-    return lbl
-
-
-def _fitted_size(lbl: Label, base: float) -> float:
-    """The largest font, from ``base`` down to half of it, at which ``lbl``'s wrapped text
-    fits its box (remembered for that text and box)."""
-    key = (lbl.text, int(lbl.width), int(lbl.height), base, lbl.bold, lbl.italic, lbl.font_name)
-    size = _fitted_sizes.get(key)
-    if size is not None:
-        _fitted_sizes.move_to_end(key)
-        return size
-    lbl.text_size = (lbl.width, None)  # measure the wrapped height
-    for _step in range(8):
-        lbl.texture_update()
-        if lbl.texture_size[1] <= lbl.height or lbl.font_size <= max(12, base / 2):
-            break
-        lbl.font_size = max(12, lbl.font_size * 0.88)
-    _fitted_sizes[key] = size = lbl.font_size
-    while len(_fitted_sizes) > FITTED_SIZES_MAX:
-        _fitted_sizes.popitem(last=False)
-    return size
-
-
-class ImageSlide(Slide):
-    def __init__(self, item: ItemData, lang: str, source: Path | None = None, **kw: object) -> None:
-        super().__init__(item_id=item.id, **kw)
-        assert item.media is not None
-        # nocache: textures live as long as the slide, so memory stays bounded
-        self.add_widget(
-            Image(source=str(source or item.media.path), fit_mode="contain", size_hint=(1, 1),
-                  pos_hint={"x": 0, "y": 0}, nocache=True)
-        )
-        caption = item.caption.get(lang) if item.caption else ""
-        if caption:
-            band = FloatLayout(size_hint=(1, 0.12), pos_hint={"x": 0, "y": 0})
-            with band.canvas.before:
-                Color(0, 0, 0, 0.72)
-                rect = Rectangle()
-            band.bind(pos=lambda w, p: setattr(rect, "pos", p), size=lambda w, s: setattr(rect, "size", s))
-            band.add_widget(
-                _label(caption, 0.8, 0.038, valign="middle", max_lines=2, bold=True,
-                       pos_hint={"center_x": 0.5, "center_y": 0.5})
-            )
-            self.add_widget(band)
+MESSAGE_BACKGROUND = (0.122, 0.227, 0.373, 1)  # #1F3A5F, the town's blue; white text 11:1
+ALERT_SLIDE_PREFIX = "alert-"  # player.schedule.alert_item's ids
 
 
 # 4:2:0 frames become RGB on the GPU. BT.601 with video range (Y 16-235), what ffmpeg
@@ -242,15 +119,15 @@ class VideoSlide(Slide):
     crashes ffmpeg ends that process, not the player, and the decoder's memory goes back
     to the system when the slide leaves the screen."""
 
-    def __init__(self, item: ItemData, lang: str, **kw: object) -> None:
+    def __init__(self, item: ItemData, lang: str, path: Path | None = None, **kw: object) -> None:
         super().__init__(item_id=item.id, **kw)
         assert item.media is not None
-        self._path = Path(item.media.path)
+        self._path = Path(path or item.media.path)
         self._image = Image(fit_mode="contain", size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
         self.add_widget(self._image)
         self._decoder: DecoderProcess | None = None
         self._textures: _VideoTextures | None = None
-        self._timeout: ClockEvent | None = None
+        self._timeout: object | None = None
         self._ready: Callable[[], None] | None = None
         self._failed: Callable[[str], None] | None = None
         self._stopped = False
@@ -290,7 +167,7 @@ class VideoSlide(Slide):
             self.frames_shown += 1
             if self.frames_shown == 1:
                 if self._timeout is not None:
-                    self._timeout.cancel()
+                    self._timeout.cancel()  # type: ignore[attr-defined]
                 ready, self._ready = self._ready, None
                 if ready is not None:
                     ready()
@@ -320,7 +197,7 @@ class VideoSlide(Slide):
     def stop(self) -> None:
         self._stopped = True
         if self._timeout is not None:
-            self._timeout.cancel()
+            self._timeout.cancel()  # type: ignore[attr-defined]
         self._wake.cancel()
         if self._decoder is not None:
             self._decoder.close()
@@ -334,10 +211,10 @@ class PosterSlide(Slide):
 
     shows_kind = "video-poster"
 
-    def __init__(self, item_id: str, caption: str, **kw: object) -> None:
+    def __init__(self, item_id: str, caption: str, lang: str = "fr", **kw: object) -> None:
         super().__init__(item_id=item_id, background=POSTER_CARD, **kw)
-        self.add_widget(_label(caption, 0.5, 0.07, autofit=True, bold=True, halign="center",
-                               valign="middle", pos_hint={"center_x": 0.5, "center_y": 0.5}))
+        self.add_widget(text(caption, lang, 0.07, bold=True, halign="center", valign="middle",
+                             size_hint=(0.86, 0.6), pos_hint={"center_x": 0.5, "center_y": 0.5}))
 
 
 def poster_for(item: ItemData, lang: str) -> PosterSlide | None:
@@ -346,38 +223,20 @@ def poster_for(item: ItemData, lang: str) -> PosterSlide | None:
     The manifest gives no poster image for a video today; its caption is the poster.
     """
     caption = item.caption.get(lang) if item.kind == "video" and item.caption else ""
-    return PosterSlide(item.id, caption) if caption else None
-
-
-class BulletinSlide(Slide):
-    def __init__(self, bulletin: BulletinData, item_id: str, lang: str, second_lang: str | None, **kw: object) -> None:
-        colour = SEVERITY_COLOURS.get(bulletin.severity, SEVERITY_COLOURS["info"])
-        super().__init__(item_id=item_id, background=colour, **kw)
-        _ = gettext_for(lang)
-        category = _(CATEGORY_LABELS.get(bulletin.category, "Information")).upper()
-        pill = _label(category, 0.07, 0.04, bold=True, pos_hint={"x": 0.06, "top": 0.93},
-                      max_lines=1, shorten=True)
-        self.add_widget(pill)
-        self.add_widget(_label(bulletin.title.get(lang), 0.24, 0.085, autofit=True, bold=True,
-                               pos_hint={"x": 0.06, "top": 0.84}))
-        self.add_widget(_label(bulletin.body.get(lang), 0.36, 0.055, autofit=True,
-                               pos_hint={"x": 0.06, "top": 0.58}))
-        if second_lang and bulletin.title.get(second_lang, fallback=lang) != bulletin.title.get(lang):
-            self.add_widget(_label(bulletin.title.get(second_lang), 0.1, 0.045, italic=True,
-                                   color=(1, 1, 1, 0.85), max_lines=1, shorten=True,
-                                   pos_hint={"x": 0.06, "top": 0.2}))
+    return PosterSlide(item.id, caption, lang) if caption else None
 
 
 class MessageSlide(Slide):
     """Shown when there is nothing to play: never a black screen."""
 
     def __init__(self, title: str, body: str, heading: str, **kw: object) -> None:
-        super().__init__(item_id=kw.pop("item_id", "fallback"), background=SEVERITY_COLOURS["info"], **kw)
-        self.add_widget(_label(heading, 0.1, 0.05, bold=True, pos_hint={"x": 0.06, "top": 0.92},
-                               max_lines=1, shorten=True))
-        self.add_widget(_label(title, 0.2, 0.08, bold=True, pos_hint={"x": 0.06, "top": 0.7},
-                               max_lines=2))
-        self.add_widget(_label(body, 0.3, 0.045, pos_hint={"x": 0.06, "top": 0.48}, max_lines=5))
+        lang = str(kw.pop("lang", "fr"))
+        super().__init__(item_id=kw.pop("item_id", "fallback"), background=MESSAGE_BACKGROUND, **kw)
+        self.add_widget(text(heading, lang, 0.05, max_lines=1, bold=True, size_hint=(0.88, 0.1),
+                             pos_hint={"x": 0.06, "top": 0.92}))
+        self.add_widget(text(title, lang, 0.08, max_lines=2, bold=True, size_hint=(0.88, 0.22),
+                             pos_hint={"x": 0.06, "top": 0.72}))
+        self.add_widget(text(body, lang, 0.045, size_hint=(0.88, 0.36), pos_hint={"x": 0.06, "top": 0.46}))
 
 
 class TestCardSlide(Slide):
@@ -388,9 +247,9 @@ class TestCardSlide(Slide):
     def __init__(self, resolution: str, version: str, **kw: object) -> None:
         super().__init__(item_id="test-card", background=(0.5, 0.5, 0.5, 1), **kw)
         self.bind(pos=self._draw, size=self._draw)
-        self.add_widget(_label(f"Test card · {resolution} · {version}", 0.1, 0.05, bold=True,
-                               halign="center", valign="middle", max_lines=1,
-                               pos_hint={"center_x": 0.5, "y": 0.05}))
+        self.add_widget(text(f"Test card · {resolution} · {version}", "en", 0.05, max_lines=1, bold=True,
+                             halign="center", valign="middle", size_hint=(0.88, 0.1),
+                             pos_hint={"center_x": 0.5, "y": 0.05}))
 
     def _draw(self, *_: object) -> None:
         self.canvas.after.clear()
@@ -406,70 +265,6 @@ class TestCardSlide(Slide):
                 Rectangle(pos=(x, y + h * k / 10), size=(w, 1))
 
 
-class AlertBanner(FloatLayout):
-    """Banner alerts over the loop: a strip in the alert's colour, always on top."""
-
-    def __init__(self, height_hint: float = 0.13, **kw: object) -> None:
-        super().__init__(size_hint=(1, height_hint), pos_hint={"x": 0, "top": 1}, opacity=0, **kw)
-        with self.canvas.before:
-            self._colour = Color(*SEVERITY_COLOURS["critical"])
-            self._rect = Rectangle()
-        self.bind(pos=self._sync, size=self._sync)
-        self._label = _label("", 0.8, 0.045, bold=True, valign="middle", max_lines=2,
-                             pos_hint={"x": 0.04, "center_y": 0.5})
-        self._label.size_hint_x = 0.92
-        self.add_widget(self._label)
-        self.alert_ids: tuple[str, ...] = ()
-
-    def _sync(self, *_: object) -> None:
-        self._rect.pos, self._rect.size = self.pos, self.size
-
-    def show(self, alerts: tuple[BulletinData, ...], lang: str) -> None:
-        """Show these alerts (most severe first), or hide the banner when there are none."""
-        self.alert_ids = tuple(b.id for b in alerts)
-        if not alerts:
-            self.opacity = 0
-            return
-        _ = gettext_for(lang)
-        self._colour.rgba = SEVERITY_COLOURS.get(alerts[0].severity, SEVERITY_COLOURS["critical"])
-        self._label.text = f"{_('Alert').upper()} · " + "  ·  ".join(b.title.get(lang) for b in alerts)
-        self.opacity = 1
-
-
-class StatusBar(FloatLayout):
-    """Bottom strip: the town's name and the local time, refreshed each minute."""
-
-    def __init__(self, site_name: str, now: Callable[[], datetime], height_hint: float = 0.07,
-                 **kw: object) -> None:
-        super().__init__(size_hint=(1, height_hint), pos_hint={"x": 0, "y": 0}, **kw)
-        self._now = now
-        with self.canvas.before:
-            Color(0, 0, 0, 0.78)
-            self._rect = Rectangle()
-        self.bind(pos=self._sync, size=self._sync)
-        self._name = _label(site_name, 0.8, 0.032, valign="middle", max_lines=1, shorten=True,
-                            pos_hint={"x": 0.03, "center_y": 0.5})
-        self._name.size_hint_x = 0.7
-        self._clock = _label("", 0.8, 0.032, valign="middle", halign="right", max_lines=1,
-                             pos_hint={"right": 0.97, "center_y": 0.5})
-        self._clock.size_hint_x = 0.25
-        self.add_widget(self._name)
-        self.add_widget(self._clock)
-        self._tick()
-
-    def set_site_name(self, name: str) -> None:
-        self._name.text = name
-
-    def _sync(self, *_: object) -> None:
-        self._rect.pos, self._rect.size = self.pos, self.size
-
-    def _tick(self, *_: object) -> None:
-        t = self._now()
-        self._clock.text = t.strftime("%d/%m/%Y  %H:%M")
-        # Wake up at the next minute only: the bar costs nothing in between.
-        Clock.schedule_once(self._tick, 60 - t.second + 0.05)
-
-
 def build_slide(
     item: ItemData,
     lang: str,
@@ -479,23 +274,36 @@ def build_slide(
 ) -> Slide:
     """The renderer for ``item``; raises ValueError for an item it cannot show.
 
-    Images are checked by header (format, pixel count) and downscaled to ``screen`` into
-    ``derived_dir`` before Kivy loads them.
+    The file shown is the item's own or, when it has one, its file for the screen's
+    orientation. Images are checked by header (format, pixel count) and downscaled to
+    ``screen`` into ``derived_dir`` before Kivy loads them; a poster's blurred backdrop is
+    made there once.
     """
     bound_kivy_caches()
-    if item.media is not None:
+    media = item.look.media_for(screen, item.media)
+    if media is not None:
         try:
-            size = item.media.path.stat().st_size
+            size = media.path.stat().st_size
         except OSError:
             size = -1
-        if size != item.media.size:
+        if size != media.size:
             # Missing or damaged on disk: sync fetches it again; skip it meanwhile.
-            raise ValueError(f"item {item.id}: media file {item.media.sha256[:12]} is not on disk yet")
-    if item.kind == "image" and item.media is not None:
-        source = prepared_image(item.media.path, screen, derived_dir or item.media.path.parent)
-        return ImageSlide(item, lang, source)
-    if item.kind == "video" and item.media is not None:
-        return VideoSlide(item, lang)
+            raise ValueError(f"item {item.id}: media file {media.sha256[:12]} is not on disk yet")
+    derived = derived_dir or (media.path.parent if media is not None else Path("."))
+    if item.kind == "image" and media is not None:
+        source = prepared_image(media.path, screen, derived)
+        return ImageSlide(item, lang, source, backdrop=backdrop_image(source, derived),
+                          fit=item.look.fit or "contain", second_lang=second_lang)
+    if item.kind == "video" and media is not None:
+        return VideoSlide(item, lang, media.path)
     if item.kind == "bulletin" and item.bulletin is not None:
-        return BulletinSlide(item.bulletin, item.id, lang, second_lang)
+        picture = item.bulletin.picture
+        shown: Path | None = None
+        if picture is not None and picture.path.is_file():
+            try:
+                shown = prepared_image(picture.path, screen, derived)
+            except ValueError as e:  # the text still plays without its picture
+                log.warning("bulletin %s: picture not shown: %s", item.bulletin.id, e)
+        return BulletinSlide(item.bulletin, item.id, lang, second_lang,
+                             alert=item.id.startswith(ALERT_SLIDE_PREFIX), picture=shown)
     raise ValueError(f"item {item.id}: no renderer for a {item.kind} item without its content")

@@ -10,14 +10,19 @@ import time
 from collections.abc import Callable
 
 from kivy.clock import Clock
-from kivy.core.text import Label as CoreLabel
+from kivy.core.text.markup import MarkupLabel
 from kivy.graphics import Color, Rectangle
 from kivy.uix.widget import Widget
+from kivy.utils import escape_markup, get_hex_from_color
+
+from player.severity import severity_style
 
 log = logging.getLogger(__name__)
 
 TICKER_BACKGROUND = (0.02, 0.09, 0.2, 1)  # #051733, white text 17:1
 TICKER_TEXT = (1, 1, 1, 1)
+# Each title follows a bullet in its severity's colour; a warning's title is in amber too
+# (player.severity: the dark theme's ink, over 10:1 on this background).
 SEPARATOR = "   •   "
 # Scroll speed in strip heights per second: readable at any screen size.
 SPEED_HEIGHTS_PER_S = 2.2
@@ -41,6 +46,7 @@ class TickerStrip(Widget):
         self._on_moving = on_moving or (lambda _moving: None)
         self._monotonic = monotonic
         self.titles: tuple[str, ...] = ()
+        self.severities: tuple[str, ...] = ()
         self._paused = False
         self._offset = 0.0  # pixels scrolled, kept across a pause
         self._since: float | None = None
@@ -59,11 +65,12 @@ class TickerStrip(Widget):
     def moving(self) -> bool:
         return self._event is not None
 
-    def set_titles(self, titles: tuple[str, ...]) -> None:
-        """Show these titles (from the start), or hide the strip when there are none."""
-        if titles == self.titles:
+    def set_titles(self, titles: tuple[str, ...], severities: tuple[str, ...] = ()) -> None:
+        """Show these titles (from the start), or hide the strip when there are none;
+        ``severities``: each title's bulletin's severity, for its colour."""
+        if titles == self.titles and severities == self.severities:
             return
-        self.titles = titles
+        self.titles, self.severities = titles, severities
         self._offset, self._since = 0.0, None
         self._render_text()
         self.opacity = 1 if titles else 0
@@ -86,16 +93,16 @@ class TickerStrip(Widget):
         self._text_w = 0.0
         if self.titles and self.height > 1:
             shown: list[str] = []
-            for title in self.titles:
+            for i, title in enumerate(self.titles):
                 if shown and sum(len(t) + len(SEPARATOR) for t in shown) + len(title) > MAX_CHARS:
                     break
-                shown.append(title[:MAX_CHARS])
-            label = CoreLabel(text=SEPARATOR.join(shown) + SEPARATOR,
-                              font_size=max(10, self.height * 0.5), bold=True)
+                severity = self.severities[i] if i < len(self.severities) else "info"
+                shown.append(_marked(title[:MAX_CHARS], severity))
+            label = MarkupLabel(text="   ".join(shown) + "   ", font_size=max(10, self.height * 0.5),
+                                bold=True)
             label.refresh()
-            texture = label.texture
-            self._texture = texture
-            self._text_w = float(texture.width)
+            self._texture = label.texture
+            self._text_w = float(self._texture.width) if self._texture is not None else 0.0
         self._draw()
 
     def _relayout(self, *_: object) -> None:
@@ -145,3 +152,14 @@ class TickerStrip(Widget):
             self._offset += (now - self._since) * self.height * SPEED_HEIGHTS_PER_S
         self._since = now
         self._place()
+
+
+def _marked(title: str, severity: str) -> str:
+    """``title`` in Kivy markup: a bullet in its severity's colour, then the title (in
+    amber for a warning, else white)."""
+    ink = severity_style(severity).ink
+    colour = get_hex_from_color(ink)
+    text = escape_markup(title)
+    if severity == "warning":
+        text = f"[color={colour}]{text}[/color]"
+    return f"[color={colour}]•[/color]  {text}"

@@ -12,11 +12,12 @@ from pathlib import Path
 from PIL import Image
 
 from kiosk.device.control import call, socket_path
+from player.severity import DARK
 
-from ..helpers import write_source
+from ..helpers import rgb255, write_source
 from .device import synced_device
 
-RED = (139, 26, 26)  # the critical colour (#8B1A1A)
+RED = rgb255(DARK.critical.fill)  # the critical colour (player.severity)
 
 
 def _iso(t: datetime) -> str:

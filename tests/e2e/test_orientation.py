@@ -10,12 +10,13 @@ import pytest
 from PIL import Image
 
 from kiosk.device.control import call, socket_path
+from player.severity import DARK
 
-from ..helpers import write_source
+from ..helpers import rgb255, write_source
 from .device import start_player, synced_device
 
 W, H = 480, 270  # the panel as it scans: landscape
-RED = (139, 26, 26)  # critical banner (#8B1A1A)
+RED = rgb255(DARK.critical.fill)  # the critical colour (player.severity)
 
 
 def _column(img: Image.Image, x: int) -> list[tuple[int, int, int]]:

@@ -52,3 +52,25 @@ def test_truncated_video_shows_its_caption_on_a_card_instead_of_black(tmp_path: 
         assert any(min(c) > 200 for _n, c in middle.getcolors(W * H) or []), poster.name
     assert COLOURS[0] in {Image.open(f).convert("RGB").getpixel((W // 2, int(H * 0.6)))
                           for f in shots.glob("*-img-0.png")}
+
+
+def test_poster_of_a_video_without_duration_lasts_an_image_slot_not_the_video_cap(tmp_path: Path) -> None:
+    """#17.3: a broken clip with a caption and no ``duration`` used to keep its card up for
+    the 600 s video cap, whatever --max-slide-seconds said: the loop stalled on it."""
+    src = write_source(tmp_path / "src", images=1)
+    clip = (demo_source_dir() / "media" / "valbruyere.mp4").read_bytes()
+    (src / "media" / "cut.mp4").write_bytes(clip[:3000])
+    lobby = src / "playlists" / "lobby.toml"
+    text = lobby.read_text()
+    lobby.write_text(
+        text[:text.index('[[items]]\nid = "news"')]
+        + '[[items]]\nid = "cut-clip"\ntype = "video"\nfile = "media/cut.mp4"\n'
+          '[items.caption]\nfr = "Fête de la musique"\nen = "Music day"\n')
+    data = synced_device(tmp_path, src)
+    shots = tmp_path / "shots"
+    r = run_kiosk("player", "--data", str(data), "--headless", "--screenshots", str(shots),
+                  "--duration", "16", "--max-slide-seconds", "2", "--size", f"{W}x{H}", timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    names = [f.name.split("-", 1)[1].removesuffix(".png") for f in sorted(shots.glob("*.png"))]
+    # each slot about 2 s: both slides come back several times in 16 s
+    assert names.count("cut-clip") >= 2 and names.count("img-0") >= 3, names

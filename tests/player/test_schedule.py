@@ -15,6 +15,7 @@ from player.schedule import (
     DurationLimits,
     alert_item,
     is_alert_slide,
+    poster_seconds,
     slide_seconds,
 )
 
@@ -106,6 +107,16 @@ def test_naive_now_is_refused() -> None:
 def test_durations_are_clamped(kind: str, duration: float | None, expected: float) -> None:
     item = ItemData(id="i", kind=kind, position=0, duration_s=duration)
     assert slide_seconds(item, DurationLimits()) == expected
+
+
+@pytest.mark.parametrize(
+    "duration, maximum, expected",
+    [(None, 300.0, 10.0), (None, 3.0, 3.0), (4.0, 300.0, 4.0), (120.0, 300.0, 10.0), (120.0, 5.0, 5.0)],
+)
+def test_a_failed_videos_poster_lasts_an_image_slot_within_the_limits(
+        duration: float | None, maximum: float, expected: float) -> None:
+    item = ItemData(id="v", kind="video", position=0, duration_s=duration)
+    assert poster_seconds(item, DurationLimits(minimum=2.0, maximum=maximum)) == expected
 
 
 def test_rotation_loops_and_continues_after_the_current_item_when_the_plan_changes() -> None:

@@ -31,12 +31,12 @@ SCRIPT = textwrap.dedent("""
     from kivy.core.image import Image as CoreImage
     from kivy.core.window import Window
     from content_cache import BulletinData, ItemData, LocalText, MediaRef
-    from player.render import slides
+    from player.render import fitted_label, slides
 
     def frame():
         EventLoop.idle()
 
-    out = {"limit": slides.KIVY_IMAGE_CACHE_LIMIT, "fitted_max": slides.FITTED_SIZES_MAX}
+    out = {"limit": slides.KIVY_IMAGE_CACHE_LIMIT, "fitted_max": fitted_label.FITTED_MAX}
     # Slides shown one after the other: images (uncached) and bulletins (auto-fit); in
     # between, something else loads three new images through Kivy's caches each time.
     extra = []
@@ -74,9 +74,9 @@ SCRIPT = textwrap.dedent("""
         frame()
     out["most_held"] = most
     out["textures_loaded_cached"] = len(extra)
-    out["fitted"] = len(slides._fitted_sizes)
+    out["fitted"] = len(fitted_label._fitted)
     labels = [w for w in current.walk() if hasattr(w, "texture_size") and w is not current]
-    out["last_body_fits"] = all(w.texture_size[1] <= w.height + 1 or w.font_size <= 12 for w in labels)
+    out["last_body_fits"] = all(w.texture_size[1] <= w.height + 1 for w in labels)
 
     # The player's release after a slide change frees the slide that left the screen
     # (Kivy widgets reference themselves: only the cycle collector frees them).
