@@ -308,3 +308,19 @@ def text_of(value: Any, langs: Sequence[str]) -> str:
                 return str(value[lang])
         return str(next(iter(value.values()), ""))
     return str(value or "")
+
+
+def parse_focus(text: str) -> dict[str, float]:
+    """``0.5, 0.3`` → ``{"x": 0.5, "y": 0.3}`` (fractions of the width and height)."""
+    parts = [p for p in re.split(r"[,;\s]+", text.strip()) if p]
+    try:
+        x, y = (float(p) for p in parts)
+    except ValueError:
+        raise _bad(N_("'%(value)s' is not two fractions such as 0.5, 0.3"), value=text.strip()) from None
+    if not (0 <= x <= 1 and 0 <= y <= 1):
+        raise _bad(N_("each of the two fractions is between 0 and 1"))
+    return {"x": x, "y": y}
+
+
+def format_focus(value: Any) -> str:
+    return f"{value.get('x')}, {value.get('y')}" if isinstance(value, Mapping) else ""

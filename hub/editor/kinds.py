@@ -29,7 +29,7 @@ class Field:
     text / longtext (one entry per site language) · string · id · int · number · bool ·
     choice · choices (several) · datetime (local, the site's zone) · date · dates (a list)
     · dayparts ("08:00-12:00, 14:00-18:00") · tags · url (https) · phone · langs (site
-    languages) · media (an uploaded image or video) · image (a page's picture) · hours
+    languages) · media (an uploaded image or video) · focus ("x, y") · image (a page's picture) · hours
     (OpenStreetMap syntax or a week grid) · textlist (one line each, per language) · menu
     (one line per course) · holidays (one line per date) · screens (devices; kept in
     screens.toml, not in the document) · loops (a bulletin's playlists: items written there).
@@ -45,6 +45,23 @@ class Field:
     maximum: float | None = None
     max_length: int = 500
     group: str = "main"  # main | schedule | more
+
+
+def _look() -> tuple[Field, ...]:
+    """How a loop's picture or video is drawn: a file per orientation, fit, focus, caption."""
+    return (
+        Field("file_portrait", N_("Version for portrait screens"), "media", group="look",
+              help=N_("Optional: shown instead on screens taller than wide.")),
+        Field("file_landscape", N_("Version for landscape screens"), "media", group="look",
+              help=N_("Optional: shown instead on screens wider than tall.")),
+        Field("fit", N_("Fit"), "choice", choices=("", "contain", "cover"), group="look",
+              help=N_("Whole picture (contain, the default) or filling the screen, cropped (cover).")),
+        Field("focus", N_("Point to keep in view"), "focus", group="look",
+              help=N_("With cover: two fractions of the width and height from the top left, e.g. 0.5, 0.3 "
+                      "(empty: the centre).")),
+        Field("caption_position", N_("Caption"), "choice", choices=("", "band", "over"), group="look",
+              help=N_("In its own band (the default) or over the picture, for posters designed for it.")),
+    )
 
 
 def _schedule(duration: bool = True) -> tuple[Field, ...]:
@@ -136,11 +153,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("poster", N_("Posters"), N_("Poster"), "playlists", "items", "playlists/{playlist}.toml",
          (Field("file", N_("Picture file"), "media", required=True,
                 help=N_("A JPEG, PNG or WebP picture, at most 30 MB. A very large picture is reduced to the screens' size.")),
-          _CAPTION, *_schedule()), title_key="caption", item_type="image"),
+          _CAPTION, *_look(), *_schedule()), title_key="caption", item_type="image"),
     Kind("video", N_("Videos"), N_("Video"), "playlists", "items", "playlists/{playlist}.toml",
          (Field("file", N_("Video file"), "media", required=True,
                 help=N_("An MP4 or WebM video, at most 500 MB.")),
-          _CAPTION, *_schedule()), title_key="caption", item_type="video"),
+          _CAPTION, *_look()[:2], *_schedule()), title_key="caption", item_type="video"),
     Kind("bulletin", N_("Bulletins"), N_("Bulletin"), "bulletins", "bulletins", "bulletins/bulletins.toml",
          (_TITLE,
           Field("body", N_("Text"), "longtext", max_length=20000),
@@ -148,6 +165,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           Field("severity", N_("Importance"), "choice", required=True, choices=("info", "warning")),
           Field("loops", N_("In the loops"), "loops",
                 help=N_("The loops of screens it shows in. None ticked: only a screen's ticker strip shows it.")),
+          Field("link", N_("Web link"), "url", max_length=2000,
+                help=N_("Where to read more, shown as a QR code: starts with https://")),
+          Field("picture", N_("Picture"), "image", help=N_("A JPEG, PNG or WebP picture beside the text (optional).")),
           Field("valid_from", N_("Starts"), "datetime", group="schedule",
                 help=N_("Date and time it starts showing. Empty: at once.")),
           Field("valid_until", N_("Ends"), "datetime", group="schedule",
@@ -234,6 +254,8 @@ CHOICE_LABELS: dict[str, str] = {
     "public_service": N_("Public service"), "shop": N_("Shop"), "other": N_("Other"),
     "cancelled": N_("Cancelled"), "postponed": N_("Postponed"), "full": N_("Full"),
     "rescheduled": N_("Rescheduled"), "moved-online": N_("Moved online"),
+    "contain": N_("Whole picture"), "cover": N_("Fill the screen (cropped)"),
+    "band": N_("In its own band"), "over": N_("Over the picture"),
     "": N_("(none)"),
 }
 

@@ -136,6 +136,8 @@ class DocumentForm(FlaskForm):
             return convert.parse_phone(raw)
         if t == "menu":
             return convert.parse_menu(raw, self.langs[0]) or None
+        if t == "focus":
+            return convert.parse_focus(raw)
         if t == "holidays":
             return convert.parse_holidays(raw, self.langs[0]) or None
         raise AssertionError(f"unknown field type {t}")

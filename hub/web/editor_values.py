@@ -65,6 +65,8 @@ def form_data(kind: Kind, values: Mapping[str, Any], langs: tuple[str, ...]) -> 
             data[key] = ", ".join(v) if isinstance(v, list) else ""
         elif t == "menu":
             data[key] = convert.format_menu(v, langs[0])
+        elif t == "focus":
+            data[key] = convert.format_focus(v)
         elif t == "holidays":
             data[key] = convert.format_holidays(v, langs[0])
         else:
@@ -111,7 +113,7 @@ def read_extras(form: DocumentForm, kind: Kind, files: Mapping[str, FileStorage]
 def _media(form: DocumentForm, spec: Spec, kind: Kind, files: Mapping[str, FileStorage], w: Workspace,
            screen: tuple[int, int], out: Extras) -> bool:
     upload = files.get(spec.key)
-    media_kind = MEDIA_KIND.get(kind.name, "image")
+    media_kind = MEDIA_KIND.get(kind.name, "image") if spec.type == "media" else "image"
     key = spec.key
     out.keys.append(key)
     if upload is not None and upload.filename:
@@ -132,7 +134,7 @@ def _media(form: DocumentForm, spec: Spec, kind: Kind, files: Mapping[str, FileS
         name = checked.stored_name()
         out.media.append((name, checked.path))
         out.values[key] = name
-        if spec.type == "image":
+        if key == "image":
             out.values["file"] = None  # a page's picture is written once, as image
             out.keys.append("file")
         return True

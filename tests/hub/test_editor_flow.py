@@ -358,3 +358,23 @@ def test_a_proposed_change_whose_document_changed_by_hand_shows_both_before_appr
     r = p.post(f"{ehub.url}/editor/changes/{change_id}/approve", data={"csrf_token": token, "force": "1"},
                allow_redirects=False, timeout=30)
     assert r.status_code == 302 and "Proposé : fin le 20." in news.read_text()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_poster_with_one_file_per_orientation_and_its_look(ehub: Hub) -> None:
+    src = ehub.settings.content_dir
+    assert src is not None
+    s = ehub.login("claire")
+    r = post_form(s, ehub, "/editor/poster/new", {
+        "playlist": "lobby", "new_id": "marche", "caption__fr": "Marché de Noël", "valid_until": "2030-01-01T00:00",
+        "fit": "cover", "focus": "0.5, 0.25", "caption_position": "over"}, digest="absent", files={
+        "file": ("paysage.jpg", io.BytesIO(editor_media.jpeg((1600, 900))), "image/jpeg"),
+        "file_portrait": ("portrait.jpg", io.BytesIO(editor_media.jpeg((900, 1600), (200, 60, 20))), "image/jpeg")})
+    assert r.status_code == 302, errors_of(r.text)
+    text = (src / "playlists" / "lobby.toml").read_text()
+    item = text.split('id = "marche"')[1]
+    assert 'file = "media/editor/' in item and 'file_portrait = "media/editor/' in item
+    assert 'fit = "cover"' in item and "focus = {x = 0.5, y = 0.25}" in item and 'caption_position = "over"' in item
+    r = post_form(s, ehub, "/editor/poster/marche?file=lobby.toml", {"file_keep": "media/img0.png", "focus": "2, 0.3",
+                                                                     "accept_warnings": "1"})
+    assert r.status_code == 400 and "entre 0 et 1" in r.text
