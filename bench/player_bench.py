@@ -67,7 +67,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -78,7 +78,7 @@ sys.path.insert(0, str(ROOT))
 import contextlib  # noqa: E402
 
 from hub.refserver import ContentTreeServer  # noqa: E402
-from kiosk.app.cache_open import open_cache  # noqa: E402
+from kiosk.device.cache import open_cache  # noqa: E402
 from kiosk.device.control import ControlError, call, socket_path  # noqa: E402
 from player.engine import ScheduleEngine  # noqa: E402
 from player.i18n import CATEGORY_LABELS, gettext_for  # noqa: E402
@@ -517,7 +517,8 @@ class Bench:
         self.count = 0
 
     def start_ours(self, data_dir: Path, idle_fps: float | None = None, display: str | None = None,
-                   extra_env: dict[str, str] | None = None) -> Launch:
+                   extra_env: dict[str, str] | None = None, player: dict[str, bool] | None = None) -> Launch:
+        """Our player; ``player``: keys of the config's [player] section (tuning switches)."""
         self.count += 1
         notify = self.tmp / f"notify-{self.count}.sock"
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -532,6 +533,10 @@ class Bench:
         cmd = kiosk_cmd("player", "--data", str(data_dir), mode, "--size", "{}x{}".format(*self.size))
         if idle_fps:
             cmd += ["--idle-fps", str(idle_fps)]
+        if player:
+            config = self.tmp / f"kiosk-{self.count}.toml"
+            config.write_text("[player]\n" + "".join(f"{k} = {str(v).lower()}\n" for k, v in player.items()))
+            cmd += ["--config", str(config)]
         log = open(self.logs / f"ours-{self.count}.log", "wb")  # noqa: SIM115 - closed with the process
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -698,7 +703,7 @@ def startup_stages(size: tuple[int, int], kivy_home: Path) -> dict[str, float]:
     code = (
         "import time; t = [time.monotonic()]\n"
         "import kiosk.cli; from kiosk.app.run import run_player; t.append(time.monotonic())\n"
-        "from pathlib import Path; from kiosk.app.kivy_env import prepare_kivy\n"
+        "from pathlib import Path; from kiosk.device.kivy_env import prepare_kivy\n"
         f"prepare_kivy(Path({str(kivy_home)!r}), headless=True, fullscreen=False, size={size!r})\n"
         "import kivy; from kivy.app import App; t.append(time.monotonic())\n"
         "from kivy.core.window import Window; t.append(time.monotonic())\n"
@@ -854,21 +859,29 @@ def main() -> None:
     report(args, mem, idle, stages)
 
 
-# Headless variants of our player's environment for the memory measure. The player
-# finishes GL at each frame (glFinish) when headless unless KIOSK_FRAME_FLUSH=0; its heap
-# policy (kiosk/app/heap_trim.py: mmap threshold fixed at 128 KiB and arenas capped at 2
-# in-process unless MALLOC_MMAP_THRESHOLD_ / MALLOC_ARENA_MAX are set, collection and
-# malloc_trim after slide changes) is on unless KIOSK_HEAP_TRIM=0; the unit file sets MALLOC_MMAP_THRESHOLD_ (systemd/kiosk-player.service).
-_OFF = {"KIOSK_FRAME_FLUSH": "0", "KIOSK_HEAP_TRIM": "0"}
+# Headless variants of our player's environment and config for the memory measure. The
+# player finishes GL at each frame (glFinish) when headless unless [player] frame_flush =
+# false; its heap policy (kiosk/app/heap_trim.py: mmap threshold fixed at 128 KiB and arenas
+# capped at 2 in-process unless MALLOC_MMAP_THRESHOLD_ / MALLOC_ARENA_MAX are set, collection
+# and malloc_trim after slide changes) is on unless [player] heap_trim = false; the unit file
+# sets MALLOC_MMAP_THRESHOLD_ (systemd/kiosk-player.service).
+@dataclass(frozen=True)
+class Variant:
+    label: str
+    env: dict[str, str] = field(default_factory=dict)
+    player: dict[str, bool] = field(default_factory=dict)  # the config's [player] keys
+
+
+_OFF = {"frame_flush": False, "heap_trim": False}
 _MMAP = {"MALLOC_MMAP_THRESHOLD_": "131072"}
-MEMORY_VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
-    "baseline": ("baseline (none of the below)", _OFF),
-    "mmap": ("MALLOC_MMAP_THRESHOLD_=131072", {**_OFF, **_MMAP}),
-    "flush": ("glFinish per frame", {**_OFF, "KIOSK_FRAME_FLUSH": "1"}),
-    "heap": ("heap policy (threshold + trim)", {**_OFF, "KIOSK_HEAP_TRIM": "1"}),
-    "plain": ("as shipped, plain `kiosk player`", {}),
-    "device": ("as shipped, + the unit's variable", _MMAP),
-    "arenas": ("as shipped, glibc's default arena cap", {"MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1))}),
+MEMORY_VARIANTS: dict[str, Variant] = {
+    "baseline": Variant("baseline (none of the below)", player=_OFF),
+    "mmap": Variant("MALLOC_MMAP_THRESHOLD_=131072", _MMAP, _OFF),
+    "flush": Variant("glFinish per frame", player={**_OFF, "frame_flush": True}),
+    "heap": Variant("heap policy (threshold + trim)", player={**_OFF, "heap_trim": True}),
+    "plain": Variant("as shipped, plain `kiosk player`"),
+    "device": Variant("as shipped, + the unit's variable", _MMAP),
+    "arenas": Variant("as shipped, glibc's default arena cap", {"MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1))}),
 }
 
 
@@ -906,12 +919,12 @@ def memory_variants(args: argparse.Namespace, size: tuple[int, int]) -> None:
     unknown = [n for n in names if n not in MEMORY_VARIANTS]
     if unknown:
         sys.exit(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(MEMORY_VARIANTS)}")
-    runs: dict[str, dict[str, str]] = {}
+    runs: dict[str, Variant] = {}
     for n in names:
-        label, env = MEMORY_VARIANTS[n]
+        v = MEMORY_VARIANTS[n]
         if args.before:
-            runs[f"{label}, before"] = {**env, "PYTHONPATH": str(args.before.resolve())}
-        runs[label] = env
+            runs[f"{v.label}, before"] = replace(v, env={**v.env, "PYTHONPATH": str(args.before.resolve())})
+        runs[v.label] = v
     rows: dict[str, list[dict]] = {name: [] for name in runs}
     with tempfile.TemporaryDirectory(prefix="player-bench-") as tmp_s:
         tmp = Path(tmp_s)
@@ -928,9 +941,9 @@ def memory_variants(args: argparse.Namespace, size: tuple[int, int]) -> None:
         print(f"{args.loop} loop; {args.size}; {args.runs} round(s); {args.transitions} transitions; headless",
               flush=True)
         for r in range(args.runs):
-            for name, env in runs.items():
-                m = b.memory_run(functools.partial(b.start_ours, data, extra_env=env), b.transitions_ours,
-                                 args.transitions, None, name)
+            for name, v in runs.items():
+                m = b.memory_run(functools.partial(b.start_ours, data, extra_env=v.env, player=v.player),
+                                 b.transitions_ours, args.transitions, None, name)
                 rows[name].append(m)
                 print(f"  round {r + 1}, {name}: PSS {m['pss0']:.0f} -> {m['pss1']:.0f} MB, "
                       f"anonymous {m['anon0']:.0f} -> {m['anon1']:.0f} MB, private {m['uss0']:.0f} -> "

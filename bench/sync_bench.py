@@ -152,7 +152,7 @@ def main() -> None:
         # Fixed costs, timed after each full sync of ours: the imports `kiosk sync --once`
         # needs, and a whole no-change run (start-up, imports, cache open, one 304, exit).
         fixed: dict[str, list[float]] = {"imports": [], "no-change": [], "base imports": [], "base no-change": []}
-        imports = [sys.executable, "-c", "import kiosk.cli, kiosk.cli.sync, kiosk.app.cache_open, sync.client, sync.one_shot, sync.syncer"]
+        imports = [sys.executable, "-c", "import kiosk.cli, kiosk.cli.sync, kiosk.device.cache, sync.client, sync.one_shot, sync.syncer"]
 
         def run_ours() -> float:
             d = fresh("ours")

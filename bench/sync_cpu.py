@@ -28,7 +28,7 @@ from bench.sync_bench import make_source  # noqa: E402
 from hub.publisher import publish  # noqa: E402
 from hub.refserver import ContentTreeServer  # noqa: E402
 
-LIGHT = ("import kiosk.cli, kiosk.cli.sync, kiosk.app.cache_open, sync, sync.client, sync.one_shot, sync.syncer, "
+LIGHT = ("import kiosk.cli, kiosk.cli.sync, kiosk.device.cache, sync, sync.client, sync.one_shot, sync.syncer, "
          "content_cache.light")
 FULL = LIGHT + ", content_cache.cache"
 

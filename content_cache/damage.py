@@ -8,7 +8,7 @@ quick_check``, about a millisecond for a typical cache); a damaged file is moved
 with its ``-wal`` and ``-shm`` (:func:`set_aside_damaged`), kept for a technician — the
 newest few, older ones are deleted — and the application rebuilds the live and previous
 versions from the kept manifests and the media store, as after a schema upgrade
-(kiosk.app.cache_open, sync.restore).
+(kiosk.device.cache, sync.restore).
 """
 from __future__ import annotations
 

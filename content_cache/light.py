@@ -6,7 +6,7 @@ models, about half a second of CPU that a one-shot sync would otherwise spend wh
 downloads need the processor. It opens a database of this software's schema, or creates
 the first one from the tables' one definition (:mod:`content_cache.schema`); a database of
 another schema raises :class:`SchemaMismatch`, and is then opened the full way
-(kiosk.app.cache_open: set aside, rebuilt from the kept manifests).
+(kiosk.device.cache: set aside, rebuilt from the kept manifests).
 """
 from __future__ import annotations
 

@@ -9,8 +9,9 @@
   player, the sync daemon and the CLI.
 - ``kiosk.config``: the device config file, read by every device process.
 
-The town's side (publisher, reference server, hub) is the ``hub`` package, never run on a
-device; the CLI imports it for ``kiosk publish``, ``kiosk serve`` and ``kiosk demo``.
+The town's side (publisher, content sources, reference server, hub) is the ``hub`` package,
+never run on a device; the CLI imports it for ``kiosk publish``, ``kiosk sources``,
+``kiosk serve``, ``kiosk demo`` and ``kiosk hub``.
 """
 
 __version__ = "0.1.0"

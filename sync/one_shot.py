@@ -13,7 +13,7 @@ first: outcome ``no-space`` if that was not enough).
 
 A database of another schema (written by the software before an upgrade) or a damaged one
 is opened the full way, by ``open_cache()``: it is set aside and the live and previous
-versions are rebuilt from their kept manifests before the pass (kiosk.app.cache_open).
+versions are rebuilt from their kept manifests before the pass (kiosk.device.cache).
 """
 from __future__ import annotations
 

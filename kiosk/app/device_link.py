@@ -1,6 +1,6 @@
 """The player's link to the device: systemd notify/watchdog and the control socket.
 
-Kivy side (imported after kiosk.app.kivy_env.prepare_kivy). Everything here runs on the UI
+Kivy side (imported after kiosk.device.kivy_env.prepare_kivy). Everything here runs on the UI
 thread except the socket's accept loop, which only queues requests.
 """
 from __future__ import annotations
@@ -16,10 +16,9 @@ from kivy.core.window import Window
 from kiosk import __version__
 from kiosk.device.control import ControlError, ControlServer, socket_path
 from kiosk.device.sdnotify import Notifier
-from player.schedule import alert_id_of
 
 if TYPE_CHECKING:
-    from kiosk.app.player_app import PlayerApp
+    from kiosk.app.host import PlayerHost
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ MAX_FREEZE_S = 120.0
 
 
 class DeviceLink:
-    def __init__(self, app: PlayerApp, notifier: Notifier | None = None) -> None:
+    def __init__(self, app: PlayerHost, notifier: Notifier | None = None) -> None:
         self.app = app
         self.notifier = notifier or Notifier()
         self.started = time.monotonic()
@@ -122,13 +121,11 @@ class DeviceLink:
                 "pings": self.pings,
             },
             "notify": self.notifier.enabled,
-            "frame_rate_cap": getattr(app, "pacer", None) and app.pacer.fps,
+            "frame_rate_cap": app.pacer.fps,
             "mode": app.options.mode,
-            # alerts on screen now: banners, and the full-screen one (shown as item alert-<id>)
-            "alerts": list(getattr(getattr(app, "banner", None), "alert_ids", ()) or ())
-            + ([alert] if (alert := alert_id_of(app.current_item_id)) else []),
-            "touch": app.touch.root.mode if getattr(app, "touch", None) else None,
+            "alerts": app.alerts_on_screen,
+            "touch": app.touch_mode,
             # display power, hotplug, USB import: "starting" until just after the first frame
-            "device_services": getattr(app, "services_phase", None),
-            **(app.services.status() if getattr(app, "services", None) else {}),
+            "device_services": app.services_phase,
+            **(app.services.status() if app.services is not None else {}),
         }

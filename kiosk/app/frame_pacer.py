@@ -78,11 +78,11 @@ class FramePacer:
 
     def _apply(self, fps: float) -> None:
         # Kivy reads this attribute on every loop iteration (ClockBase.idle).
-        Clock._max_fps = fps  # noqa: SLF001 - no public setter in Kivy 2.3
+        Clock._max_fps = fps  # no public setter in Kivy 2.3
 
     @property
     def fps(self) -> float:
-        return Clock._max_fps  # noqa: SLF001
+        return Clock._max_fps
 
 
 class OnTime:

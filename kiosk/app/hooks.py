@@ -1,4 +1,4 @@
-"""Kivy side of the player's device services (imported after kiosk.app.kivy_env.prepare_kivy).
+"""Kivy side of the player's device services (imported after kiosk.device.kivy_env.prepare_kivy).
 
 :class:`UiInbox` is how service threads reach the UI thread: a queue drained by a
 ``Clock`` trigger, so calls run in the order they were posted (``@mainthread`` gives no
@@ -19,7 +19,7 @@ from kiosk.app.touch_inputs import TouchInputs
 from kiosk.device.hotplug import HotplugEvent
 
 if TYPE_CHECKING:
-    from kiosk.app.player_app import PlayerApp
+    from kiosk.app.host import PlayerHost
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def kivy_provider_factory(headless: bool) -> Callable[[str], Any] | None:
 
 
 class PlayerHooks:
-    def __init__(self, app: PlayerApp) -> None:
+    def __init__(self, app: PlayerHost) -> None:
         from kivy.base import EventLoop
 
         self.app = app
@@ -86,7 +86,7 @@ class PlayerHooks:
             self.app.check_new_content()
 
 
-def start_services(app: PlayerApp) -> PlayerServices | None:
+def start_services(app: PlayerHost) -> PlayerServices | None:
     """Start the device services for a player with a config; None when they cannot run."""
     options = app.options
     if options.config is None or options.mode not in SERVICE_MODES:

@@ -5,7 +5,7 @@ A portrait totem is often a landscape panel mounted a quarter turn. Kivy's own
 root itself: the root is laid out at the logical (turned) size and drawn through a
 canvas transform, and touches go through the inverse transform on the way in (Kivy's
 Scatter does both; grabbed touches follow through ``to_local``). Kivy side: imported after
-kiosk.app.kivy_env.prepare_kivy.
+kiosk.device.kivy_env.prepare_kivy.
 """
 from __future__ import annotations
 

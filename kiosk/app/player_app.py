@@ -1,4 +1,12 @@
-"""The Kivy side of the player (imported only after kiosk.app.kivy_env.prepare_kivy)."""
+"""The player's Kivy application: the slide loop with its bands (status bar, alert banner,
+ticker: :mod:`kiosk.app.bands`) and, in kiosk and hybrid modes, the touch UI over it. What
+comes next is :mod:`kiosk.app.next_slide`'s answer; the app prepares it off-screen and
+swaps it in.
+
+Imported only after :func:`kiosk.device.kivy_env.prepare_kivy` (:func:`kiosk.app.run.run_player`).
+Its helpers (device link, touch layer, service hooks) see it as a
+:class:`kiosk.app.host.PlayerHost`.
+"""
 from __future__ import annotations
 
 import importlib
@@ -6,49 +14,50 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
 from content_cache import CacheError, ItemData
-from kiosk.app.cache_open import PlayerCache
+from kiosk.app.bands import LoopBands
 from kiosk.app.device_link import DeviceLink
-from kiosk.app.folders import writable_folder
 from kiosk.app.frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
 from kiosk.app.heap_trim import heap_trimmer
+from kiosk.app.next_slide import NextSlide
+from kiosk.app.options import PlayerOptions
+from kiosk.app.player_cache import PlayerCache
 from kiosk.app.proof_of_play import ProofOfPlay
-from kiosk.app.run import PlaybackState, PlayerOptions
+from kiosk.app.state import PlaybackState
+from kiosk.device.folders import writable_folder
 from player.engine import NowPlaying, item_label
-from player.i18n import gettext_for
-from player.quarantine import Quarantine
-from player.render.geometry import screen_zones
-from player.render.side_zone import SideZone, side_content
+from player.neutrality import Withheld
 from player.render.slides import (
-    AlertBanner,
-    MessageSlide,
     Slide,
-    StatusBar,
     TestCardSlide,
-    build_slide,
     poster_for,
     screen_size,
     set_turned_screen,
 )
-from player.render.ticker_strip import TickerStrip
-from player.schedule import alert_slide_id, is_alert_slide
-from player.ticker import ticker_text
+from player.schedule import alert_id_of, alert_slide_id, is_alert_slide
+
+if TYPE_CHECKING:
+    from kiosk.app.services import PlayerServices
+    from kiosk.app.touch_layer import TouchLayer
 
 log = logging.getLogger(__name__)
 
-STATUS_BAR_HEIGHT = 0.07
-TICKER_HEIGHT = 0.06
 HEAP_TRIM_DELAY_S = 1.0
+
+
+class Cancellable(Protocol):
+    """A pending call: :class:`OnTime`, or a Kivy ``ClockEvent``."""
+
+    def cancel(self) -> None: ...
 
 
 class PlayerApp(App):
@@ -61,54 +70,53 @@ class PlayerApp(App):
         self.exit_code = 0
         self._current: Slide | None = None
         self._advance = Clock.create_trigger(lambda _dt: self.show_next(), 0)
-        self._slide_timer = None
+        self._slide_timer: Cancellable | None = None
+        self._deadline: Cancellable | None = None
+        self._trim_heap: Callable[[], None] | None = None
         self._shots = 0
         self.shown: list[str] = []
         self.current_kind: str | None = None
         self.current_reason: str = ""
+        self.pacer = FramePacer(idle_fps=options.idle_fps or (
+            SIGNAGE_IDLE_FPS if options.mode == "signage" else IDLE_FPS))
         self.device = DeviceLink(self)
         self._pending: Slide | None = None
-        self.quarantine = Quarantine()
+        self.next_slide = NextSlide(self.state, writable_folder(options.data_dir / "derived"))  # prepared images
         self.proof = ProofOfPlay(cache.full, now, data_dir=options.data_dir,
-                                 retention_days=options.config.play_log_days if options.config else None,
+                                 retention_days=options.config.reports.retention_days if options.config else None,
                                  record=options.preview_at is None)
         self._kiosk_key: tuple[int, bool] | None = None
-        self.derived_dir = writable_folder(options.data_dir / "derived")  # prepared images
         self._loop_paused = False
         self._dark = False  # the display schedule switched the screen off
-        self.services = None
+        self.services: PlayerServices | None = None
         # "starting" until the first frame is drawn and the services are started after it
         self.services_phase = "starting"
         self._stopping = False
-        self.touch = None
-        self._seen_generation = -2
-        self.ticker: TickerStrip | None = None
+        self.touch: TouchLayer | None = None
+        self.bands = LoopBands(options.ticker, self.pacer)
 
     def bottom_band_height(self) -> float:
         """Share of the screen's height the loop's own bands take at the bottom."""
-        return STATUS_BAR_HEIGHT + (TICKER_HEIGHT if self.options.ticker == "bottom" else 0.0)
+        return self.bands.bottom_height()
 
     @property
     def current_item_id(self) -> str | None:
         return self._current.item_id if self._current else None
 
+    @property
+    def alerts_on_screen(self) -> list[str]:
+        """The alerts on screen now: the banner's, and the full-screen one (shown as item alert-<id>)."""
+        alert = alert_id_of(self.current_item_id)
+        return [*self.bands.alert_ids, *([alert] if alert else [])]
+
+    @property
+    def touch_mode(self) -> str | None:
+        """The touch UI's mode ("attract" or "interactive"); None without one."""
+        return self.touch.root.mode if self.touch is not None else None
+
     # -- Kivy lifecycle ------------------------------------------------------------
     def build(self) -> Widget:
-        root = FloatLayout()
-        # Slides fill the screen above the status bar, so the bar never hides content.
-        self.stage = FloatLayout(size_hint=(1, 1 - STATUS_BAR_HEIGHT), pos_hint={"x": 0, "top": 1})
-        root.add_widget(self.stage)
-        self.status = StatusBar("", self.state.now, height_hint=STATUS_BAR_HEIGHT)
-        root.add_widget(self.status)
-        self.banner = AlertBanner()
-        root.add_widget(self.banner)
-        # The layout's side zone (content: site or playlist layout), shown when it has panels.
-        self.side = SideZone(self.state.now, opacity=0)
-        root.add_widget(self.side)
-        if self.options.ticker:
-            self.ticker = TickerStrip(on_moving=self._ticker_moving, size_hint=(1, TICKER_HEIGHT),
-                                      pos_hint={"x": 0, "y": STATUS_BAR_HEIGHT})
-            root.add_widget(self.ticker)
+        root = self.bands.build(self.state.now)
         self._deadline = Clock.schedule_once(self._reevaluate, 0)
         Window.bind(on_request_close=self._on_request_close)
         if self.options.screenshots:
@@ -118,18 +126,14 @@ class PlayerApp(App):
             Clock.schedule_once(lambda _dt: self.stop(), self.options.duration_s)
         Clock.schedule_once(lambda _dt: self.show_next(), 0.01)
         self.device.start()
-        if self.options.headless and os.environ.get("KIOSK_FRAME_FLUSH", "1") != "0":
+        if self.options.headless and self.options.frame_flush:
             flush_each_frame()
-        self.pacer = FramePacer(idle_fps=self.options.idle_fps or (
-            SIGNAGE_IDLE_FPS if self.options.mode == "signage" else IDLE_FPS))
-        self._trim_heap = None
-        if os.environ.get("KIOSK_HEAP_TRIM", "1") != "0":
+        if self.options.heap_trim:
             trim = heap_trimmer()
             if trim is not None:
                 # Once the old slide's buffers are freed (its textures go at the next frames).
                 self._trim_heap = Clock.create_trigger(lambda _dt: trim(), HEAP_TRIM_DELAY_S)
         Window.bind(on_touch_down=lambda *_: self.pacer.nudge())
-        self.touch = None
         if self.options.mode in ("kiosk", "hybrid"):
             from kiosk.app.touch_layer import TouchLayer
 
@@ -164,15 +168,14 @@ class PlayerApp(App):
         self._loop_paused = True
         if self._slide_timer is not None:
             self._slide_timer.cancel()
-        if self.ticker is not None:
-            self.ticker.pause()
+        self.bands.pause_ticker()
         self.pacer.nudge()
 
     def resume_loop(self) -> None:
         if self._loop_paused and self.options.mode == "hybrid":
             self._loop_paused = False
-            if self.ticker is not None and not self._dark:
-                self.ticker.resume()
+            if not self._dark:
+                self.bands.resume_ticker()
             self.show_next()
 
     def set_screen_power(self, on: bool) -> None:
@@ -189,15 +192,13 @@ class PlayerApp(App):
             self.proof.ended()
             if self._current is not None:
                 self._current.stop()  # a video stops decoding
-            if self.ticker is not None:
-                self.ticker.pause()
+            self.bands.pause_ticker()
             self.pacer.go_dark()
             self.device.notifier.status("screen off (display schedule)")
         else:
             self.pacer.wake()
             if not self._loop_paused:
-                if self.ticker is not None:
-                    self.ticker.resume()
+                self.bands.resume_ticker()
                 self.show_next()
 
     def check_new_content(self) -> None:
@@ -213,7 +214,7 @@ class PlayerApp(App):
             return
         guard = self.state.engine.compile(content).guard
         self.proof.elections(guard.rules.elections)
-        kiosk_withheld: tuple = ()
+        kiosk_withheld: tuple[Withheld, ...] = ()
         reserve = answer is not None and answer.reserve is not None
         if self.touch is not None:
             key = (self.state.generation, reserve)
@@ -249,26 +250,17 @@ class PlayerApp(App):
     def _reevaluate(self, _dt: float) -> None:
         """At the engine's deadline or on a new version: alerts apply now; changes to
         the loop wait for the current slide to end."""
-        self._deadline.cancel()
+        if self._deadline is not None:
+            self._deadline.cancel()
         try:
             answer = self.state.refresh()
         except Exception:
             log.exception("could not evaluate the schedule")
             answer = None
         self._note_neutrality(answer)
-        banner = tuple(a.bulletin for a in answer.banner_alerts) if answer else ()
-        if tuple(b.id for b in banner) != self.banner.alert_ids:
-            self.banner.show(banner, self.state.lang)
-            self.pacer.nudge()
-            self._layout()
-            log.info("alert banner: %s", ", ".join(b.id for b in banner) or "none")
-        side = side_content(self.state.content, self.options.playlist, self.state.lang,
-                            tuple(a.bulletin for a in answer.alerts) if answer else ())
-        if side is not None:
-            self.side.set_content(side)
-        if (side is not None) != (self.side.opacity > 0):
-            self.side.opacity = 1 if side is not None else 0
-            self._layout()
+        self.bands.show_alerts([a.bulletin for a in answer.banner_alerts] if answer else [], self.state.lang)
+        self.bands.show_side(self.state.content, self.options.playlist, self.state.lang,
+                             [a.bulletin for a in answer.alerts] if answer else [])
         full = answer.fullscreen_alert if answer else None
         showing = self._current.item_id if self._current else None
         wanted = alert_slide_id(full.id) if full else None
@@ -277,117 +269,28 @@ class PlayerApp(App):
         elif showing == "waiting" and answer is not None and answer.items:
             self.show_next()  # content at last (a first sync, a cache rebuilt): the card goes at once
         wait = self.state.seconds_to_deadline()
-        ticker_until = self._update_ticker(answer)
+        ticker_until = self.bands.update_ticker(self.state.content, answer, self.state.now(), self.state.lang)
         if ticker_until is not None:
             wait = min(wait, max(0.05, (ticker_until - self.state.now()).total_seconds()))
         # On time at the idle frame rate too: an alert starts within a tenth of a second.
         self._deadline = OnTime(wait, self.pacer, lambda: self._reevaluate(0.0), "deadline")
 
-    def _layout(self) -> None:
-        """Banner at the top, status bar at the bottom, the ticker next to one of them:
-        the loop takes what is left, so nothing hides a slide or the banner."""
-        top = 1 - (self.banner.size_hint_y if self.banner.alert_ids else 0)
-        bottom = STATUS_BAR_HEIGHT
-        if self.ticker is not None and self.ticker.titles:
-            if self.options.ticker == "top":
-                self.ticker.pos_hint = {"x": 0, "top": top}
-                top -= TICKER_HEIGHT
-            else:
-                self.ticker.pos_hint = {"x": 0, "y": bottom}
-                bottom += TICKER_HEIGHT
-        zones = screen_zones(screen_size(), 1 - top, bottom, self.side.opacity > 0)
-        x, y, w, h = zones.stage
-        self.stage.size_hint = (w, h)
-        self.stage.pos_hint = {"x": x, "y": y}
-        if zones.side is not None:
-            x, y, w, h = zones.side
-            self.side.size_hint = (w, h)
-            self.side.pos_hint = {"x": x, "y": y}
-
-    def _update_ticker(self, answer: NowPlaying | None) -> datetime | None:
-        """Current non-alert bulletin titles into the ticker (none during a full-screen
-        alert); returns when they may change next."""
-        if self.ticker is None:
-            return None
-        content = self.state.content
-        severities: tuple[str, ...] = ()
-        if content is None or answer is None or answer.fullscreen_alert is not None:
-            titles, until = (), None
-        else:
-            text = ticker_text(content.bulletins, self.state.now(), self.state.lang, answer.clock_trusted)
-            titles, until = text.titles, text.valid_until
-            severities = text.severities
-        if titles != self.ticker.titles:
-            self.ticker.set_titles(titles, severities)
-            self._layout()
-            log.info("ticker: %d bulletin title(s)", len(titles))
-        return until
-
-    def _ticker_moving(self, moving: bool) -> None:
-        # Scrolling text needs the full frame rate; a still screen may idle.
-        if moving:
-            self.pacer.hold("ticker")
-        else:
-            self.pacer.release("ticker")
-
-    # -- rotation ------------------------------------------------------------------
     def show_next(self) -> None:
         """Prepare the next slide off-screen; it replaces the current one when ready."""
         if self._slide_timer is not None:
             self._slide_timer.cancel()
         if self._loop_paused or self._dark:
             return
-        item, slide = self._build_next()
+        item, slide = self.next_slide.build()
         self._pending = slide
         self.pacer.hold("preparing")
         slide.prepare(lambda: self._present(slide, item),
                       lambda why: self._prepare_failed(slide, item, why))
 
-    def _build_next(self) -> tuple[ItemData | None, Slide]:
-        now = time.monotonic()
-        for _attempt in range(64):  # a playlist of broken items must not spin forever
-            try:
-                item = self.state.next_item()
-            except Exception:
-                log.exception("could not read the content cache; showing the fallback")
-                item = None
-            if self.state.generation != self._seen_generation:
-                self._seen_generation = self.state.generation
-                self.quarantine.clear()  # a new version may carry mended files
-                self._prune_derived()
-            if item is None:
-                break
-            if self.quarantine.blocks(item.id, now):
-                poster = poster_for(item, self.state.lang)
-                if poster is not None:
-                    return item, poster  # a broken video shows as its poster meanwhile
-                continue
-            try:
-                return item, build_slide(item, self.state.lang, self.state.second_lang,
-                                         screen=screen_size(), derived_dir=self.derived_dir)
-            except Exception as e:
-                self.quarantine.add(item.id, self._version(), str(e), now)
-        return None, self._fallback_slide()
-
-    def _prune_derived(self) -> None:
-        """Drop downscaled copies of images the live content no longer has."""
-        content = self.state.content
-        if content is None or not self.derived_dir.is_dir():
-            return
-        live = {m.sha256 for p in content.playlists.values() for i in p.items
-                for m in (i.media, i.look.portrait, i.look.landscape) if m}
-        live |= {b.picture.sha256 for b in content.bulletins if b.picture}
-        for f in self.derived_dir.iterdir():
-            if f.name.split("-", 1)[0] not in live:
-                f.unlink(missing_ok=True)
-
-    def _version(self) -> str:
-        return self.state.content.version_id if self.state.content else "none"
-
     def _prepare_failed(self, slide: Slide, item: ItemData | None, why: str) -> None:
         self.pacer.release("preparing")
         if item is not None:
-            self.quarantine.add(item.id, self._version(), why, time.monotonic())
+            self.next_slide.failed(item, why)
         if slide is not self._pending:
             return
         poster = poster_for(item, self.state.lang) if item is not None else None
@@ -425,17 +328,17 @@ class PlayerApp(App):
     def _swap(self, slide: Slide) -> None:
         """Put the new slide in place before removing the old one: no black frame between."""
         old = self._current
-        self.stage.add_widget(slide)
+        self.bands.stage.add_widget(slide)
         slide.start()
         if old is not None:
-            self.stage.remove_widget(old)
+            self.bands.stage.remove_widget(old)
             old.stop()
             if self._trim_heap is not None:
                 self._trim_heap()
         self._current = slide
         self.shown.append(slide.item_id)
         content = self.state.content
-        self.status.set_site_name(content.site_name.get(self.state.lang) if content else "")
+        self.bands.status.set_site_name(content.site_name.get(self.state.lang) if content else "")
         version = content.version_id if content else "none"
         first = not self.device.ready_sent
         self.device.first_frame_shown(f"showing {slide.item_id} (content {version})")
@@ -487,20 +390,6 @@ class PlayerApp(App):
         self._swap(TestCardSlide(f"{Window.width}×{Window.height}", self.state.content.version_id
                                  if self.state.content else "no content"))
         self._slide_timer = Clock.schedule_once(lambda _dt: self.show_next(), seconds)
-
-    def _fallback_slide(self) -> Slide:
-        _ = gettext_for(self.state.lang)
-        content = self.state.content
-        if content is None:
-            return MessageSlide(
-                _("Waiting for content"),
-                _("This screen has not received any content yet. It will appear as soon as the first synchronisation completes."),
-                "", item_id="waiting", lang=self.state.lang,
-            )
-        return MessageSlide(
-            content.site_name.get(self.state.lang), _("Nothing to show right now"),
-            self.state.now().strftime("%d/%m/%Y"), item_id="fallback", lang=self.state.lang,
-        )
 
     def _screenshot(self, slide: Slide) -> None:
         if slide is not self._current or self.options.screenshots is None:

@@ -108,7 +108,7 @@ class ProofOfPlay:
         if cur is None or cur.kind in NOT_PLAYS or not self.record:
             return
         duration = round(time.monotonic() - cur.started_mono, 2)
-        record = {
+        record: dict[str, object] = {
             "item": cur.item_id,
             "kind": cur.kind,
             "content_version": cur.version,
@@ -199,8 +199,10 @@ class ProofOfPlay:
         if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
             return
         self._pruned_at = now
-        self._guarded("play log", lambda: self.play_log.prune(  # type: ignore[union-attr]
-            now, *(() if self.retention_days is None else (self.retention_days,))))
+        play_log = self.play_log  # not None: called after a play was added to it
+        if play_log is not None:
+            self._guarded("play log", lambda: play_log.prune(
+                now, *(() if self.retention_days is None else (self.retention_days,))))
 
     def _guarded(self, what: str, write: Callable[[], object]) -> None:
         try:

@@ -15,6 +15,7 @@ logged once and the player carries on without it.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import queue
@@ -140,7 +141,7 @@ class PlayerServices:
 
     def _detect_power(self) -> BackendChoice:
         try:
-            return detect_backend(PowerEnvironment.current(), self.cfg.display_power_backend, self.cfg.display_output)
+            return detect_backend(PowerEnvironment.current(), self.cfg.display.power_backend, self.cfg.display.output)
         except DisplayPowerError as e:
             log.warning("display power: %s; the schedule is not applied", e)
             return BackendChoice("none", str(e), NoPower())
@@ -285,7 +286,7 @@ class PlayerServices:
                 if record is not None:
                     self._last_import = record
             if record is not None:
-                self._post(lambda r=record: self.hooks.content_imported(r))
+                self._post(functools.partial(self.hooks.content_imported, record))
 
     # -- status (UI thread) --------------------------------------------------------------
     def status(self) -> dict[str, Any]:
@@ -324,6 +325,6 @@ def services_for_player(cfg: Config, data_dir: Path, hooks: ServiceHooks, post: 
     it switches nothing (a preview on a device must not blank the real screen)."""
     source, mounts = hotplug_source_from_env(os.environ if env is None else env)
     power = None
-    if headless and cfg.display_power_backend == "auto":
+    if headless and cfg.display.power_backend == "auto":
         power = BackendChoice("none", "headless player: no screen to switch", NoPower())
     return PlayerServices(cfg, data_dir, hooks, post, now=now, power=power, source=source, mounts=mounts)

@@ -2,11 +2,12 @@
 
 In ``hybrid`` the loop is the attract screen: a tap opens the kiosk home, the loop pauses,
 and after the idle countdown the kiosk resets to the loop. In ``kiosk`` there is no loop.
-Kivy side: imported after kiosk.app.kivy_env.prepare_kivy.
+Kivy side: imported after kiosk.device.kivy_env.prepare_kivy.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kivy.core.window import Window
@@ -19,13 +20,14 @@ from kiosk.touch import AdminActions, AdminInfo, TouchOptions, build_touch_root,
 from kiosk.touch.theme import screen_dpi
 
 if TYPE_CHECKING:
-    from kiosk.app.player_app import PlayerApp
+    from content_cache import LiveContent
+    from kiosk.app.host import PlayerHost
 
 log = logging.getLogger(__name__)
 
 
 class TouchLayer:
-    def __init__(self, app: PlayerApp, loop: Widget) -> None:
+    def __init__(self, app: PlayerHost, loop: Widget) -> None:
         self.app = app
         self._sync = SyncNow(app.options.data_dir, app.options.config_path)
         mode = app.options.mode
@@ -48,17 +50,13 @@ class TouchLayer:
         self.root = build_touch_root(content, loop if mode == "hybrid" else None, options,
                                      app.state.now)
         self.root.bind(on_session_start=self._session_started, on_attract=self._back_to_attract)
-        self._unlock = None
+        self._unlock: Callable[[], None] | None = None
 
     def lock(self) -> None:
         self._unlock = lock_window(Window, self.app)
 
-    def set_content(self, content: object) -> None:
+    def set_content(self, content: LiveContent | None) -> None:
         self.root.set_content(content)
-
-    @property
-    def in_session(self) -> bool:
-        return self.root.mode == "interactive"
 
     def _session_started(self, _w: object, lang: str) -> None:
         log.info("touch session started (%s); the loop pauses", lang)

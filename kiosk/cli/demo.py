@@ -10,19 +10,30 @@ import argparse
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from content_cache import DEFAULT_TIMEZONE
-from hub.demo import demo_source_dir
-from hub.publisher import PublishError, publish
-from hub.refserver import ContentTreeServer
-from kiosk.app.kivy_env import display_available
-from kiosk.app.run import PlayerOptions, run_player
-from kiosk.cli import _in_zone
-from player.schedule import DurationLimits, slide_seconds
+from kiosk.cli._common import Commands, Subcommands, in_zone, local_datetime, positive_seconds, screen_size
+from kiosk.cli.exit_codes import EXIT_INVALID, EXIT_OK
+
+if TYPE_CHECKING:
+    from player.schedule import DurationLimits
 
 # In a headless demo every slide is capped to this, so one loop takes well under a minute.
 HEADLESS_SLIDE_SECONDS = 5.0
 VIDEO_ESTIMATE_SECONDS = 8.0
+
+
+def register(sub: Subcommands) -> Commands:
+    s = sub.add_parser("demo", help="publish, serve and sync the demo town, then play it")
+    s.add_argument("--data", type=Path, default=None, help="demo data folder")
+    s.add_argument("--headless", action="store_true", help="render offscreen even if a display exists")
+    s.add_argument("--duration", type=positive_seconds, default=None,
+                   help="stop after this many seconds (headless default: one full loop)")
+    s.add_argument("--size", type=screen_size, default=(1280, 720), help="screen size WxH")
+    s.add_argument("--at", type=local_datetime, default=None, metavar="DATE-TIME",
+                   help="play as if the clock read this (Europe/Paris unless an offset is given), "
+                        "e.g. 2027-10-05T10:00 inside the demo town's election reserve period")
+    return {"demo": run_demo}
 
 
 def demo_data_dir() -> Path:
@@ -32,21 +43,31 @@ def demo_data_dir() -> Path:
 
 def _one_loop_seconds(data: Path, limits: DurationLimits) -> float:
     from content_cache import ContentCache
+    from player.schedule import slide_seconds
 
     with ContentCache(data / "cache") as cache:
         content = cache.read_live()
-    if content is None or content.playlist() is None:
+    playlist = content.playlist() if content is not None else None
+    if playlist is None:
         return 30.0
     total = 0.0
-    for item in content.playlist().items:  # type: ignore[union-attr]
+    for item in playlist.items:
         s = slide_seconds(item, limits)
         total += min(s, VIDEO_ESTIMATE_SECONDS) if item.kind == "video" else s
     return total + 2.0
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from kiosk.cli.exit_codes import EXIT_INVALID, EXIT_OK
+    # The town's side (publisher, reference server) and the player load only for the demo.
+    from content_cache import DEFAULT_TIMEZONE
+    from hub.demo import demo_source_dir
+    from hub.publisher import PublishError, publish
+    from hub.refserver import ContentTreeServer
+    from kiosk.app.options import PlayerOptions
+    from kiosk.app.run import run_player
     from kiosk.cli.sync import run_sync_once
+    from kiosk.device.kivy_env import display_available
+    from player.schedule import DurationLimits
 
     data: Path = args.data or demo_data_dir()
     data.mkdir(parents=True, exist_ok=True)
@@ -67,7 +88,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"[demo] synced into {data / 'cache'}")
 
         headless = args.headless or not display_available()
-        at = _in_zone(getattr(args, "at", None), DEFAULT_TIMEZONE)  # the demo town's zone
+        at = in_zone(args.at, DEFAULT_TIMEZONE)  # the demo town's zone
         if at is not None:
             print(f"[demo] playing as if the clock read {at.isoformat(timespec='minutes')}", flush=True)
         if headless:

@@ -1,7 +1,6 @@
 """Technician commands: ``kiosk provision``, ``kiosk doctor``, ``kiosk import``.
 
-Registered into the main parser by :func:`register_device_commands`; each prints
-one-line errors (``kiosk: error: …``) and has documented exit codes.
+Each prints one-line errors (``kiosk: error: …``) and has documented exit codes.
 """
 from __future__ import annotations
 
@@ -12,9 +11,10 @@ import os
 import pwd
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from kiosk.cli._common import Commands, Subcommands, add_config_option, add_data_option, data_dir, error, warning
 
 if TYPE_CHECKING:
     from kiosk.device.enrol import Enrolled
@@ -48,8 +48,7 @@ def _day(text: str) -> tuple[str, str]:
     return m.group(1), m.group(2).strip()
 
 
-def register_device_commands(sub: argparse._SubParsersAction, commands: dict[str, Callable[[argparse.Namespace], int]],
-                             ) -> None:
+def register(sub: Subcommands) -> Commands:
     fmt = argparse.RawDescriptionHelpFormatter
     s = sub.add_parser("provision", help="write this device's config and token, create its data folder, register it",
                        epilog=PROVISION_EPILOG, formatter_class=fmt)
@@ -88,14 +87,9 @@ def register_device_commands(sub: argparse._SubParsersAction, commands: dict[str
     s = sub.add_parser("import", help="import a content pack from a USB key or folder",
                        epilog=IMPORT_EPILOG, formatter_class=fmt)
     s.add_argument("path", type=Path, help="folder with v1/manifest.json, or a mounted block device")
-    s.add_argument("--data", type=Path, default=None, help="data folder")
-    s.add_argument("--config", type=Path, default=None, help="config file (default /etc/kiosk/kiosk.toml if present)")
-
-    commands.update({"provision": cmd_provision, "doctor": cmd_doctor, "import": cmd_import})
-
-
-def _err(line: str) -> None:
-    print(f"kiosk: error: {line}", file=sys.stderr)
+    add_data_option(s)
+    add_config_option(s, "config file (default /etc/kiosk/kiosk.toml if present)")
+    return {"provision": cmd_provision, "doctor": cmd_doctor, "import": cmd_import}
 
 
 # -- provision -------------------------------------------------------------------------------
@@ -127,7 +121,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
         elif args.token_stdin:
             token = sys.stdin.readline().strip()
     except OSError as e:
-        _err(f"--token-file {args.token_file}: {e.strerror}")
+        error(f"--token-file {args.token_file}: {e.strerror}")
         return 2
     layout = Layout(root=args.root, config=args.config or DEFAULT_CONFIG)
     settings = provision_settings(args)
@@ -143,16 +137,16 @@ def cmd_provision(args: argparse.Namespace) -> int:
         result = provision(request, layout)
     except ProvisionError as e:
         for line in e.problems:
-            _err(line)
+            error(line)
         print("kiosk: nothing was written", file=sys.stderr)
         return 2
     except OSError as e:
-        _err(f"{e.filename}: {e.strerror}" + (" (run with sudo)" if isinstance(e, PermissionError) else ""))
+        error(f"{e.filename}: {e.strerror}" + (" (run with sudo)" if isinstance(e, PermissionError) else ""))
         return 2
     for line in result.changes or ("nothing to change",):
         print(line)
     for line in result.warnings:
-        print(f"kiosk: warning: {line}", file=sys.stderr)
+        warning(line)
     return 1 if result.registration_failed else 0
 
 
@@ -164,11 +158,11 @@ def enrol_with_code(args: argparse.Namespace, layout: Layout, settings: dict[str
     try:
         current = read_current(layout.config_file)
     except ProvisionError as e:
-        _err(e.problems[0])
+        error(e.problems[0])
         return None
     api = args.api or current.get("api", {}).get("url")
     if not api:
-        _err("--enrol needs the hub's address: give --api URL")
+        error("--enrol needs the hub's address: give --api URL")
         return None
     device_id = args.device_id or current.get("device", {}).get("id")
     ca = args.ca_bundle or current.get("api", {}).get("ca_bundle")
@@ -176,7 +170,7 @@ def enrol_with_code(args: argparse.Namespace, layout: Layout, settings: dict[str
     try:
         result = enrol(str(api), args.enrol, device_id, ca_bundle=Path(ca) if ca else None, current_token=token)
     except EnrolFailed as e:
-        _err(f"--enrol: {e}")
+        error(f"--enrol: {e}")
         print("kiosk: nothing was written", file=sys.stderr)
         return None
     if result.already:
@@ -211,9 +205,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from kiosk.cli.sync import load_device_config
-    from kiosk.config import ConfigError
-    from kiosk.config.paths import default_data_dir
+    from kiosk.config import ConfigError, load_device_config
     from kiosk.device.usb_import import PackPathError, import_pack, resolve_pack_path
 
     try:
@@ -221,15 +213,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         pack = resolve_pack_path(args.path)
     except ConfigError as e:
         for line in e.lines():
-            _err(line)
+            error(line)
         return 2
     except PackPathError as e:
-        _err(str(e))
+        error(str(e))
         return 2
-    data_dir = args.data or cfg.data_dir or default_data_dir()
-    owner = foreign_owner(data_dir)
+    data = data_dir(args.data, cfg)
+    owner = foreign_owner(data)
     if owner:
-        _err(f"{data_dir} belongs to {owner}: run as that user (sudo -u {owner} kiosk import {args.path})")
+        error(f"{data} belongs to {owner}: run as that user (sudo -u {owner} kiosk import {args.path})")
         return 2
     if not args.verbose:  # the result is printed below, once; the syncer's log would repeat it
         for name in ("sync", "content_cache", "kiosk.device.usb_import"):
@@ -237,7 +229,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        result = import_pack(pack, data_dir, cfg, stop=stop)
+        result = import_pack(pack, data, cfg, stop=stop)
     finally:
         signal.signal(signal.SIGTERM, previous)
     if result.ok:
@@ -245,18 +237,18 @@ def cmd_import(args: argparse.Namespace) -> int:
               f"{result.bytes_fetched / 1e6:.1f} MB copied from {pack}")
         return 0
     for line in result.problems or (result.message,):
-        _err(line)
+        error(line)
     if result.live_version:
         print(f"kiosk: version {result.live_version} stays live", file=sys.stderr)
     return _IMPORT_EXIT.get(result.outcome, 5)
 
 
-def foreign_owner(data_dir: Path) -> str | None:
+def foreign_owner(folder: Path) -> str | None:
     """The owner's name when root is about to write into another user's data folder:
     files root would create there (the SQLite WAL) would lock the kiosk services out."""
-    if os.geteuid() != 0 or not data_dir.exists():
+    if os.geteuid() != 0 or not folder.exists():
         return None
-    uid = data_dir.stat().st_uid
+    uid = folder.stat().st_uid
     if uid == 0:
         return None
     try:

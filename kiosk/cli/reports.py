@@ -1,18 +1,21 @@
 """`kiosk report plays|neutrality`: play reports from the device's play log.
 
-Registered into the main parser by :func:`register_report_commands`; errors are one line
-(``kiosk: error: …``) with the exit codes of kiosk/cli/exit_codes.py.
+Errors are one line (``kiosk: error: …``) with the exit codes of kiosk/cli/exit_codes.py.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from kiosk.cli._common import Commands, Subcommands, add_config_option, add_data_option, aware_datetime, data_dir, fail
 from kiosk.cli.exit_codes import EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from content_cache import LiveContent, PlayLog
 
 REPORT_EPILOG = """Reports read the play log this device keeps (DATA/plays.sqlite, kept
 reports.retention_days, 400 by default). Times are the site's local time. CSV is UTF-8;
@@ -31,10 +34,7 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
-def register_report_commands(sub: argparse._SubParsersAction,
-                             commands: dict[str, Callable[[argparse.Namespace], int]]) -> None:
-    from kiosk.cli import _datetime  # the parser's own ISO date-time type
-
+def register(sub: Subcommands) -> Commands:
     fmt = argparse.RawDescriptionHelpFormatter
     r = sub.add_parser("report", help="play reports (per item; election-period neutrality)",
                        epilog=REPORT_EPILOG, formatter_class=fmt)
@@ -42,12 +42,11 @@ def register_report_commands(sub: argparse._SubParsersAction,
     for name, help_text in (("plays", "per item: times shown, first and last shown, total duration, tags"),
                             ("neutrality", "one election: what was withheld and why, what was shown, weekly counts")):
         s = kinds.add_parser(name, help=help_text, epilog=REPORT_EPILOG, formatter_class=fmt)
-        s.add_argument("--data", type=Path, default=None, help="data folder")
-        s.add_argument("--config", type=Path, default=None,
-                       help="config file (default: /etc/kiosk/kiosk.toml if present)")
+        add_data_option(s)
+        add_config_option(s)
         s.add_argument("--format", choices=("csv", "json"), default="csv")
         s.add_argument("--lang", choices=("fr", "en"), default="fr", help="column names and labels")
-        s.add_argument("--now", type=_datetime, default=None, help="report as at this instant (default: now)")
+        s.add_argument("--now", type=aware_datetime, default=None, help="report as at this instant (default: now)")
         if name == "plays":
             s.add_argument("--from", dest="start", type=_day, default=None, help="first day (default: the oldest play)")
             s.add_argument("--to", dest="end", type=_day, default=None, help="last day, included (default: today)")
@@ -58,30 +57,27 @@ def register_report_commands(sub: argparse._SubParsersAction,
                            help="weeks before the period in the weekly counts (default: all kept)")
             s.add_argument("--out", type=Path, default=None,
                            help="csv: folder for the three tables; json: file (default: standard output)")
-    commands["report"] = cmd_report
+    return {"report": cmd_report}
 
 
 def _fail(message: str) -> int:
-    print(f"kiosk: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return fail(message, EXIT_USAGE)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from content_cache import PLAY_LOG_FILE, PlayLog
-    from kiosk.cli.sync import load_device_config
-    from kiosk.config import ConfigError
-    from kiosk.config.paths import default_data_dir
+    from kiosk.config import ConfigError, load_device_config
 
     try:
         cfg = load_device_config(args.config)
     except ConfigError as e:
         return _fail(e.lines()[0])
-    data = args.data or cfg.data_dir or default_data_dir()
+    data = data_dir(args.data, cfg)
     path = data / PLAY_LOG_FILE
     if not path.is_file():
         return _fail(f"{path}: no play log (the player writes it while it shows content)")
     live = _live_content(data)
-    tz = ZoneInfo(live.timezone if live else cfg.timezone)
+    tz = ZoneInfo(live.timezone if live else cfg.device.timezone)
     now = (args.now or datetime.now(UTC)).astimezone(tz)
     log = PlayLog(path)
     try:
@@ -92,7 +88,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         log.close()
 
 
-def _live_content(data: Path):  # noqa: ANN202 - LiveContent | None
+def _live_content(data: Path) -> LiveContent | None:
     from content_cache import ContentCache
 
     db = data / "cache" / "cache.sqlite"
@@ -102,12 +98,12 @@ def _live_content(data: Path):  # noqa: ANN202 - LiveContent | None
         return cache.read_live()
 
 
-def _plays(args: argparse.Namespace, log: object, tz: ZoneInfo) -> int:
+def _plays(args: argparse.Namespace, log: PlayLog, tz: ZoneInfo) -> int:
     from kiosk.device.reports import plays_csv, plays_json, plays_report
 
     if args.start and args.end and args.end < args.start:
         return _fail(f"--to {args.end} is before --from {args.start}")
-    items = plays_report(log, tz, args.start, args.end)  # type: ignore[arg-type]
+    items = plays_report(log, tz, args.start, args.end)
     text = plays_csv(items, args.lang) if args.format == "csv" else plays_json(items, tz, args.start, args.end)
     _emit(text, args.out)
     if args.out:
@@ -115,22 +111,22 @@ def _plays(args: argparse.Namespace, log: object, tz: ZoneInfo) -> int:
     return EXIT_OK
 
 
-def _neutrality(args: argparse.Namespace, log: object, tz: ZoneInfo, now: datetime,
-                live: object, local: object) -> int:
+def _neutrality(args: argparse.Namespace, log: PlayLog, tz: ZoneInfo, now: datetime,
+                live: LiveContent | None, local: dict[str, Any] | None) -> int:
     from kiosk.device.reports import neutrality_json, neutrality_report, write_neutrality_csv
     from player.neutrality import Election, rules_for
 
-    elections: list[Election] = list(rules_for(live, local).elections) if live is not None else []  # type: ignore[arg-type]
+    elections: list[Election] = list(rules_for(live, local).elections) if live is not None else []
     known = {e.name for e in elections}
     elections += [Election(e.name, e.first_round, e.last_round)
-                  for e in log.elections() if e.name not in known]  # type: ignore[attr-defined]
+                  for e in log.elections() if e.name not in known]
     election = next((e for e in elections if e.matches(args.election)), None)
     if election is None:
         names = ", ".join(repr(e.name) for e in elections) or "none"
         return _fail(f"--election: no election named {args.election!r} (known: {names})")
     if args.weeks_before is not None and args.weeks_before < 0:
         return _fail("--weeks-before: must be 0 or more")
-    report = neutrality_report(log, election, tz, now, args.weeks_before)  # type: ignore[arg-type]
+    report = neutrality_report(log, election, tz, now, args.weeks_before)
     if args.format == "json":
         _emit(neutrality_json(report), args.out)
         return EXIT_OK

@@ -1,4 +1,4 @@
-"""`kiosk sync` (daemon and --once) and the device settings it reads."""
+"""`kiosk sync`: the sync daemon (its own systemd service) and ``--once``, one pass."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk import __version__
+from kiosk.cli._common import (
+    Commands,
+    Subcommands,
+    add_config_option,
+    add_data_option,
+    data_dir,
+    error,
+    fail,
+    positive_seconds,
+)
 from kiosk.cli.exit_codes import (
     EXIT_BUSY,
     EXIT_INCOMPLETE,
@@ -25,7 +35,7 @@ from kiosk.cli.exit_codes import (
     EXIT_UNREACHABLE,
     EXIT_USAGE,
 )
-from kiosk.config.paths import default_data_dir
+from kiosk.cli.logtime import use_town_time
 
 log = logging.getLogger(__name__)
 
@@ -36,42 +46,71 @@ if TYPE_CHECKING:
     from kiosk.device.sdnotify import Notifier
     from sync import Progress, SyncSettings
 
+SYNC_EPILOG = """Without --once, runs as a daemon (polls, uploads the outbox, sends heartbeats)
+until SIGTERM. Settings come from the config file (/etc/kiosk/kiosk.toml when present);
+options given here override it.
 
-def _fail(message: str, code: int) -> int:
-    print(f"kiosk: error: {message}", file=sys.stderr)
-    return code
+exit codes of --once:
+  0  the live content is up to date (updated, or nothing changed)
+  2  bad usage or an invalid config file (each problem on its own line)
+  3  the content API could not be reached or answered an HTTP error, or the manifest did
+     not arrive within --manifest-deadline (sync.manifest_deadline, 120 s)
+  4  the manifest is invalid, or over 8 MiB (each problem is printed on its own line)
+  5  some media could not be downloaded or failed verification
+  6  the new version does not fit in cache.max_bytes
+  7  stopped by a signal (partial downloads are kept and resumed next time)
+  9  another sync (the daemon's pass, another --once, an import) writes the cache: one
+     writer at a time; waited for up to --wait seconds (10)
+ 10  no space left on the data folder's disk (the line says what is free and what the
+     new version needs; the attempt's partial downloads are released)
+ 11  the data folder cannot be written (a read-only mount, or no permission for this
+     user: the line names the folder and the cause)
+In every failure case the previous live content stays live. A damaged cache database is
+set aside (kept for a technician) and rebuilt from the kept manifests, then synced."""
 
 
-def load_device_config(path: Path | None) -> Config:
-    """The config file named, else the default one if present, else defaults."""
-    from kiosk.config import DEFAULT_CONFIG, Config, load_config
+def register(sub: Subcommands) -> Commands:
+    s = sub.add_parser("sync", help="fetch new content into the local cache",
+                       epilog=SYNC_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("--once", action="store_true", help="run one sync pass and exit")
+    add_config_option(s)
+    s.add_argument("--api", default=None, help="content API base URL, e.g. https://contenu.example.fr")
+    add_data_option(s)
+    s.add_argument("--device-id", default=None, help="this device's id (per-device manifest, uploads)")
+    s.add_argument("--interval", type=positive_seconds, default=None, help="daemon: seconds between polls")
+    s.add_argument("--max-bytes", default=None, help="cache quota, e.g. 8G (default: none)")
+    s.add_argument("--manifest-deadline", type=positive_seconds, default=None, metavar="SECONDS",
+                   help="the manifest must arrive within this, retries included (default: sync.manifest_deadline, 120)")
+    s.add_argument("--quiet", action="store_true", help="--once: no progress line, summary only")
+    s.add_argument("--wait", type=_seconds_or_zero, default=10.0, metavar="SECONDS",
+                   help="--once: how long to wait for another sync writing the cache to finish (default 10)")
+    return {"sync": cmd_sync}
 
-    if path is None:
-        return load_config(DEFAULT_CONFIG) if DEFAULT_CONFIG.is_file() else Config()
-    return load_config(path)
+
+def _seconds_or_zero(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not v >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds (0 or more), got {text}")
+    return v
 
 
-def sync_settings(args: argparse.Namespace, cfg: Config) -> SyncSettings:
-    from kiosk.config import parse_size
-    from sync import SyncSettings
+def settings_for(args: argparse.Namespace, cfg: Config) -> SyncSettings:
+    """The config's sync settings with the command line's --api, --device-id and --max-bytes."""
+    from kiosk.config import parse_size, sync_settings
     from sync.wording import api_url_problem
 
-    api = args.api or cfg.api_url
+    api = args.api or cfg.api.url
     if not api:
         raise ValueError("no content API URL: give --api URL or set api.url in the config file")
     problem = api_url_problem(api)
     if problem:
         raise ValueError(f"{'--api' if args.api else 'api.url'}: {problem}")
-    max_bytes = parse_size(args.max_bytes) if getattr(args, "max_bytes", None) else cfg.max_cache_bytes
-    return SyncSettings(
-        api_url=api,
-        device_id=getattr(args, "device_id", None) or cfg.device_id,
-        token=cfg.token,
-        ca_bundle=cfg.ca_bundle,
-        parallel_downloads=cfg.parallel_downloads,
-        max_cache_bytes=max_bytes,
-        manifest_deadline_s=getattr(args, "manifest_deadline", None) or cfg.manifest_deadline_s,
-    )
+    return sync_settings(cfg, api_url=args.api, device_id=args.device_id,
+                         max_cache_bytes=parse_size(args.max_bytes) if args.max_bytes else None,
+                         manifest_deadline_s=args.manifest_deadline)
 
 
 class _ProgressLine:
@@ -152,7 +191,7 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
         # Only for a cache of another schema or a damaged one, to set aside and rebuild
         # (under the writer lock sync_once_light holds): SQLAlchemy and the cache's models
         # are imported here (sync/one_shot.py).
-        from kiosk.app.cache_open import open_cache
+        from kiosk.device.cache import open_cache
 
         with _imports_kept_out_of_gc():
             return open_cache(data_dir, heal=True)
@@ -176,7 +215,7 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
     if result.outcome == Outcome.BUSY and "sync daemon" in result.message:
         lines[0] += f"; it syncs now if asked: printf 'sync\\n' | socat - UNIX-CONNECT:{data_dir}/sync.sock"
     for line in lines:
-        print(f"kiosk: error: {line}", file=sys.stderr)
+        error(line)
     if result.live_version and not storage:
         print(f"kiosk: version {result.live_version} stays live", file=sys.stderr)
     return {
@@ -191,25 +230,23 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from kiosk.config import ConfigError
+    with _imports_kept_out_of_gc():  # the config
+        from kiosk.config import ConfigError, load_device_config
 
-    try:
-        with _imports_kept_out_of_gc():  # the config
+        try:
             cfg = load_device_config(args.config)
-            settings = sync_settings(args, cfg)
-    except ConfigError as e:
-        for line in e.lines():
-            print(f"kiosk: error: {line}", file=sys.stderr)
-        return EXIT_USAGE
-    except ValueError as e:
-        return _fail(str(e), EXIT_USAGE)
-    from kiosk.cli.logtime import use_town_time
-
-    use_town_time(cfg.timezone)
-    data_dir = args.data or cfg.data_dir or default_data_dir()
+            settings = settings_for(args, cfg)
+        except ConfigError as e:
+            for line in e.lines():
+                error(line)
+            return EXIT_USAGE
+        except ValueError as e:
+            return fail(str(e), EXIT_USAGE)
+    use_town_time(cfg.device.timezone)
+    data = data_dir(args.data, cfg)
     if args.once:
-        return run_sync_once(settings, data_dir, quiet=args.quiet, lock_wait_s=args.wait)
-    return run_sync_daemon(settings, data_dir, cfg, args.interval)
+        return run_sync_once(settings, data, quiet=args.quiet, lock_wait_s=args.wait)
+    return run_sync_daemon(settings, data, cfg, args.interval)
 
 
 def device_reporter(data_dir: Path, cfg: Config, device_id: str | None) -> DeviceReporter:
@@ -217,8 +254,9 @@ def device_reporter(data_dir: Path, cfg: Config, device_id: str | None) -> Devic
     from kiosk.device.reporting import DeviceReporter, ReportSettings
 
     return DeviceReporter(ReportSettings(
-        data_dir=data_dir, device_id=device_id, mode=cfg.mode, orientation=cfg.orientation,
-        screenshot_s=cfg.screenshot_s, screenshot_width=cfg.screenshot_width, textfile_dir=cfg.textfile_dir,
+        data_dir=data_dir, device_id=device_id, mode=cfg.device.mode, orientation=cfg.display.orientation,
+        screenshot_s=cfg.monitoring.screenshot_interval, screenshot_width=cfg.monitoring.screenshot_width,
+        textfile_dir=cfg.monitoring.textfile_dir,
     ))
 
 
@@ -230,11 +268,12 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
         from sync import ContentApiClient, ServiceTimes, SyncService
 
     client = ContentApiClient(settings)
+    poll_s = interval or cfg.sync.interval
     times = ServiceTimes(
-        poll_s=interval or cfg.poll_s,
-        poll_jitter_s=min(cfg.poll_jitter_s, (interval or cfg.poll_s) / 4),
-        upload_s=cfg.upload_s,
-        heartbeat_s=cfg.heartbeat_s,
+        poll_s=poll_s,
+        poll_jitter_s=min(cfg.sync.jitter, poll_s / 4),
+        upload_s=cfg.sync.upload_interval,
+        heartbeat_s=cfg.sync.heartbeat_interval,
     )
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: client.stop.set())
@@ -284,7 +323,7 @@ def open_cache_for_daemon(
     import time
 
     from content_cache import MediaStore, NoSpace, WriterBusy, WriterLock, collect_partials, storage_fault
-    from kiosk.app.cache_open import open_cache
+    from kiosk.device.cache import open_cache
 
     said = None
     ready = False

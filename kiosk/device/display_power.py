@@ -40,7 +40,8 @@ class PowerState(str, enum.Enum):  # noqa: UP042 - str() and format() as before
 
 
 class DisplayPower(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def on(self) -> None: ...
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -45,6 +46,12 @@ class ForwardCronTrigger(CronTrigger):
             fire = super().get_next_fire_time(None, max(now, previous_fire_time) + k * step)
         return fire
 
+class JobScheduler(Protocol):
+    """What :meth:`DisplayPowerScheduler.add_jobs` uses of an APScheduler 3 scheduler."""
+
+    def add_job(self, func: Callable[..., object], trigger: object = None, **kwargs: Any) -> Any: ...
+
+
 # A job may run late (device busy, clock stepped by NTP): still worth running within 6 h.
 MISFIRE_GRACE_S = 6 * 3600
 
@@ -58,11 +65,12 @@ class PowerSchedule:
 
     @classmethod
     def from_config(cls, cfg: Config) -> PowerSchedule:
-        default: DayHours = (cfg.display_on, cfg.display_off) if cfg.display_on and cfg.display_off else True
+        display = cfg.display
+        default: DayHours = (display.on, display.off) if display.on and display.off else True
         days = [default] * 7
-        for weekday, hours in cfg.display_week:
+        for weekday, hours in display.week:
             days[weekday] = hours
-        return cls(tuple(days), cfg.timezone)
+        return cls(tuple(days), cfg.device.timezone)
 
     @property
     def always_on(self) -> bool:
@@ -209,14 +217,14 @@ class DisplayPowerScheduler:
     def triggers(self) -> list[CronTrigger]:
         return cron_triggers(self.schedule)
 
-    def add_jobs(self, scheduler: object) -> list[str]:
+    def add_jobs(self, scheduler: JobScheduler) -> list[str]:
         """Apply now and add one cron job per switch time to an APScheduler 3 scheduler."""
         self.apply()
         if self.schedule.always_on:
             return []
         ids = []
         for i, trigger in enumerate(self.triggers()):
-            job = scheduler.add_job(  # type: ignore[attr-defined]
+            job = scheduler.add_job(
                 self.apply, trigger, id=f"display-power-{i}", replace_existing=True,
                 misfire_grace_time=MISFIRE_GRACE_S, coalesce=True, max_instances=1,
             )

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from content_cache import DEFAULT_TIMEZONE
-from kiosk.config import Config, ConfigError, load_config
+from kiosk.config import Config, ConfigError, load_config, sync_settings
 from kiosk.device.display_power import DisplayPowerError, PowerEnvironment, detect_backend
 from kiosk.device.hotplug import UdevDevice, is_touchscreen
 
@@ -192,14 +192,13 @@ def check_clock(runner: Runner = run) -> CheckResult:
 def check_api(cfg: Config, timeout_s: float = 5.0) -> CheckResult:
     import requests
 
-    from sync import ContentApiClient, SyncSettings
+    from sync import ContentApiClient
     from sync.wording import http_problem, network_problem
 
-    if not cfg.api_url:
+    if not cfg.api.url:
         return CheckResult("api", WARN, "no api.url: content only from USB content packs",
                            "sudo kiosk provision --api https://… to sync over the network")
-    client = ContentApiClient(SyncSettings(api_url=cfg.api_url, device_id=cfg.device_id, token=cfg.token,
-                                           ca_bundle=cfg.ca_bundle))
+    client = ContentApiClient(sync_settings(cfg))
     url = client.manifest_url
     try:
         resp = client.http.head(url, timeout=(timeout_s, timeout_s), allow_redirects=True)
@@ -212,7 +211,7 @@ def check_api(cfg: Config, timeout_s: float = 5.0) -> CheckResult:
     status = resp.status_code
     if status == 200:
         return CheckResult("api", OK, f"{url}: HTTP 200")
-    problem = http_problem(url, status, has_token=bool(cfg.token))
+    problem = http_problem(url, status, has_token=bool(cfg.api.token))
     return CheckResult("api", FAIL, problem.what, problem.remedy)
 
 
@@ -242,7 +241,7 @@ def check_config(path: Path) -> tuple[CheckResult, Config | None]:
             return CheckResult("config", FAIL, f"{path}: not found",
                                "sudo kiosk provision --device-id ID --api URL --token-file FILE"), None
         return CheckResult("config", FAIL, "\n".join(e.lines()), f"fix {path} (or run kiosk provision again)"), None
-    what = f"{path}: device {cfg.device_id or '(no id)'}, {cfg.mode} mode, orientation {cfg.orientation}°"
+    what = f"{path}: device {cfg.device.id or '(no id)'}, {cfg.device.mode} mode, orientation {cfg.display.orientation}°"
     return CheckResult("config", OK, what), cfg
 
 
@@ -274,7 +273,7 @@ def check_display_power(cfg: Config, environment: PowerEnvironment) -> CheckResu
     schedule = PowerSchedule.from_config(cfg)
     hours = "always on" if schedule.always_on else schedule.describe()
     try:
-        choice = detect_backend(environment, cfg.display_power_backend, cfg.display_output)
+        choice = detect_backend(environment, cfg.display.power_backend, cfg.display.output)
     except DisplayPowerError as e:
         return CheckResult("display-power", FAIL, str(e), "set [display] power_backend to one that exists here")
     if choice.name == "none" and not schedule.always_on:
@@ -325,14 +324,14 @@ def run_checks(config_path: Path, data_dir: Path | None = None, user: str | None
     config_result, cfg = check_config(config_path)
     effective = cfg or Config()
     user = user or default_user()
-    configured = effective.data_dir or Path("/var/lib/kiosk")
+    configured = effective.cache.dir or Path("/var/lib/kiosk")
     data_dir = data_dir or root / configured.relative_to(configured.anchor)
     api = check_api(effective) if cfg is not None else check_api_of_unread_config(config_path)
     results = [
         check_gl(),
         check_display(env),
         check_video(),
-        check_touch(touch_devices(), effective.mode),
+        check_touch(touch_devices(), effective.device.mode),
         check_groups(user, user_groups(user), {g.gr_name for g in grp.getgrall()}),
         check_disk(data_dir),
         check_clock(),
@@ -358,13 +357,13 @@ def json_report(results: Sequence[CheckResult], config_path: Path, now: datetime
     except ConfigError:
         cfg = None
     try:
-        tz = ZoneInfo(cfg.timezone if cfg else DEFAULT_TIMEZONE)
+        tz = ZoneInfo(cfg.device.timezone if cfg else DEFAULT_TIMEZONE)
     except Exception:  # an unknown zone is the config check's to report
         tz = ZoneInfo(DEFAULT_TIMEZONE)
     when = (now or datetime.now(UTC)).astimezone(tz)
     return {
         "ok": not any(r.status == FAIL for r in results),
-        "device": cfg.device_id if cfg else None,
+        "device": cfg.device.id if cfg else None,
         "host": socket.gethostname(),
         "time": when.isoformat(timespec="seconds"),
         "version": __version__,

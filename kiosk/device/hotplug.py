@@ -246,7 +246,6 @@ def device_from_environment(env: Mapping[str, str]) -> UdevDevice:
 
 
 # -- the watcher ---------------------------------------------------------------------------
-_STOP = object()
 
 
 class HotplugWatcher:
@@ -265,7 +264,7 @@ class HotplugWatcher:
         self.callback = callback
         self.source = source if source is not None else PyudevSource()
         self.classify = classify_device
-        self._queue: queue.Queue[object] = queue.Queue()
+        self._queue: queue.Queue[HotplugEvent | None] = queue.Queue()  # None: stop
         self._thread: threading.Thread | None = None
 
     def start(self) -> HotplugWatcher:
@@ -277,7 +276,7 @@ class HotplugWatcher:
     def stop(self) -> None:
         self.source.stop()
         if self._thread is not None:
-            self._queue.put(_STOP)
+            self._queue.put(None)
             self._thread.join(5)
             self._thread = None
 
@@ -302,9 +301,9 @@ class HotplugWatcher:
     def _dispatch(self) -> None:
         while True:
             item = self._queue.get()
-            if item is _STOP:
+            if item is None:
                 return
             try:
-                self.callback(item)  # type: ignore[arg-type]
+                self.callback(item)
             except Exception:
                 log.exception("hotplug callback failed for %s", item)

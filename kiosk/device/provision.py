@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
-from kiosk.config import DEFAULT_CONFIG, SCHEMA, Config, ConfigError, load_config
+from kiosk.config import DEFAULT_CONFIG, SCHEMA, Config, ConfigError, load_config, sync_settings
 from kiosk.config.paths import SYSTEM_DATA_DIR
 
 log = logging.getLogger(__name__)
@@ -311,12 +311,11 @@ def register(cfg: Config, data_dir: Path) -> tuple[str | None, str | None, bool]
     """
     import requests
 
-    from sync import ContentApiClient, SyncSettings
+    from sync import ContentApiClient
 
-    body = {"device_id": cfg.device_id, "software_version": __version__, "hostname": socket.gethostname()}
-    url = f"{cfg.api_url}/v1/devices/{cfg.device_id}/register"
-    settings = SyncSettings(api_url=cfg.api_url, device_id=cfg.device_id, token=cfg.token,
-                            ca_bundle=cfg.ca_bundle, connect_timeout_s=5.0, read_timeout_s=10.0)
+    body = {"device_id": cfg.device.id, "software_version": __version__, "hostname": socket.gethostname()}
+    url = f"{cfg.api.url}/v1/devices/{cfg.device.id}/register"
+    settings = sync_settings(cfg, connect_timeout_s=5.0, read_timeout_s=10.0)
     try:
         status = ContentApiClient(settings).post_json(url, body, {}).status_code
     except requests.RequestException as e:
@@ -324,16 +323,16 @@ def register(cfg: Config, data_dir: Path) -> tuple[str | None, str | None, bool]
         return None, f"register: cannot reach {url} ({why}); run provision again when the network is up", False
     if status in (200, 201, 204):
         outcome = "registered"
-        line = f"registered with {cfg.api_url} as {cfg.device_id}"
+        line = f"registered with {cfg.api.url} as {cfg.device.id}"
     elif status in NOT_SUPPORTED:
         outcome = f"not supported ({status})"
-        line = f"register: {cfg.api_url} does not support device registration (HTTP {status}); skipped"
+        line = f"register: {cfg.api.url} does not support device registration (HTTP {status}); skipped"
     elif status in (401, 403):
         return None, f"register: {url}: HTTP {status}, the API token was refused (check api.token_file)", True
     else:
         return None, f"register: {url}: HTTP {status}; run provision again later", status < 500
     stamp = data_dir / REGISTRATION_STAMP
-    record = json.dumps({**body, "api_url": cfg.api_url, "outcome": outcome}, sort_keys=True) + "\n"
+    record = json.dumps({**body, "api_url": cfg.api.url, "outcome": outcome}, sort_keys=True) + "\n"
     return (line if write_if_changed(stamp, record.encode(), 0o644) else None), None, False
 
 

@@ -21,8 +21,8 @@ class Notifier:
             self.address = "\0" + self.address[1:]  # abstract namespace
         usec = env.get("WATCHDOG_USEC")
         pid = env.get("WATCHDOG_PID")
-        valid = usec and usec.isdigit() and (not pid or pid == str(os.getpid()))
-        self.watchdog_usec = int(usec) if valid else None
+        valid = usec is not None and usec.isdigit() and (not pid or pid == str(os.getpid()))
+        self.watchdog_usec = int(usec) if usec is not None and valid else None
         self._sock: socket.socket | None = None
         self._last_status = ""
 

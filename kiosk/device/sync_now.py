@@ -145,14 +145,13 @@ class SyncNow:
     def _check_api(self) -> None:
         if not _internet_sockets_allowed():
             raise SyncNowError(NO_NETWORK)
-        from kiosk.cli.sync import load_device_config
-        from kiosk.config import ConfigError
+        from kiosk.config import ConfigError, load_device_config
 
         try:
             cfg = load_device_config(self.config_path)
         except ConfigError as e:
             raise SyncNowError(str(e)) from None
-        if not cfg.api_url:
+        if not cfg.api.url:
             raise SyncNowError(NO_API_URL)
 
 

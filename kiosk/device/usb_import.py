@@ -20,10 +20,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from content_cache import ContentCache, NoSpace, StorageFault, WriterBusy, WriterLock, storage_fault
-from kiosk.config import Config
+from content_cache import (
+    ContentCache,
+    MediaStore,
+    NoSpace,
+    StorageFault,
+    StoredFile,
+    WriterBusy,
+    WriterLock,
+    storage_fault,
+)
+from kiosk.config import Config, sync_settings
+from kiosk.device.cache import open_cache
 from kiosk.device.hotplug import HotplugEvent, HotplugKind
-from sync import LocalPackSource, Outcome, Syncer, SyncResult, SyncSettings, restore_versions
+from sync import LocalPackSource, Outcome, Syncer, SyncResult, SyncSettings
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +105,7 @@ def import_pack(
     """
     cfg = cfg or Config()
     clock = now or (lambda: datetime.now(UTC))
-    settings = SyncSettings(
-        api_url=pack.resolve().as_uri(), device_id=cfg.device_id,
-        parallel_downloads=cfg.parallel_downloads, max_cache_bytes=cfg.max_cache_bytes,
-    )
+    settings = sync_settings(cfg, api_url=pack.resolve().as_uri())
     source = _RecordingSource(pack, settings, stop)
     # One writer at a time (the sync daemon's pass, a --once): wait for it a little.
     lock = WriterLock(data_dir / "cache", "import")
@@ -110,9 +117,7 @@ def import_pack(
         return _storage_result(e)
     try:
         # The writer lock is held: a damaged database is set aside and rebuilt here too.
-        with ContentCache(data_dir / "cache").open(heal=True) as cache:
-            if cache.set_aside is not None:
-                restore_versions(cache, cache.set_aside, clock())
+        with open_cache(data_dir, clock, heal=True) as cache:
             before = cache.live_state().live_version_id
             result = Syncer(cache, source, clock).run_once()
             if not result.ok:
@@ -141,6 +146,7 @@ def _undo(cache: ContentCache, stored: set[str], result: SyncResult, live: str |
     if result.alerts_shown_early:
         # A refused pack's alerts must not stay on screen: the overlay of the live
         # version itself is "no overlay".
+        # None (nothing was live) clears the overlay too; content_cache types the version str.
         cache.set_alert_overlay(live, [], now)  # type: ignore[arg-type]
 
 
@@ -151,7 +157,8 @@ class _RecordingSource(LocalPackSource):
         super().__init__(root, settings, stop)
         self.stored: set[str] = set()
 
-    def download_media(self, store, sha256, size, on_bytes=None):  # noqa: ANN001, ANN201
+    def download_media(self, store: MediaStore, sha256: str, size: int,
+                       on_bytes: Callable[[int], None] | None = None) -> StoredFile:
         stored = super().download_media(store, sha256, size, on_bytes)
         with self._lock:
             self.stored.add(sha256)

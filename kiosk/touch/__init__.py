@@ -1,9 +1,11 @@
 """The touch kiosk for passers-by: services and opening hours, menus, agenda, alerts…
 
+Runs inside the player process (``kiosk player`` in kiosk and hybrid modes, hosted by
+:mod:`kiosk.app.touch_layer`), and in the test harness's processes (:mod:`kiosk.touch.testing`).
 Pure-Python modules (``hours``, ``calendar``, ``catalogue``, ``pages``, ``details``,
 ``theme``, ``idle``, ``admin``, ``speech``, ``qr``) import no Kivy. The Kivy side is
 imported only by :func:`build_touch_root`, after the host configured Kivy
-(``kiosk.app.kivy_env.prepare_kivy``).
+(``kiosk.device.kivy_env.prepare_kivy``).
 
 Host integration::
 

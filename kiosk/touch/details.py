@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
 
 from player.i18n import N_
 
@@ -33,6 +34,14 @@ PLACE_KINDS = {
     "transport": N_("Transport"), "school": N_("School"), "public_service": N_("Public service"),
     "shop": N_("Market and shops"), "other": N_("Place"),
 }
+
+
+class _Document(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+D = TypeVar("D", bound=_Document)
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,7 @@ class DetailBuilder(PageBuilder):
             parts.append(src.licence)
         return " · ".join(parts)
 
-    def _find(self, docs: tuple, doc_id: str):  # noqa: ANN202 - any document class
+    def _find(self, docs: tuple[D, ...], doc_id: str) -> D | None:
         return next((d for d in docs if d.id == doc_id), None)
 
     def _contact(self, address: str, phone: str) -> list[Block]:

@@ -12,16 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from content_cache import LocalText
 
 from .hours import OpeningHours
-
-
-def _optional(default: Any = "") -> Any:
-    """A keyword-only field with a default (shared fields come after each kind's own)."""
-    return field(default=default, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -38,9 +32,9 @@ class Page:
     """What every page document has."""
 
     id: str
-    url: str = _optional()  # https, shown as a QR code
-    image: str = _optional()  # sha256 of an image in the media store, or ""
-    source: Attribution | None = _optional(None)  # set on pages from a content source
+    url: str = field(default="", kw_only=True)  # https, shown as a QR code
+    image: str = field(default="", kw_only=True)  # sha256 of an image in the media store, or ""
+    source: Attribution | None = field(default=None, kw_only=True)  # set on pages from a content source
 
 
 @dataclass(frozen=True)
@@ -49,10 +43,10 @@ class Venue(Page):
 
     name: LocalText
     description: LocalText
-    address: str = _optional()
-    phone: str = _optional()
-    hours: OpeningHours | None = _optional(None)
-    hours_problem: str = _optional()  # the malformed field, when hours could not be read
+    address: str = field(default="", kw_only=True)
+    phone: str = field(default="", kw_only=True)
+    hours: OpeningHours | None = field(default=None, kw_only=True)
+    hours_problem: str = field(default="", kw_only=True)  # the malformed field, when hours could not be read
 
 
 @dataclass(frozen=True)

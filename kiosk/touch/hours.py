@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from content_cache import LocalText
@@ -142,7 +142,8 @@ def parse_hours(
             raise HoursError(f"{where}.weekly.{key}: not a weekday (mon … sun)")
     weekly = tuple(_parse_slots(weekly_raw.get(d, []), f"{where}.weekly.{d}") for d in WEEKDAYS)
     exceptions = []
-    for i, ex in enumerate(raw.get("exceptions") or []):
+    raw_exceptions: Any = raw.get("exceptions") or []  # each one checked below
+    for i, ex in enumerate(raw_exceptions):
         w = f"{where}.exceptions[{i}]"
         try:
             day = date.fromisoformat(str(ex["date"]))
@@ -181,8 +182,8 @@ def intervals(hours: OpeningHours, first: date, last: date, tz: ZoneInfo) -> lis
     day = first
     while day <= last:
         for s in hours.slots_on(day):
-            end = s.end + (MINUTES_PER_DAY if s.overnight else 0)
-            out.append((_local(day, s.start, tz), _local(day, end, tz)))
+            end_minute = s.end + (MINUTES_PER_DAY if s.overnight else 0)
+            out.append((_local(day, s.start, tz), _local(day, end_minute, tz)))
         day += timedelta(days=1)
     out.sort()
     merged: list[tuple[datetime, datetime]] = []

@@ -5,6 +5,8 @@ it takes every touch while it is shown.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
@@ -56,11 +58,11 @@ class AttractLayer(FloatLayout):
             b.bind(on_release=lambda _w, c=code: self.controller.start_session(c))
             row.add_widget(b)
 
-    def on_touch_down(self, touch: object) -> bool:
+    def on_touch_down(self, touch: Any) -> bool:  # a Kivy MotionEvent
         # A language button starts in that language; a touch anywhere else starts in the
         # default language. The signage loop underneath never sees the touch.
         for button in self.ids.languages.children:
-            if button.collide_point(*touch.pos):  # type: ignore[attr-defined]
+            if button.collide_point(*touch.pos):
                 return bool(button.on_touch_down(touch))
         self.controller.start_session(None)
         return True

@@ -1,4 +1,5 @@
-"""The touch UI's root widget: navigation, language, themes, idle reset, admin overlay.
+"""The touch UI's root widget: navigation, language, themes, idle reset; the admin
+gesture and overlay are its :class:`kiosk.touch.root_admin.AdminController`.
 
 Events for the host application:
 
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -21,15 +23,14 @@ from kivy.uix.widget import Widget
 
 from content_cache import LiveContent
 
-from .admin import PinGate
 from .catalogue import build_catalogue
 from .details import DetailBuilder
 from .idle import IdleTimer
 from .look import LOOK
 from .options import LANGUAGE_NAMES, TouchOptions
-from .overlays import AdminPanel, AttractLayer, IdleOverlay, PinPad
+from .overlays import AttractLayer, IdleOverlay, Modal
 from .pages import CATEGORIES
-from .root_admin import AdminMixin
+from .root_admin import AdminController
 from .screens import DetailScreen, HomeScreen, KioskScreen, ListScreen
 from .speech import ReadAloud
 from .theme import HIGH_CONTRAST, STANDARD, sizes_for
@@ -51,7 +52,7 @@ class Place:
     scroll: float = 1.0
 
 
-class TouchRoot(AdminMixin, Surface, FloatLayout):
+class TouchRoot(Surface, FloatLayout):
     mode = OptionProperty("attract", options=["attract", "interactive"])
     lang = StringProperty("fr")
 
@@ -72,15 +73,15 @@ class TouchRoot(AdminMixin, Surface, FloatLayout):
         self.history: list[Place] = []
         self.place = Place("home")
         self.idle = IdleTimer(options.idle_timeout_s, options.countdown_s)
-        self.pins = PinGate(options.admin_pin_hash, monotonic)
         self.speech = speech if speech is not None else ReadAloud()
-        self._corner_press: tuple[object, float] | None = None
         self._minute = -1
 
         self.sm = ScreenManager(transition=NoTransition())
+        self.home_screen = HomeScreen(controller=self)
+        self.list_screen = ListScreen(controller=self)
+        self.detail_screen = DetailScreen(controller=self)
         self.screens: dict[str, KioskScreen] = {
-            "home": HomeScreen(controller=self), "list": ListScreen(controller=self),
-            "detail": DetailScreen(controller=self),
+            "home": self.home_screen, "list": self.list_screen, "detail": self.detail_screen,
         }
         for screen in self.screens.values():
             self.sm.add_widget(screen)
@@ -88,8 +89,9 @@ class TouchRoot(AdminMixin, Surface, FloatLayout):
         self.attract_layer = AttractLayer(controller=self, band_y=options.attract_band_y)
         self.attract_layer.set_stage(attract)
         self.idle_overlay = IdleOverlay(controller=self)
-        self.pin_pad = PinPad(controller=self)
-        self.admin_panel = AdminPanel(controller=self)
+        self.admin = AdminController(options, monotonic, language=lambda: self.lang, show=self._show,
+                                     hide=self._hide)
+        self.pin_pad, self.admin_panel = self.admin.pin_pad, self.admin.admin_panel
         self.bind(size=lambda *_: self._apply_look(rerender=True))
         self._apply_look(rerender=False)
         self._show_attract()
@@ -185,27 +187,27 @@ class TouchRoot(AdminMixin, Surface, FloatLayout):
         screen.can_read = self.speech.available and self.options.read_aloud
         screen.reading = False
         if place.screen == "list":
-            page = builder.list_page(place.category, place.filter)
-            if not page.rows and place.category != "agenda":
+            rows = builder.list_page(place.category, place.filter)
+            if not rows.rows and place.category != "agenda":
                 return self.go_home()  # the category emptied (new content, expired alert)
-            screen.show(page)  # type: ignore[attr-defined]
-            self._speech_text = ".\n".join([page.title] + [f"{r.title}. {r.detail}" for r in page.rows])
+            self.list_screen.show(rows)
+            self._speech_text = ".\n".join([rows.title] + [f"{r.title}. {r.detail}" for r in rows.rows])
         elif place.screen == "detail":
-            page = builder.detail(place.category, place.doc_id)
-            if page is None:
+            detail = builder.detail(place.category, place.doc_id)
+            if detail is None:
                 return self.back()
-            screen.show(page, builder._(CATEGORIES.get(place.category, "")), self._image(page.image))  # type: ignore[attr-defined]
-            self._speech_text = page.speech()
+            self.detail_screen.show(detail, builder._(CATEGORIES.get(place.category, "")), self._image(detail.image))
+            self._speech_text = detail.speech()
         else:
-            page = builder.home()
+            home = builder.home()
             languages = [(c, LANGUAGE_NAMES.get(c, c)) for c in self.options.languages]
-            screen.show(page, languages, self.lang)  # type: ignore[attr-defined]
-            self._speech_text = ".\n".join([page.title, ui["welcome"]] + [t.label for t in page.tiles])
+            self.home_screen.show(home, languages, self.lang)
+            self._speech_text = ".\n".join([home.title, ui["welcome"]] + [t.label for t in home.tiles])
         self.place = place
         self.sm.current = place.screen
         Clock.schedule_once(lambda _dt: screen.set_scroll_position(place.scroll), 0.05)
 
-    def _image(self, sha: str):  # noqa: ANN202 - Path | None
+    def _image(self, sha: str) -> Path | None:
         if not sha or self.options.media_path is None:
             return None
         path = self.options.media_path(sha)
@@ -262,18 +264,18 @@ class TouchRoot(AdminMixin, Surface, FloatLayout):
         self.attract_layer.site_name = self.catalogue.site_name.get(self.options.default_language)
         self.attract_layer.set_languages([(c, LANGUAGE_NAMES.get(c, c)) for c in self.options.languages])
 
-    def _show(self, overlay: Widget) -> None:
-        overlay.ui = interface_strings(self.lang)  # type: ignore[attr-defined]
+    def _show(self, overlay: Modal) -> None:
+        overlay.ui = interface_strings(self.lang)
         if overlay.parent is None:
             self.add_widget(overlay)
 
-    def _hide(self, overlay: Widget) -> None:
+    def _hide(self, overlay: Modal) -> None:
         if overlay.parent is not None:
             overlay.parent.remove_widget(overlay)
 
     def _tick(self, _dt: float) -> None:
         now = self._mono()
-        self._check_corner(now)
+        self.admin.check_corner(now)
         state = self.idle.poll(now)
         if state.phase == "warning":
             self.idle_overlay.seconds_left = state.seconds_left
@@ -293,14 +295,14 @@ class TouchRoot(AdminMixin, Surface, FloatLayout):
     # -- touches ---------------------------------------------------------------------------
     def on_touch_down(self, touch: object) -> bool:
         self.idle.touch(self._mono())
-        self._corner_down(touch)
+        self.admin.corner_down(touch, self.top)
         return super().on_touch_down(touch)
 
     def on_touch_move(self, touch: object) -> bool:
         self.idle.touch(self._mono())
-        self._corner_move(touch)
+        self.admin.corner_move(touch, self.top)
         return super().on_touch_move(touch)
 
     def on_touch_up(self, touch: object) -> bool:
-        self._corner_up(touch)
+        self.admin.corner_up(touch)
         return super().on_touch_up(touch)

@@ -1,7 +1,7 @@
 """The loop's bands: the alert banner at the top (in the most severe alert's colours) and
 the status bar at the bottom (the town's name and the time).
 
-Import only after the application has configured Kivy (kiosk.app.kivy_env).
+Import only after the application has configured Kivy (kiosk.device.kivy_env).
 """
 from __future__ import annotations
 

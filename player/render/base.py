@@ -2,7 +2,7 @@
 class, font sizes relative to the screen with a floor readable from 2 m, and the bound on
 Kivy's image caches.
 
-Import only after the application has configured Kivy (kiosk.app.kivy_env).
+Import only after the application has configured Kivy (kiosk.device.kivy_env).
 """
 from __future__ import annotations
 

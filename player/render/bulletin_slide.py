@@ -6,7 +6,7 @@ to the readable floor, then shortened with an ellipsis).
 A bulletin in the loop is a dark card with a stripe and a category pill in its severity's
 colour; a full-screen alert is painted in its severity's colour throughout.
 
-Import only after the application has configured Kivy (kiosk.app.kivy_env).
+Import only after the application has configured Kivy (kiosk.device.kivy_env).
 """
 from __future__ import annotations
 

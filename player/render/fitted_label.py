@@ -4,7 +4,7 @@ Lines are measured with the same font provider the label draws with, so the line
 given never overflow and the label never clips a glyph: text that does not fit at the
 readable floor ends with an ellipsis instead of losing descenders or whole lines.
 
-Import only after the application has configured Kivy (kiosk.app.kivy_env).
+Import only after the application has configured Kivy (kiosk.device.kivy_env).
 """
 from __future__ import annotations
 

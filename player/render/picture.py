@@ -3,7 +3,7 @@ itself instead of black bars, or ``cover`` cropped around a focal point), its ca
 band of its own that never covers the picture (unless the item asks), and, below a
 landscape poster on a portrait screen, the text of the bulletin it illustrates.
 
-Import only after the application has configured Kivy (kiosk.app.kivy_env).
+Import only after the application has configured Kivy (kiosk.device.kivy_env).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 with the time and date, the next agenda events, the current alerts and today's forecast,
 as the content's layout lists them. It refreshes itself each minute.
 
-Import only after the application has configured Kivy (kiosk.app.kivy_env).
+Import only after the application has configured Kivy (kiosk.device.kivy_env).
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ poster card of a video that cannot play, and the message and test-card slides. P
 are in :mod:`player.render.picture`, bulletins in :mod:`player.render.bulletin_slide`, the
 banner and status bar in :mod:`player.render.bands`; their names are importable from here.
 
-Import only after the application has configured Kivy (kiosk.app.kivy_env); importing Kivy
+Import only after the application has configured Kivy (kiosk.device.kivy_env); importing Kivy
 reads its configuration.
 """
 from __future__ import annotations

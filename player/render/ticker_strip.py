@@ -1,6 +1,6 @@
 """The ticker strip: bulletin titles scrolling right to left in a band, on Kivy's clock.
 
-Kivy side: import only after the application has configured Kivy (kiosk.app.kivy_env).
+Kivy side: import only after the application has configured Kivy (kiosk.device.kivy_env).
 """
 from __future__ import annotations
 

@@ -111,9 +111,9 @@ def test_the_playbook_provisions_localhost_into_a_temporary_root_and_is_idempote
     assert recap["failed"] == 0 and recap["changed"] >= 4
 
     cfg = load_config(root / "etc/kiosk/kiosk.toml")
-    assert (cfg.device_id, cfg.api_url, cfg.mode, cfg.orientation, cfg.token) == (
+    assert (cfg.device.id, cfg.api.url, cfg.device.mode, cfg.display.orientation, cfg.api.token) == (
         "totem-fleet-1", reg_server.url, "hybrid", 180, TOKEN)
-    assert cfg.display_week and str(cfg.display_off) == "22:30:00"
+    assert cfg.display.week and str(cfg.display.off) == "22:30:00"
     assert (root / "etc/kiosk/api-token").stat().st_mode & 0o777 == 0o600
     assert (root / "var/lib/kiosk").is_dir()
     units = sorted(p.name for p in (root / "etc/systemd/system").iterdir())

@@ -180,7 +180,7 @@ class _Recorder:
     def off(self) -> None:
         self.is_on = False
 
-    def state(self):  # noqa: ANN201
+    def state(self):
         return None
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hub.refserver import ContentTreeServer
-from kiosk.config import Config, load_config
+from kiosk.config import ApiSection, Config, load_config
 from kiosk.device.display_power import PowerEnvironment
 from kiosk.device.doctor import (
     FAIL,
@@ -137,16 +137,16 @@ def test_clock_without_timedatectl_cannot_tell(monkeypatch: pytest.MonkeyPatch, 
 
 
 def test_api_reachability_against_a_real_server(server: ContentTreeServer) -> None:
-    r = check_api(Config(api_url=server.url))
+    r = check_api(Config(api=ApiSection(url=server.url)))
     assert (r.status, r.detail) == (OK, f"{server.url}/v1/manifest.json: HTTP 200")
     assert [(rec.method, rec.path) for rec in server.take_records()] == [("HEAD", "/v1/manifest.json")]
-    r = check_api(Config(api_url=server.url + "/town"))
+    r = check_api(Config(api=ApiSection(url=server.url + "/town")))
     assert r.status == FAIL and r.detail.endswith("HTTP 404: no manifest at this address")
     assert r.remedy == "check api.url: the API's base URL, without /v1/"
 
 
 def test_api_unreachable_and_unset() -> None:
-    r = check_api(Config(api_url="http://127.0.0.1:9"), timeout_s=2)
+    r = check_api(Config(api=ApiSection(url="http://127.0.0.1:9")), timeout_s=2)
     assert (r.status, r.detail) == (
         FAIL, "http://127.0.0.1:9/v1/manifest.json: cannot connect to 127.0.0.1:9 (connection refused)")
     assert r.remedy == ("is the content server up? check api.url; "

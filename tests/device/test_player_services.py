@@ -70,13 +70,13 @@ class Hooks:
         return [v for n, v in self.calls if n == name]
 
 
-def _config(tmp_path: Path, text: str = DAILY):  # noqa: ANN202
+def _config(tmp_path: Path, text: str = DAILY):
     f = tmp_path / "kiosk.toml"
     f.write_text(text)
     return load_config(f)
 
 
-def _wait(predicate, timeout: float = 20) -> None:  # noqa: ANN001
+def _wait(predicate, timeout: float = 20) -> None:
     end = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < end, "timed out"
@@ -84,14 +84,14 @@ def _wait(predicate, timeout: float = 20) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def scheduler():  # noqa: ANN201
+def scheduler():
     s = BackgroundScheduler(timezone="UTC")
     yield s
     if s.running:
         s.shutdown(wait=False)
 
 
-def _services(tmp_path: Path, hooks: Hooks, clock: Clock, scheduler, backend=None, cfg_text: str = DAILY,  # noqa: ANN001
+def _services(tmp_path: Path, hooks: Hooks, clock: Clock, scheduler, backend=None, cfg_text: str = DAILY,
               source=None, mounts: Path | None = None, mount_wait_s: float = 5) -> PlayerServices:
     backend = backend or BackendChoice("vcgencmd", "test", VcgencmdPower())
     return PlayerServices(_config(tmp_path, cfg_text), tmp_path / "device", hooks, lambda call: call(),
@@ -101,7 +101,7 @@ def _services(tmp_path: Path, hooks: Hooks, clock: Clock, scheduler, backend=Non
 
 # -- display power ---------------------------------------------------------------------------
 def test_the_backend_command_runs_at_each_scheduled_switch_and_the_player_idles_while_off(
-    tmp_path: Path, fakebin: FakeBin, scheduler, caplog: pytest.LogCaptureFixture,  # noqa: ANN001
+    tmp_path: Path, fakebin: FakeBin, scheduler, caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
     fakebin.add("vcgencmd", stdout="display_power=1\n")
@@ -158,7 +158,7 @@ def test_the_backend_command_runs_at_each_scheduled_switch_and_the_player_idles_
 
 
 def test_with_no_backend_the_schedule_is_only_logged_and_the_player_keeps_playing(
-    tmp_path: Path, scheduler,  # noqa: ANN001
+    tmp_path: Path, scheduler,
 ) -> None:
     clock = Clock(datetime(2027, 3, 29, 22, 0, tzinfo=UTC))  # Monday, midnight in Paris
     hooks = Hooks()
@@ -173,7 +173,7 @@ def test_with_no_backend_the_schedule_is_only_logged_and_the_player_keeps_playin
 
 
 def test_a_failing_backend_command_keeps_the_player_playing_and_shows_in_status(
-    tmp_path: Path, fakebin: FakeBin, scheduler, caplog: pytest.LogCaptureFixture,  # noqa: ANN001
+    tmp_path: Path, fakebin: FakeBin, scheduler, caplog: pytest.LogCaptureFixture,
 ) -> None:
     fakebin.add("vcgencmd", exit_code=1, stderr="not supported under KMS\n")
     clock = Clock(datetime(2027, 3, 29, 22, 0, tzinfo=UTC))
@@ -192,7 +192,7 @@ def test_a_failing_backend_command_keeps_the_player_playing_and_shows_in_status(
 
 # -- hotplug ---------------------------------------------------------------------------------
 def test_touch_and_display_changes_reach_the_ui_and_are_logged_once(
-    tmp_path: Path, scheduler, caplog: pytest.LogCaptureFixture,  # noqa: ANN001
+    tmp_path: Path, scheduler, caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
     card = tmp_path / "card1"
@@ -224,7 +224,7 @@ def test_touch_and_display_changes_reach_the_ui_and_are_logged_once(
 
 
 class _BrokenSource:
-    def start(self, handle) -> None:  # noqa: ANN001
+    def start(self, handle) -> None:
         raise OSError(93, "Protocol not supported")
 
     def stop(self) -> None:
@@ -232,7 +232,7 @@ class _BrokenSource:
 
 
 def test_without_a_udev_netlink_socket_the_player_logs_once_and_carries_on(
-    tmp_path: Path, scheduler, caplog: pytest.LogCaptureFixture,  # noqa: ANN001
+    tmp_path: Path, scheduler, caplog: pytest.LogCaptureFixture,
 ) -> None:
     services = _services(tmp_path, Hooks(), Clock(datetime(2027, 3, 29, 10, 0, tzinfo=UTC)), scheduler,
                          backend=BackendChoice("none", "test", NoPower()), source=_BrokenSource()).start()
@@ -246,7 +246,7 @@ def test_without_a_udev_netlink_socket_the_player_logs_once_and_carries_on(
 
 
 # -- USB import ------------------------------------------------------------------------------
-def test_a_usb_key_is_imported_once_per_plug_and_reported(tmp_path: Path, scheduler) -> None:  # noqa: ANN001
+def test_a_usb_key_is_imported_once_per_plug_and_reported(tmp_path: Path, scheduler) -> None:
     key, doc = make_pack(tmp_path, "v1")
     mounts = tmp_path / "mounts"
     mounts.write_text(f"/dev/mmcblk0p2 / ext4 rw 0 0\n/dev/sda1 {key} vfat ro,nosuid 0 0\n")
@@ -273,7 +273,7 @@ def test_a_usb_key_is_imported_once_per_plug_and_reported(tmp_path: Path, schedu
         services.stop()
 
 
-def test_a_tampered_usb_pack_is_refused_and_the_status_says_why(tmp_path: Path, scheduler) -> None:  # noqa: ANN001
+def test_a_tampered_usb_pack_is_refused_and_the_status_says_why(tmp_path: Path, scheduler) -> None:
     key, doc = make_pack(tmp_path, "bad")
     _tamper(key, doc["media"][0], "flip")
     mounts = tmp_path / "mounts"
@@ -290,7 +290,7 @@ def test_a_tampered_usb_pack_is_refused_and_the_status_says_why(tmp_path: Path, 
     assert "does not match its sha256" in record.message and record.live_version is None
 
 
-def test_stopping_the_player_does_not_wait_for_a_key_that_is_never_mounted(tmp_path: Path, scheduler) -> None:  # noqa: ANN001
+def test_stopping_the_player_does_not_wait_for_a_key_that_is_never_mounted(tmp_path: Path, scheduler) -> None:
     source, hooks = FakeSource(), Hooks()
     services = _services(tmp_path, hooks, Clock(datetime(2027, 3, 29, 10, 0, tzinfo=UTC)), scheduler,
                          backend=BackendChoice("none", "test", NoPower()), source=source, mount_wait_s=60).start()
@@ -378,7 +378,7 @@ def test_a_touch_screen_plugged_back_in_gets_a_fresh_reader() -> None:
     assert loop.input_providers == [other, alive]
 
 
-def test_kiosk_status_text_shows_display_power_hotplug_and_the_last_usb_import(tmp_path: Path, scheduler) -> None:  # noqa: ANN001
+def test_kiosk_status_text_shows_display_power_hotplug_and_the_last_usb_import(tmp_path: Path, scheduler) -> None:
     hooks = Hooks()
     clock = Clock(datetime(2027, 3, 29, 22, 0, tzinfo=UTC))  # Tuesday 00:00 in Paris: off
     services = _services(tmp_path, hooks, clock, scheduler, backend=BackendChoice("none", "test", NoPower()),
@@ -417,7 +417,7 @@ def test_a_headless_player_with_automatic_backend_switches_no_real_screen(
     assert explicit.power.name == "vcgencmd"  # set in the config: the technician asked for it
 
 
-def test_no_schedule_and_no_backend_start_no_scheduler(tmp_path: Path, scheduler) -> None:  # noqa: ANN001
+def test_no_schedule_and_no_backend_start_no_scheduler(tmp_path: Path, scheduler) -> None:
     services = _services(tmp_path, Hooks(), Clock(datetime(2027, 3, 29, 22, 0, tzinfo=UTC)), scheduler,
                          backend=BackendChoice("none", "test", NoPower()), cfg_text='[device]\nmode = "signage"\n')
     services.start()
@@ -430,7 +430,7 @@ def test_no_schedule_and_no_backend_start_no_scheduler(tmp_path: Path, scheduler
 
 
 def test_the_schedule_starts_even_when_the_scheduler_thread_gets_to_it_late(
-    tmp_path: Path, fakebin: FakeBin, scheduler,  # noqa: ANN001
+    tmp_path: Path, fakebin: FakeBin, scheduler,
 ) -> None:
     fakebin.add("vcgencmd", stdout="display_power=0\n")
     scheduler.start(paused=True)  # stands for a scheduler thread held up while Kivy starts

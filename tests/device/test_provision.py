@@ -71,9 +71,9 @@ def test_first_run_writes_everything_and_registers(tmp_path: Path, token_file: P
     assert token_path.read_text() == TOKEN + "\n"
     assert (root / "var/lib/kiosk").stat().st_mode & 0o777 == 0o750
     cfg = load_config(cfg_path)
-    assert (cfg.device_id, cfg.mode, cfg.orientation, cfg.token) == ("totem-12", "kiosk", 90, TOKEN)
-    assert str(cfg.display_on) == "06:30:00" and cfg.display_week == ((6, False),)
-    assert cfg.data_dir == Path("/var/lib/kiosk")  # the device's path, not the test root's
+    assert (cfg.device.id, cfg.device.mode, cfg.display.orientation, cfg.api.token) == ("totem-12", "kiosk", 90, TOKEN)
+    assert str(cfg.display.on) == "06:30:00" and cfg.display.week == ((6, False),)
+    assert cfg.cache.dir == Path("/var/lib/kiosk")  # the device's path, not the test root's
     [(device, auth, body)] = reg_server.registrations
     assert device == "totem-12" and auth == f"Bearer {TOKEN}"
     assert body == {"device_id": "totem-12", "software_version": __version__, "hostname": os.uname().nodename}
@@ -104,7 +104,7 @@ def test_one_changed_key_is_one_line_and_other_keys_are_kept(tmp_path: Path, tok
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f'{cfg_path}: device.mode = "hybrid" (was "kiosk")']
     cfg = load_config(cfg_path)
-    assert (cfg.mode, cfg.poll_s, cfg.device_id, cfg.token) == ("hybrid", 120.0, "totem-12", TOKEN)
+    assert (cfg.device.mode, cfg.sync.interval, cfg.device.id, cfg.api.token) == ("hybrid", 120.0, "totem-12", TOKEN)
 
 
 def test_every_problem_is_shown_at_once_and_nothing_is_written(tmp_path: Path, token_file: Path) -> None:
@@ -139,7 +139,7 @@ def test_the_token_can_come_from_stdin_and_a_loose_mode_is_fixed(tmp_path: Path,
     assert token_path.stat().st_mode & 0o777 == 0o600
     new = kiosk("provision", "--root", str(root), "--token-stdin", "--no-register", stdin="tk-new\n")
     assert new.stdout.splitlines() == [f"{token_path}: token written (mode 0600)"]
-    assert load_config(root / "etc/kiosk/kiosk.toml").token == "tk-new"
+    assert load_config(root / "etc/kiosk/kiosk.toml").api.token == "tk-new"
     assert TOKEN not in first.stdout + first.stderr + new.stdout + new.stderr
 
 
@@ -154,7 +154,7 @@ def test_the_schedule_can_be_removed(tmp_path: Path, token_file: Path) -> None:
         f'{cfg_path}: display.week removed (was {{sun = "off"}})',
     ]
     cfg = load_config(cfg_path)
-    assert (cfg.display_on, cfg.display_week, cfg.orientation) == (None, (), 90)
+    assert (cfg.display.on, cfg.display.week, cfg.display.orientation) == (None, (), 90)
 
 
 def test_a_static_host_without_registration_is_said_once(tmp_path: Path, token_file: Path, server: ContentTreeServer) -> None:

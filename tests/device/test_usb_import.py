@@ -243,7 +243,7 @@ def test_a_mounted_key_without_a_pack_is_left_alone(tmp_path: Path) -> None:
     assert not (tmp_path / "device").exists()
 
 
-def _now():  # noqa: ANN202
+def _now():
     from datetime import datetime
     return datetime.now(UTC)
 

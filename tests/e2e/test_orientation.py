@@ -75,7 +75,7 @@ def test_portrait_layout_is_turned_onto_a_landscape_panel(tmp_path: Path, degree
 TAP_SCRIPT = r"""
 import json, sys
 from pathlib import Path
-from kiosk.app.kivy_env import prepare_kivy
+from kiosk.device.kivy_env import prepare_kivy
 prepare_kivy(Path(sys.argv[1]), headless=True, fullscreen=False, size=(480, 270))
 from kivy.app import App
 from kivy.base import EventLoop

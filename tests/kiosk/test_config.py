@@ -16,9 +16,9 @@ def test_a_complete_config_is_read_with_its_token_file(tmp_path: Path) -> None:
         '[sync]\ninterval = 120\nparallel_downloads = 2\n[cache]\nmax_bytes = "8G"\ndir = "/var/lib/kiosk"\n'
     )
     cfg = load_config(cfg_file)
-    assert cfg.device_id == "totem-12" and cfg.api_url == "https://contenu.valbruyere.fr"
-    assert cfg.token == "s3cret" and "s3cret" not in repr(cfg)
-    assert (cfg.poll_s, cfg.parallel_downloads, cfg.max_cache_bytes) == (120.0, 2, 8 * 1024**3)
+    assert cfg.device.id == "totem-12" and cfg.api.url == "https://contenu.valbruyere.fr"
+    assert cfg.api.token == "s3cret" and "s3cret" not in repr(cfg)
+    assert (cfg.sync.interval, cfg.sync.parallel_downloads, cfg.cache.max_bytes) == (120.0, 2, 8 * 1024**3)
 
 
 def test_every_problem_is_reported_at_once_with_suggestions(tmp_path: Path) -> None:
@@ -53,10 +53,10 @@ def test_bad_sizes(bad) -> None:
 def test_display_dpi_and_physical_width_are_read(tmp_path: Path) -> None:
     cfg_file = tmp_path / "kiosk.toml"
     cfg_file.write_text('[display]\ndpi = 160\n')
-    assert load_config(cfg_file).display_dpi == 160.0
+    assert load_config(cfg_file).display.dpi == 160.0
     cfg_file.write_text('[display]\nwidth_mm = 476.6\n')
     cfg = load_config(cfg_file)
-    assert (cfg.display_dpi, cfg.display_width_mm) == (None, 476.6)
+    assert (cfg.display.dpi, cfg.display.width_mm) == (None, 476.6)
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -73,3 +73,16 @@ def test_a_bad_display_density_is_one_line_naming_the_key(tmp_path: Path, text: 
     with pytest.raises(ConfigError) as exc:
         load_config(cfg_file)
     assert exc.value.problems == [problem]
+
+
+def test_player_tuning_switches_are_on_unless_the_config_says_otherwise(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "kiosk.toml"
+    cfg_file.write_text("[device]\nid = \"totem-1\"\n")
+    assert (load_config(cfg_file).player.frame_flush, load_config(cfg_file).player.heap_trim) == (True, True)
+    cfg_file.write_text("[player]\nframe_flush = false\nheap_trim = false\n")
+    assert (load_config(cfg_file).player.frame_flush, load_config(cfg_file).player.heap_trim) == (False, False)
+    cfg_file.write_text("[player]\nheap_trim = 0\nframe_flsh = true\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(cfg_file)
+    assert exc.value.problems == ["player.heap_trim: 0 is not true or false",
+                                  "player.frame_flsh: unknown key; did you mean 'frame_flush'?"]

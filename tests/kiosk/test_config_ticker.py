@@ -15,13 +15,13 @@ from ..e2e.device import run_kiosk
 def test_ticker_place_is_read(tmp_path: Path, value: str, place: str | None) -> None:
     f = tmp_path / "kiosk.toml"
     f.write_text(f"[display]\nticker = {value}\n")
-    assert load_config(f).ticker == place
+    assert load_config(f).display.ticker == place
 
 
 def test_no_ticker_by_default(tmp_path: Path) -> None:
     f = tmp_path / "kiosk.toml"
     f.write_text("[display]\norientation = 90\n")
-    assert load_config(f).ticker is None
+    assert load_config(f).display.ticker is None
 
 
 @pytest.mark.parametrize("value, problem", [

@@ -1,4 +1,4 @@
-"""kiosk.app.kivy_env: the trimmed copy of Kivy's default style the player starts with."""
+"""kiosk.device.kivy_env: the trimmed copy of Kivy's default style the player starts with."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk.app.kivy_env import STYLE_RULES, rule_classes, trim_style, trimmed_data_dir
+from kiosk.device.kivy_env import STYLE_RULES, rule_classes, trim_style, trimmed_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
 

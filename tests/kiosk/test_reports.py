@@ -202,7 +202,7 @@ def test_config_keeps_the_neutrality_section_raw_and_checks_the_retention(tmp_pa
     path.write_text('[reports]\nretention_days = 500\n\n[[neutrality.elections]]\nname = "Partielle"\n'
                     'first_round = 2027-02-07\nlast_round = 2027-01-31\n', encoding="utf-8")
     cfg = load_config(path)  # a neutrality problem never stops the device: the player reports it
-    assert cfg.play_log_days == 500
+    assert cfg.reports.retention_days == 500
     from player.neutrality import parse_neutrality
 
     assert parse_neutrality(cfg.neutrality, where="config neutrality").problems == (

@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from kiosk.app.kivy_env import prepare_kivy  # noqa: E402
+from kiosk.device.kivy_env import prepare_kivy  # noqa: E402
 
 OUT = Path(sys.argv[1])
 W, H = int(sys.argv[2]), int(sys.argv[3])

@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent("""
     import json, sys
     from pathlib import Path
     from PIL import Image as PILImage
-    from kiosk.app.kivy_env import prepare_kivy
+    from kiosk.device.kivy_env import prepare_kivy
 
     tmp = Path(sys.argv[1])
     prepare_kivy(tmp / "kivy", headless=True, fullscreen=False, size=(640, 360))

@@ -143,7 +143,7 @@ def test_the_daemon_heals_a_database_damaged_at_its_start_and_opens_a_replaced_o
 def test_a_database_damaged_under_the_running_daemon_ends_its_service_to_be_opened_again(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from kiosk.app.cache_open import open_cache
+    from kiosk.device.cache import open_cache
     from sync import ContentApiClient, SyncSettings
     from sync.service import SyncService
 

@@ -16,7 +16,7 @@ def loaded_after(statement: str, watched: tuple[str, ...]) -> list[str]:
 def test_one_shot_sync_path_imports_neither_the_scheduler_nor_the_schema_validator() -> None:
     # APScheduler is the daemon's; jsonschema is only needed once a changed manifest arrives
     # (a no-change sync gets a 304 and never validates anything).
-    imports = "import kiosk.cli, kiosk.cli.sync, kiosk.app.cache_open, sync, sync.syncer"
+    imports = "import kiosk.cli, kiosk.cli.sync, kiosk.device.cache, sync, sync.syncer"
     assert loaded_after(imports, ("apscheduler", "jsonschema", "kivy")) == []
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from content_cache import SCHEMA_VERSION, ContentCache
 from hub.publisher import publish
 from hub.refserver import ContentTreeServer
-from kiosk.app.cache_open import open_cache
+from kiosk.device.cache import open_cache
 from sync import ContentApiClient, SyncSettings, sync_once
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)

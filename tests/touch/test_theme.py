@@ -26,7 +26,7 @@ def test_translucent_text_is_blended_before_measuring() -> None:
 
 
 @pytest.mark.parametrize("theme", list(THEMES.values()), ids=list(THEMES))
-def test_every_text_colour_of_each_theme_reaches_4_5_to_1(theme) -> None:  # noqa: ANN001
+def test_every_text_colour_of_each_theme_reaches_4_5_to_1(theme) -> None:
     low = {name: round(contrast_ratio(fg, bg), 2) for name, (fg, bg) in theme.text_pairs().items()
            if contrast_ratio(fg, bg) < MIN_CONTRAST}
     assert not low, f"{theme.name}: {low}"

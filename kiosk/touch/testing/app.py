@@ -21,7 +21,7 @@ from kiosk import __version__
 from kiosk.touch import build_touch_root, load_kv, lock_window
 from kiosk.touch.admin import AdminActions, AdminInfo, SyncSummary
 from kiosk.touch.options import TouchOptions
-from kiosk.touch.testing.harness import KEYS, FakeClocks
+from kiosk.touch.testing.clocks import KEYS, FakeClocks
 from kiosk.touch.testing.tree import find_target, walk
 from kiosk.touch.widgets import Surface
 from player.neutrality import guard_for

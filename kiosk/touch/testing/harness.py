@@ -29,12 +29,11 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-DEFAULT_NOW = "2026-11-26T09:30:00+00:00"  # Thursday 10:30 in Valbruyère
-KEYS = {"escape": 27, "f1": 282, "f4": 285, "q": 113, "w": 119, "enter": 13}
+from kiosk.touch.testing.clocks import DEFAULT_NOW, FakeClocks
 
 
 @dataclass(frozen=True)
@@ -129,27 +128,6 @@ def tour(variant: str, *, shots: bool = False, details: dict[str, str] = DEMO_DE
     return steps
 
 
-class FakeClocks:
-    """Monotonic and wall clocks the scenario moves forward with ``advance``."""
-
-    def __init__(self, wall: datetime) -> None:
-        import time
-
-        self._real = time.monotonic
-        self._start = time.monotonic()
-        self._offset = 0.0
-        self._wall = wall
-
-    def monotonic(self) -> float:
-        return self._real() + self._offset
-
-    def now(self) -> datetime:
-        return self._wall + timedelta(seconds=self._real() - self._start + self._offset)
-
-    def advance(self, seconds: float) -> None:
-        self._offset += seconds
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m kiosk.touch.testing.harness")
     p.add_argument("--scenario", type=Path, required=True)
@@ -171,9 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.touch.theme import screen_dpi
 
         cfg = load_config(a.config)
-        dpi = screen_dpi(w, dpi=cfg.display_dpi, width_mm=cfg.display_width_mm, fallback=a.dpi)
+        dpi = screen_dpi(w, dpi=cfg.display.dpi, width_mm=cfg.display.width_mm, fallback=a.dpi)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from kiosk.app.kivy_env import prepare_kivy
+    from kiosk.device.kivy_env import prepare_kivy
 
     prepare_kivy(a.out / ".kivy", headless=True, fullscreen=False, size=(w, h))
     from kiosk.touch.testing.app import HarnessApp  # Kivy is imported only now, configured
@@ -181,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cache = None
     if a.data is not None:
-        from kiosk.app.cache_open import open_cache
+        from kiosk.device.cache import open_cache
         from kiosk.device.sync_now import SyncNow
 
         cache = open_cache(a.data)

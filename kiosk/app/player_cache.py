@@ -1,4 +1,4 @@
-"""Opening the device's cache, rebuilding it first after a schema upgrade or damage."""
+"""The player's cache: the live content read at once, the rest opened after the first frame."""
 from __future__ import annotations
 
 import logging
@@ -6,33 +6,17 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from content_cache import DB_NAME, LiveContent, LiveReader, LiveState, MediaStore, SchemaMismatch
+from kiosk.device.cache import open_cache
 
 if TYPE_CHECKING:
     from content_cache import ContentCache
 
 log = logging.getLogger(__name__)
-
-
-def open_cache(data_dir: Path, now: Callable[[], datetime] | None = None, *, heal: bool = False) -> ContentCache:
-    """The opened cache of ``data_dir``; after an upgrade that changed the database schema,
-    the live and previous versions are rebuilt from their kept manifests (offline).
-
-    ``heal``: a damaged database is set aside and rebuilt the same way — only by the
-    writer that holds the cache's writer lock (the sync); others get DamagedDatabase.
-    """
-    from content_cache import ContentCache  # SQLAlchemy: imported by the callers that write
-
-    cache = ContentCache(data_dir / "cache").open(heal=heal)
-    if cache.set_aside is not None:
-        from sync import restore_versions  # only after an upgrade or damage: keeps start-up light
-
-        restore_versions(cache, cache.set_aside, (now or (lambda: datetime.now(UTC)))())
-    return cache
 
 
 class PlayerCache:
