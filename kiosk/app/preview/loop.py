@@ -126,7 +126,8 @@ class LoopRenderer(App):
         self._draw()  # into the back buffer, then read it
         w, h = int(Window.width), int(Window.height)
         pixels = glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE)
-        return Image.frombytes("RGBA", (w, h), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM).convert("RGB")
+        # GL's rows run bottom to top: the raw decoder's negative orientation flips them as it reads.
+        return Image.frombytes("RGBA", (w, h), pixels, "raw", "RGBA", 0, -1).convert("RGB")
 
     def _after_frames(self, frames: int, then: Callable[[], None]) -> None:
         if frames <= 0:

@@ -111,7 +111,9 @@ def compose(tiles: Sequence[SheetTile], heading: Sequence[Label], *, screen: tup
         r, c = divmod(n, cols)
         x = MARGIN + c * (tw + GAP)
         ty = top + r * (cell_h + GAP)
-        small = tile.image.convert("RGB").resize((tw, th), Image.Resampling.LANCZOS)
+        # reducing_gap: a screen four times the tile is first reduced by whole pixels (much
+        # faster, the same to the eye), then resampled.
+        small = tile.image.convert("RGB").resize((tw, th), Image.Resampling.LANCZOS, reducing_gap=3.0)
         sheet.paste(small, (x, ty))
         boxes.append((x, ty, tw, th))
         draw.rectangle((x - 1, ty - 1, x + tw, ty + th), outline=PROBLEM if tile.marked else FRAME,
@@ -131,5 +133,5 @@ def _tone(tone: str) -> tuple[int, int, int]:
 def save_png(image: Image.Image, path: Path) -> None:
     """Written beside its final name, then renamed: a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.part")
-    image.save(tmp, format="PNG", optimize=False, compress_level=3)
+    image.save(tmp, format="PNG", compress_level=1)
     tmp.replace(path)
