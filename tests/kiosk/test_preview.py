@@ -352,3 +352,24 @@ def test_a_device_gives_its_playlist_size_and_orientation_from_the_hubs_database
                 "--out", str(out), env={"KIOSK_HUB_DATABASE_URL": sqlite_url(hub)})
     assert r.returncode == 0, r.stderr
     assert facts(out)["playlist"] == "hall"
+
+
+def test_a_file_the_player_cannot_decode_is_marked_not_shown_by_its_name(tmp_path: Path) -> None:
+    src = town(tmp_path / "src")
+    good = (src / "media" / "img0.png").read_bytes()
+    (src / "media" / "abimee.png").write_bytes(good[: len(good) // 2])  # truncated: the header reads, no more
+    lobby = src / "playlists" / "lobby.toml"
+    lobby.write_text(lobby.read_text() + '\n[[items]]\nid = "abimee"\ntype = "image"\nfile = "media/abimee.png"\n',
+                     encoding="utf-8")
+    out = tmp_path / "p.png"
+    r = preview("--content", str(src), "--at", f"{TUESDAY}T14:00", "--size", SIZE, "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    info = facts(out)
+    broken = next(i for i in info["items"] if i["id"] == "abimee")
+    assert broken["skipped"].startswith("abimee.png: cannot be decoded"), broken
+    assert all("skipped" not in i for i in info["items"] if i["id"] != "abimee")
+    with Image.open(out) as sheet:
+        x, y, w, h = broken["box"]
+        from kiosk.app.preview.sheet import PROBLEM
+
+        assert share_of(sheet, [x, y - 1, w, 2], PROBLEM, tol=4) > 0.9  # framed in the problem colour

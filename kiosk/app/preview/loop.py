@@ -78,13 +78,14 @@ class LoopRenderer(App):
             slide = self._build(planned)
         except Exception as e:  # the player sets such an item aside and skips it
             log.info("preview: %s not shown: %s", planned.id, e)
-            self._capture(planned, None, str(e), lambda: self._next(i + 1))
+            self._capture(planned, None, _named(str(e), planned), lambda: self._next(i + 1))
             return
 
         def ready() -> None:
             self._show(planned, slide, "", lambda: self._next(i + 1))
 
         def failed(why: str) -> None:
+            why = _named(why, planned)
             poster = poster_for(planned.item, self.plan.lang) if planned.item is not None else None
             if poster is not None:  # as the player does: the video's poster card in its place
                 self._show(planned, poster, why, lambda: self._next(i + 1))
@@ -134,6 +135,15 @@ class LoopRenderer(App):
             then()
             return
         Clock.schedule_once(lambda _dt: self._after_frames(frames - 1, then), 0)
+
+
+def _named(problem: str, planned: PlannedSlide) -> str:
+    """The renderers name a file by its content address: the team knows it by its name."""
+    item = planned.item
+    for media in (item.media, item.look.portrait, item.look.landscape) if item is not None else ():
+        if media is not None:
+            problem = problem.replace(media.sha256, media.name).replace(media.sha256[:12], media.name)
+    return problem
 
 
 def render_loop(plan: LoopPlan, content: LiveContent, derived_dir: Path) -> list[DrawnSlide]:

@@ -54,7 +54,9 @@ def loop_sheet(plan: LoopPlan, drawn: Sequence[DrawnSlide], content: LiveContent
         if s.weight > 1:
             top += f" · ×{s.weight}"
         labels = [Label(top, "strong"), Label(s.title or "—", "text")]
-        if d.problem:
+        if d.problem and d.shown_as == "video-poster":
+            labels.append(Label(_("Its poster card instead: {reason}").format(reason=d.problem), "problem"))
+        elif d.problem:
             labels.append(Label(_("Not shown: {reason}").format(reason=d.problem), "problem"))
         elif s.until is not None:
             local = s.until.astimezone(tz)
