@@ -185,7 +185,7 @@ class LiveReader:
                 b = bulletin_data(data, json_columns=False, media=media)
                 bulletins[b.id] = b
         playlist_looks: dict[str, dict] = {
-            p["id"]: _json(p["look"]) or {}  # type: ignore[misc]
+            p["id"]: _json(p["look"]) or {}
             for p in con.execute("SELECT id, look FROM playlist WHERE version_id = ?", (vid,))
         }
         items: dict[str, list[ItemData]] = {}
