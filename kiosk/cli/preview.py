@@ -224,12 +224,12 @@ def _loop(content: LiveContent, at: datetime, playlist: str, lang: str, size: tu
     from kiosk.app.preview.sheet import save_png
 
     plan = loop_plan(content, at, playlist=playlist, lang=lang)
+    started = time.monotonic()
     _prepare_kivy(work, size)
     from kiosk.app.preview.loop import render_loop  # Kivy is imported only now, configured
 
-    started = time.monotonic()
     drawn = render_loop(plan, content, work / "derived")
-    log.info("preview: %d slide(s) drawn in %.2f s (Kivy's start included)", len(drawn), time.monotonic() - started)
+    log.info("preview: %d slide(s) drawn in %.2f s (Kivy's start and window included)", len(drawn), time.monotonic() - started)
     started = time.monotonic()
     sheet, boxes = loop_sheet(plan, drawn, content, size)
     save_png(sheet, out)

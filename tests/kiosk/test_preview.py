@@ -110,7 +110,7 @@ def test_the_weekday_morning_poster_plays_on_tuesday_at_nine(tuesday: dict[str, 
     assert sport["kind"] == "image" and sport["title"] == "Fête du sport <b>samedi</b>"
     assert sport["until"] == f"{TUESDAY}T12:00+01:00"  # the day-part's end
     assert "on mon,tue,wed,thu,fri" in sport["reason"] and "day-part 08:00-12:00" in sport["reason"]
-    assert sport["duration"] == 6
+    assert sport["duration"] == 6 and sport["until_text"] == "Jusqu'au 1 décembre à 12:00"
     assert info["alerts"] == []
     with Image.open(tuesday["09:00"]) as sheet:
         assert share_of(sheet, sport["box"], SPORT) > 0.3  # the poster is drawn in its tile

@@ -13,6 +13,7 @@ from PIL import Image
 from content_cache import LiveContent
 from kiosk.app.preview.plan import DrawnSlide, LoopPlan
 from kiosk.app.preview.sheet import Box, Label, SheetTile, compose
+from kiosk.app.preview.titles import until_words
 from kiosk.touch import timefmt
 from player.i18n import gettext_for
 
@@ -58,11 +59,7 @@ def loop_sheet(plan: LoopPlan, drawn: Sequence[DrawnSlide], content: LiveContent
             labels.append(Label(_("Its poster card instead: {reason}").format(reason=d.problem), "problem"))
         elif d.problem:
             labels.append(Label(_("Not shown: {reason}").format(reason=d.problem), "problem"))
-        elif s.until is not None:
-            local = s.until.astimezone(tz)
-            labels.append(Label(_("Until {date} at {time}").format(
-                date=timefmt.day_month(local.date(), plan.lang), time=timefmt.clock(local, tz, plan.lang)), "muted"))
         else:
-            labels.append(Label(_("No end"), "muted"))
+            labels.append(Label(until_words(s.until, tz, plan.lang), "muted"))
         tiles.append(SheetTile(d.image, tuple(labels), marked=bool(d.problem)))
     return compose(tiles, heading, screen=screen)

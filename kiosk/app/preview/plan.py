@@ -18,7 +18,7 @@ from content_cache import ItemData, LiveContent
 from player.engine import Alert, NowPlaying, ScheduleEngine
 from player.schedule import DurationLimits, alert_item, slide_seconds
 
-from .titles import item_title
+from .titles import item_title, until_words
 from .week import leaves_loop
 
 FALLBACK_ID = "fallback"  # the card the player shows when nothing plays (kiosk.app.next_slide)
@@ -80,6 +80,7 @@ class LoopPlan:
         """The JSON beside the sheet; ``skipped``: tiles the renderer could not draw (the
         player skips them too), by id, with why."""
         tz = self.at.tzinfo
+        assert isinstance(tz, ZoneInfo)  # loop_plan puts the instant in the site's zone
         skipped = skipped or {}
 
         def when(t: datetime | None) -> str | None:
@@ -88,7 +89,8 @@ class LoopPlan:
         items = []
         for s in self.slides:
             facts: dict[str, Any] = {"id": s.id, "kind": s.kind, "title": s.title, "reason": s.reason,
-                                     "until": when(s.until), "duration": s.seconds}
+                                     "until": when(s.until), "until_text": until_words(s.until, tz, self.lang),
+                                     "duration": s.seconds}
             if s.weight > 1:
                 facts["weight"] = s.weight
             if s.id in skipped:
