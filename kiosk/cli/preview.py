@@ -120,7 +120,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
             log.info("preview: content folder read in %.2f s", time.monotonic() - started)
             at = in_zone(args.at, content.timezone)
             assert at is not None
-            lang = _language(args.lang, content)
+            lang = _language(args.lang, content, kiosk=args.what == "kiosk")
             playlist = _playlist(screen.playlist, content)
             facts: dict[str, Any]
             if args.what == "loop":
@@ -193,11 +193,18 @@ def _device(name: str, hub_data: Path | None) -> Any:
     return screen
 
 
-def _language(lang: str | None, content: LiveContent) -> str:
+def _language(lang: str | None, content: LiveContent, *, kiosk: bool) -> str:
+    """The display language: the site's (the touch kiosk also offers its own languages,
+    the content falling back to French where it is not translated)."""
     if lang is None:
         return content.languages[0] if content.languages else "fr"
-    if lang not in content.languages:
-        raise UsageError(f"--lang {lang}: the site's languages are {', '.join(content.languages)}")
+    offered = list(content.languages)
+    if kiosk:
+        from kiosk.touch.options import TouchOptions
+
+        offered += [x for x in TouchOptions().languages if x not in offered]
+    if lang not in offered:
+        raise UsageError(f"--lang {lang}: {'the kiosk offers' if kiosk else 'the site speaks'} {', '.join(offered)}")
     return str(lang)
 
 

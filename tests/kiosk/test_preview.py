@@ -275,7 +275,7 @@ def test_the_weeks_web_page_shows_the_bars_and_titles_as_text(src: Path, tmp_pat
     (["--content", "{src}", "--at", "2026-12-01T09:00", "--out", "{out}", "--playlist", "hal"],
      "--playlist hal: no playlist has this id (playlists: lobby)"),
     (["--content", "{src}", "--at", "2026-12-01T09:00", "--out", "{out}", "--lang", "it"],
-     "--lang it: the site's languages are fr, en"),
+     "--lang it: the site speaks fr, en"),
     (["--content", "{src}", "--at", "2026-12-01T09:00", "--out", "{out}", "--playlist", "lobby", "--device", "x"],
      "not allowed with argument"),
     (["--content", "{src}", "--at", "2026-12-01T09:00", "--out", "{out}", "--device", "totem-1"],
