@@ -26,6 +26,7 @@ from kiosk.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from content_cache import LiveContent
+    from hub.fleet.screens import DeviceScreen
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> None:
 class Screen:
     playlist: str | None
     size: tuple[int, int]  # as laid out (portrait: taller than wide)
+    asked_by: str = "--playlist"  # who named the playlist, for its error line
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -121,7 +123,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
             at = in_zone(args.at, content.timezone)
             assert at is not None
             lang = _language(args.lang, content, kiosk=args.what == "kiosk")
-            playlist = _playlist(screen.playlist, content)
+            playlist = _playlist(screen, content)
             facts: dict[str, Any]
             if args.what == "loop":
                 facts = _loop(content, at, playlist, lang, screen.size, work, out)
@@ -144,18 +146,21 @@ def cmd_preview(args: argparse.Namespace) -> int:
 # -- what is asked ---------------------------------------------------------------------------
 def _screen(args: argparse.Namespace) -> Screen:
     size, orientation, playlist = args.size, args.orientation, args.playlist
+    asked_by = "--playlist"
     if args.device:
         reported = _device(args.device, args.hub_data)
-        playlist = reported.playlist
+        playlist, asked_by = reported.playlist, f"--device {args.device} plays"
         size = reported.size or size
         orientation = reported.orientation or orientation
     w, h = size or DEFAULT_SIZE
     if orientation == "portrait" and w > h or orientation == "landscape" and h > w:
         w, h = h, w
-    return Screen(playlist, (w, h))
+    return Screen(playlist, (w, h), asked_by)
 
 
-def _device(name: str, hub_data: Path | None) -> Any:
+def _device(name: str, hub_data: Path | None) -> DeviceScreen:
+    """What the hub knows of device ``name``'s screen (its database: $KIOSK_HUB_DATABASE_URL,
+    else the SQLite file of ``--hub-data``, as ``kiosk hub`` chooses)."""
     url = os.environ.get(HUB_URL_ENV) or None
     if hub_data is None and url is None:
         raise UsageError(f"--device {name}: the hub's database is not reachable here "
@@ -168,12 +173,12 @@ def _device(name: str, hub_data: Path | None) -> Any:
                          f"(missing: {', '.join(missing)})")
     from sqlalchemy.exc import SQLAlchemyError
 
-    from hub.db import Database, DatabaseError, sqlite_url
+    from hub.db import DB_NAME, Database, DatabaseError, sqlite_url
     from hub.fleet.screens import device_screen
 
     if url is None:
         assert hub_data is not None
-        if not (hub_data / "hub.sqlite").is_file():
+        if not (hub_data / DB_NAME).is_file():
             raise UsageError(f"--hub-data {hub_data}: no hub database there")
         url = sqlite_url(hub_data)
     try:
@@ -208,13 +213,13 @@ def _language(lang: str | None, content: LiveContent, *, kiosk: bool) -> str:
     return str(lang)
 
 
-def _playlist(playlist: str | None, content: LiveContent) -> str:
-    if playlist is None:
+def _playlist(screen: Screen, content: LiveContent) -> str:
+    if screen.playlist is None:
         return content.default_playlist
-    if playlist not in content.playlists:
+    if screen.playlist not in content.playlists:
         known = ", ".join(sorted(content.playlists)) or "none"
-        raise UsageError(f"--playlist {playlist}: no playlist has this id (playlists: {known})")
-    return playlist
+        raise UsageError(f"{screen.asked_by} {screen.playlist}: no playlist has this id (playlists: {known})")
+    return screen.playlist
 
 
 # -- the three previews ----------------------------------------------------------------------
