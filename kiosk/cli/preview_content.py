@@ -52,7 +52,7 @@ def load_folder(src: Path, published_at: datetime, work: Path, state: Path | Non
     """Read ``src`` into ``work`` (a private folder kept while the content is used: the
     media paths point into it). ``published_at`` stamps the version (the engine trusts
     the clock from a day before it). Raises :class:`InvalidContent`."""
-    from hub.publisher import PublishError, check_source
+    from hub.publisher import PublishError, check_source, uses_sources
     from sync import ManifestError, manifest_bytes, validate_document
     from sync.to_cache import version_rows
 
@@ -64,9 +64,11 @@ def load_folder(src: Path, published_at: datetime, work: Path, state: Path | Non
     if check.problems:
         raise InvalidContent([str(n) for n in check.problems])
     doc, files = dict(check.document), dict(check.files)
-    errors, source_warnings = _sources(Path(src), state, when).contribute(doc, files)
-    if errors:
-        raise InvalidContent(errors)
+    source_warnings: list[str] = []
+    if uses_sources(Path(src), doc):  # as kiosk publish: their parsers are the hub extra's
+        errors, source_warnings = _sources(Path(src), state, when).contribute(doc, files)
+        if errors:
+            raise InvalidContent(errors)
     version = "c" + hashlib.sha256(manifest_bytes(doc)).hexdigest()[:20]
     stamped = json.loads(json.dumps(
         {"version": version, "published_at": when.isoformat().replace("+00:00", "Z"), **doc}))
@@ -94,7 +96,11 @@ def load_folder(src: Path, published_at: datetime, work: Path, state: Path | Non
 
 
 def _sources(src: Path, state: Path | None, now: datetime) -> SourcesRun:
-    from hub.sources import SourcesRun
+    try:
+        from hub.sources import SourcesRun
+    except ImportError as e:
+        raise InvalidContent([f"{src}: sources.toml and opening_hours need the hub's libraries ({e.name} is "
+                              "missing): pip install 'town-kiosk[hub]'"]) from None
 
     run = SourcesRun(src, state, now=now)
     run.use_last_good()  # a preview asks no source: their last good results, as published
