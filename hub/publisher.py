@@ -50,7 +50,7 @@ from .source_notes import WARNING, Place, SourceNote
 from .source_reader import MEDIA_TYPES, SourceReader
 
 __all__ = ["MEDIA_TYPES", "PublishError", "PublishResult", "SourceCheck", "SourceNote", "build_document",
-           "check_source", "publish"]
+           "check_source", "publish", "uses_sources"]
 
 if TYPE_CHECKING:
     from hub.sources import SourcesRun
@@ -266,7 +266,7 @@ def _readable_as_the_umask_says(path: Path, mode: int) -> None:
         log.warning("%s: cannot set mode %04o: %s", path, mode, e.strerror)
 
 
-def _uses_sources(src: Path, doc: dict[str, Any]) -> bool:
+def uses_sources(src: Path, doc: dict[str, Any]) -> bool:
     """Whether the folder declares content sources or writes OSM ``opening_hours``."""
     if (src / "sources.toml").is_file():
         return True
@@ -297,7 +297,7 @@ def publish(src: Path, dest: Path, published_at: datetime | None = None,
     # machine has only the runtime).
     source_errors: list[str] = []
     source_warnings: list[str] = []
-    if sources is not None or _uses_sources(Path(src), doc):
+    if sources is not None or uses_sources(Path(src), doc):
         try:
             from hub.sources import SourcesRun
         except ImportError as e:

@@ -257,3 +257,5 @@ def test_the_preview_shows_the_poster_on_tuesday_morning_not_afternoon(
             ids = page.locator("#preview-items li").evaluate_all("els => els.map(e => e.dataset.id)")
             assert ("fete-sport" in ids) is shown, ids
             assert page.evaluate("() => document.querySelector('#preview-image').naturalWidth") > 0
+            if shown:
+                _save(page, "editor-preview.png")

@@ -61,8 +61,10 @@ class HarnessApp(App):
 
     def __init__(self, steps: list[dict[str, Any]], out: Path, content: LiveContent, clocks: FakeClocks,
                  *, dpi: float, pin_hash: str | None, idle_s: float, countdown_s: float,
-                 media_path: Any = None, sync_now: Any = None) -> None:
+                 media_path: Any = None, sync_now: Any = None, signage_stand_in: bool = True) -> None:
         super().__init__()
+        # False: the kiosk mode's attract screen (the town's name, no loop behind it)
+        self.signage_stand_in = signage_stand_in
         self.media_path, self.sync_now = media_path, sync_now
         self.steps, self.out, self.content, self.clocks = steps, out, content, clocks
         self.dpi, self.pin_hash, self.idle_s, self.countdown_s = dpi, pin_hash, idle_s, countdown_s
@@ -89,7 +91,8 @@ class HarnessApp(App):
         options = TouchOptions(idle_timeout_s=self.idle_s, countdown_s=self.countdown_s, dpi=self.dpi,
                                admin_pin_hash=self.pin_hash, admin_info=lambda: info, admin_actions=actions,
                                media_path=self.media_path)
-        self.root_widget = build_touch_root(shown, SignageStandIn(), options, self.clocks.now,
+        attract = SignageStandIn() if self.signage_stand_in else None
+        self.root_widget = build_touch_root(shown, attract, options, self.clocks.now,
                                             monotonic=self.clocks.monotonic)
         self.root_widget.bind(on_attract=lambda _w, reason: self.results["events"].append(["attract", reason]),
                               on_session_start=lambda _w, lang: self.results["events"].append(["session_start", lang]))
