@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..content_warnings import instant, is_alert
 from .folder import DocRef
 from .text import N_, Message
 
@@ -37,20 +38,6 @@ class Note:
         return self.field is not None
 
 
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else None
-
-
-def is_alert(b: Mapping[str, Any]) -> bool:
-    return b.get("severity") == "critical" or b.get("alert") is not None
-
-
 def _edited(doc: Mapping[str, Any], ref: DocRef) -> Mapping[str, Any] | None:
     """The edited document as the manifest will hold it."""
     folder = ref.file.split("/", 1)[0]
@@ -68,7 +55,7 @@ def own_warnings(doc: Mapping[str, Any], ref: DocRef, now: datetime) -> list[Not
     if d is None:
         return []
     out = []
-    end = _instant(d.get("valid_until"))
+    end = instant(d.get("valid_until"))
     if is_alert(d) and d.get("severity") == "critical" and d.get("alert", "fullscreen") == "fullscreen" \
             and (end is None or end > now):
         out.append(Note(WARNING, "", "alert", Message(N_(
