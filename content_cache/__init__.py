@@ -21,6 +21,7 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
     "_upkeep": ["DISK_RESERVE_BYTES", "VerifyReport"],
     "cache": ["ContentCache", "utcnow"],
+    "durable": ["write_atomic"],
     "damage": ["database_damage", "set_aside_damaged"],
     "errors": ["CacheError", "DamagedDatabase", "InvalidDigest", "MediaVerificationError", "MissingMediaError",
                "NaiveDatetimeError", "NoSpace", "PartialBusy", "QuotaExceeded", "ReadOnlyFolder", "SchemaMismatch",
@@ -48,6 +49,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from ._upkeep import DISK_RESERVE_BYTES, VerifyReport
     from .cache import ContentCache, utcnow
     from .damage import database_damage, set_aside_damaged
+    from .durable import write_atomic
     from .errors import (
         CacheError,
         DamagedDatabase,

@@ -8,13 +8,11 @@ manifests and the media already in the store — offline, before the first frame
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from content_cache import CacheError, WritableCache
+from content_cache import CacheError, WritableCache, write_atomic
 
 from .manifest import Manifest, ManifestError, manifest_bytes, parse_manifest
 from .to_cache import version_rows
@@ -28,14 +26,7 @@ def manifests_dir(cache: WritableCache) -> Path:
 
 def save_manifest(cache: WritableCache, manifest: Manifest) -> None:
     """Write the validated manifest atomically (version ids are safe file names)."""
-    folder = manifests_dir(cache)
-    folder.mkdir(exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as f:
-        f.write(manifest_bytes(manifest.document))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, folder / f"{manifest.version}.json")
+    write_atomic(manifests_dir(cache) / f"{manifest.version}.json", manifest_bytes(manifest.document))
 
 
 def prune_manifests(cache: WritableCache) -> None:

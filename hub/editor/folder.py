@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -22,6 +20,8 @@ from typing import Any
 
 import tomlkit
 from tomlkit.items import AoT, InlineTable, Table
+
+from content_cache import write_atomic
 
 from .values import digest, file_digest, plain
 
@@ -323,21 +323,5 @@ def _item(value: Any) -> Any:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    """A content file replaced atomically, keeping its mode (a new one is world-readable)."""
+    write_atomic(path, data, mode=None if path.exists() else 0o644)
