@@ -19,43 +19,60 @@ import lazy_loader
 
 # submodule → the names it defines, loaded on first use (lazy_loader.attach)
 __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
-    "_upkeep": ["VerifyReport"],
+    "_upkeep": ["DISK_RESERVE_BYTES", "VerifyReport"],
     "cache": ["ContentCache", "utcnow"],
-    "errors": ["CacheError", "InvalidDigest", "MediaVerificationError", "MissingMediaError", "NaiveDatetimeError",
-               "QuotaExceeded", "SchemaMismatch", "StoreError", "UnknownColumn"],
+    "durable": ["write_atomic"],
+    "damage": ["database_damage", "set_aside_damaged"],
+    "errors": ["CacheError", "DamagedDatabase", "InvalidDigest", "MediaVerificationError", "MissingMediaError",
+               "NaiveDatetimeError", "NoSpace", "PartialBusy", "QuotaExceeded", "ReadOnlyFolder", "SchemaMismatch",
+               "StorageFault", "StoreError", "UnknownColumn", "WriterBusy"],
+    "faults": ["free_bytes", "human_bytes", "is_damage", "no_space", "storage_fault", "why_not_writable"],
     "light": ["LightCache"],
     "live_read": ["DB_NAME", "LiveReader", "LiveState"],
     "models": ["Bulletin", "ContentVersion", "KioskDocument", "Playlist", "PlaylistItem", "VersionMedia"],
     "outbox": ["Outbox", "OutboxRecord"],
+    "partials": ["Collected", "collect_partials", "partial_bytes"],
     "playlog": ["PLAY_LOG_FILE", "ElectionRecord", "PlayLog", "PlayRecord", "WithheldRecord"],
     "schema": ["SCHEMA_VERSION"],
     "snapshot": ["DEFAULT_TIMEZONE", "MINUTES_PER_DAY", "WEEKDAY_NAMES", "BulletinData", "DayPart", "Holiday",
                  "ItemData", "Layout", "LiveContent", "LocalText", "MediaRef", "PlaylistData", "Presentation",
                  "is_alert"],
+    "status_read": ["CacheReport", "read_report"],
     "store": ["SHA256_RE", "BatchedStore", "MediaStore", "PartialDownload", "StoredFile", "check_sha256",
               "read_chunks"],
     "writable": ["WritableCache"],
+    "writer_lock": ["WriterLock"],
     "writes": ["SyncRunRecord", "VersionRows"],
 })
 
 if TYPE_CHECKING:  # what type checkers and editors see
-    from ._upkeep import VerifyReport
+    from ._upkeep import DISK_RESERVE_BYTES, VerifyReport
     from .cache import ContentCache, utcnow
+    from .damage import database_damage, set_aside_damaged
+    from .durable import write_atomic
     from .errors import (
         CacheError,
+        DamagedDatabase,
         InvalidDigest,
         MediaVerificationError,
         MissingMediaError,
         NaiveDatetimeError,
+        NoSpace,
+        PartialBusy,
         QuotaExceeded,
+        ReadOnlyFolder,
         SchemaMismatch,
+        StorageFault,
         StoreError,
         UnknownColumn,
+        WriterBusy,
     )
+    from .faults import free_bytes, human_bytes, is_damage, no_space, storage_fault, why_not_writable
     from .light import LightCache
     from .live_read import DB_NAME, LiveReader, LiveState
     from .models import Bulletin, ContentVersion, KioskDocument, Playlist, PlaylistItem, VersionMedia
     from .outbox import Outbox, OutboxRecord
+    from .partials import Collected, collect_partials, partial_bytes
     from .playlog import PLAY_LOG_FILE, ElectionRecord, PlayLog, PlayRecord, WithheldRecord
     from .schema import SCHEMA_VERSION
     from .snapshot import (
@@ -74,6 +91,8 @@ if TYPE_CHECKING:  # what type checkers and editors see
         Presentation,
         is_alert,
     )
+    from .status_read import CacheReport, read_report
     from .store import SHA256_RE, BatchedStore, MediaStore, PartialDownload, StoredFile, check_sha256, read_chunks
     from .writable import WritableCache
+    from .writer_lock import WriterLock
     from .writes import SyncRunRecord, VersionRows

@@ -10,12 +10,20 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from .errors import QuotaExceeded
+from .faults import free_bytes, human_bytes, no_space
 from .live_read import POINTER_ID, utc
+from .partials import collect_partials, partial_bytes
 from .writes import VersionWrites, immediate, in_json, sql_time
 
 log = logging.getLogger(__name__)
+
+# Kept free beside the media when planning a download: SQLite's write-ahead log and the
+# version switch, the outbox and the play log need a little room too.
+DISK_RESERVE_BYTES = 2 << 20
+_BLOCK = 4096  # a file takes whole blocks: small files count for more than their size
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ def _mb(n: int) -> str:
 
 
 class UpkeepMixin(VersionWrites):
+    root: Path  # the cache folder (DATA/cache)
+
     # -- space -------------------------------------------------------------------
     def version_files(self, version_id: str | None) -> dict[str, int]:
         if not version_id:
@@ -60,14 +70,51 @@ class UpkeepMixin(VersionWrites):
         if self.store.bytes_used() + to_fetch <= max_bytes:
             return
         if state.previous_version_id:
-            with self._sql() as con, immediate(con):
-                previous = con.execute("SELECT previous_version_id FROM live_pointer WHERE id = ?",
-                                       (POINTER_ID,)).fetchone()[0]
-                con.execute("UPDATE live_pointer SET previous_version_id = NULL WHERE id = ?", (POINTER_ID,))
-                con.execute("DELETE FROM content_version WHERE id = ?", (previous,))
-            log.info("gave up previous version %s to make room for %s", previous, version)
+            self._give_up_previous(version)
         self.collect_garbage(extra_keep=set(needed))
         self.store.clear_temp(keep=set(needed))
+
+    def _give_up_previous(self, version: str | None) -> None:
+        with self._sql() as con, immediate(con):
+            previous = con.execute("SELECT previous_version_id FROM live_pointer WHERE id = ?",
+                                   (POINTER_ID,)).fetchone()[0]
+            con.execute("UPDATE live_pointer SET previous_version_id = NULL WHERE id = ?", (POINTER_ID,))
+            con.execute("DELETE FROM content_version WHERE id = ?", (previous,))
+        log.info("gave up previous version %s to make room for %s", previous,
+                 version or "the live version's missing files")
+
+    def make_disk_room(self, needed: dict[str, int], version: str | None, now: float,
+                       reserve: int = DISK_RESERVE_BYTES) -> None:
+        """Make sure the files of ``needed`` not yet stored fit on the disk, with
+        ``reserve`` bytes to spare; ``version`` is the one they are for (None: the live
+        version's missing files). ``now``: POSIX time, for the partials' ages.
+
+        Partial downloads no wanted version needs are removed at once when the room is
+        short, then the previous version is given up if that makes it fit. Raises
+        :class:`NoSpace` — ``no space left on DATA: N free, the new version needs M`` —
+        when even that is not enough; nothing of the live version is ever removed.
+        """
+        missing = {sha: size for sha, size in needed.items() if not self.store.has(sha, size)}
+        to_fetch = sum(size - partial_bytes(self.store, sha) + _BLOCK for sha, size in missing.items())
+        if not missing or free_bytes(self.store.root) - reserve >= to_fetch:
+            return
+        collect_partials(self.store, set(needed), now, pressure=True)
+        free = free_bytes(self.store.root)
+        if free - reserve >= to_fetch:
+            return
+        state = self.live_state()
+        if state.previous_version_id:
+            keep = set(self.version_files(state.live_version_id)) | set(needed)
+            previous_only = sum(size for sha, size in self.version_files(state.previous_version_id).items()
+                                if sha not in keep and self.store.has(sha, size))
+            if free + previous_only - reserve >= to_fetch:
+                self._give_up_previous(version)
+                self.collect_garbage(extra_keep=set(needed))
+                return
+        total = sum(missing.values())
+        what = (f"the new version needs {human_bytes(total)}" if version
+                else f"the live version's missing files need {human_bytes(total)}")
+        raise no_space(self.root.parent, what)
 
     # -- integrity ---------------------------------------------------------------
     def missing_live_files(self) -> dict[str, int]:
@@ -136,9 +183,13 @@ class UpkeepMixin(VersionWrites):
         """Delete store files and media rows no longer referenced by a kept version."""
         keep = self.referenced_digests() | (extra_keep or set())
         removed = sorted(self.store.list_digests() - keep)
-        with self._sql() as con, immediate(con):
-            con.execute("DELETE FROM media_file WHERE sha256 NOT IN (SELECT value FROM json_each(?))",
-                        (in_json(sorted(keep)),))
+        with self._sql() as con:
+            # Written only when there is something to delete: a full disk can still be read.
+            if con.execute("SELECT 1 FROM media_file WHERE sha256 NOT IN (SELECT value FROM json_each(?)) LIMIT 1",
+                           (in_json(sorted(keep)),)).fetchone():
+                with immediate(con):
+                    con.execute("DELETE FROM media_file WHERE sha256 NOT IN (SELECT value FROM json_each(?))",
+                                (in_json(sorted(keep)),))
         for sha in removed:
             self.store.remove(sha)
         if removed:

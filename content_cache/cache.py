@@ -19,6 +19,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 from ._upkeep import UpkeepMixin
+from .damage import damaged, database_damage, set_aside_damaged
 from .db import (
     create_schema,
     make_engine,
@@ -51,31 +52,57 @@ class ContentCache(UpkeepMixin):
         self._engine: Engine | None = None
         self._reader: LiveReader | None = None
         self.set_aside: Path | None = None
+        self.damage: str | None = None  # why the database set aside was damaged
+        self._inode: int | None = None
 
     # -- lifecycle -------------------------------------------------------------
-    def open(self) -> ContentCache:
+    def open(self, *, heal: bool = False) -> ContentCache:
         """Open (creating if needed). A database of an older schema is set aside first:
-        ``set_aside`` then names it, for the application to rebuild versions from."""
+        ``set_aside`` then names it, for the application to rebuild versions from.
+
+        A damaged database (content_cache.damage) is set aside too when ``heal`` is
+        given — by the writer that holds the writer lock and rebuilds it — and
+        ``damage`` says why; otherwise :class:`DamagedDatabase` is raised. Opening
+        writes nothing when nothing needs writing, so a full disk can still be read.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         self.store.ensure()
         # The player and the sync daemon start together: one of them at a time checks,
         # sets aside and creates the schema (create_all alone races: "already exists").
         with (self.root / ".schema.lock").open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            self.set_aside = set_aside_if_outdated(self.db_path)
-            if self.set_aside:
-                log.warning("cache database of an older schema moved to %s", self.set_aside)
+            self.damage = database_damage(self.db_path)
+            if self.damage is not None:
+                if not heal:
+                    raise damaged(self.db_path, self.damage)
+                self.set_aside = set_aside_damaged(self.db_path, self.damage)
+            else:
+                self.set_aside = set_aside_if_outdated(self.db_path)
+                if self.set_aside:
+                    log.warning("cache database of an older schema moved to %s", self.set_aside)
             self._engine = make_engine(self.db_path)
             self._write_engine = make_engine(self.db_path, for_writes=True)
             create_schema(self._engine)
             stamp_schema_version(self._engine)
             self._sessions = session_factory(self._engine)
             self._write_sessions = session_factory(self._write_engine)
-            with self._write_sessions.begin() as s:
-                if s.scalar(select(_POINTER.c.id).where(_POINTER.c.id == POINTER_ID)) is None:
-                    s.execute(insert(_POINTER).values(id=POINTER_ID, generation=0))
+            with self._sessions() as s:
+                missing = s.scalar(select(_POINTER.c.id).where(_POINTER.c.id == POINTER_ID)) is None
+            if missing:  # written only when missing: a full disk can still be opened
+                with self._write_sessions.begin() as s:
+                    if s.scalar(select(_POINTER.c.id).where(_POINTER.c.id == POINTER_ID)) is None:
+                        s.execute(insert(_POINTER).values(id=POINTER_ID, generation=0))
+            self._inode = self.db_path.stat().st_ino
         self._reader = LiveReader(self.db_path, self.store).open()
         return self
+
+    def database_replaced(self) -> bool:
+        """True when ``cache.sqlite`` is no longer the file this cache opened (another
+        process set a damaged one aside and made a new one): reopen to see it."""
+        try:
+            return self.db_path.stat().st_ino != self._inode
+        except FileNotFoundError:
+            return True
 
     def close(self) -> None:
         if self._reader is not None:

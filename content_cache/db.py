@@ -84,5 +84,10 @@ def set_aside_if_outdated(db_path: Path) -> Path | None:
 
 
 def stamp_schema_version(engine: Engine) -> None:
+    """Write the schema version, only if the file does not have it yet: opening the cache
+    writes nothing otherwise, and a full disk can still be read."""
+    with engine.connect() as conn:
+        if conn.exec_driver_sql("PRAGMA user_version").scalar() == SCHEMA_VERSION:
+            return
     with engine.begin() as conn:
         conn.exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")

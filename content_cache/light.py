@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._upkeep import UpkeepMixin
+from .damage import database_damage
 from .errors import CacheError, SchemaMismatch
 from .live_read import DB_NAME, POINTER_ID
 from .schema import SCHEMA_VERSION, create_statements
@@ -41,12 +42,16 @@ class LightCache(UpkeepMixin):
 
     def open(self) -> LightCache:
         """Open, creating a first database; raises :class:`SchemaMismatch` for a database of
-        another schema version (or one without tables that a full open must inspect)."""
+        another schema version (or one without tables that a full open must inspect) and
+        for a damaged one (content_cache.damage), which the full open sets aside."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.store.ensure()
         # Same lock as ContentCache.open: the player may be creating the schema right now.
         with (self.root / ".schema.lock").open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            damage = database_damage(self.db_path)
+            if damage is not None:  # set aside and rebuilt the full way, as an outdated schema
+                raise SchemaMismatch(f"{self.db_path}: damaged ({damage})")
             con = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
             try:
                 set_connection_pragmas(con)
@@ -60,8 +65,9 @@ class LightCache(UpkeepMixin):
                     log.info("cache database created: %s", self.db_path)
                 elif version != SCHEMA_VERSION:
                     raise SchemaMismatch(f"{self.db_path}: schema {version}, this software writes {SCHEMA_VERSION}")
-                with immediate(con):
-                    con.execute("INSERT OR IGNORE INTO live_pointer (id, generation) VALUES (?, 0)", (POINTER_ID,))
+                if con.execute("SELECT 1 FROM live_pointer WHERE id = ?", (POINTER_ID,)).fetchone() is None:
+                    with immediate(con):  # nothing written when there is nothing to write (a full disk)
+                        con.execute("INSERT OR IGNORE INTO live_pointer (id, generation) VALUES (?, 0)", (POINTER_ID,))
             except BaseException:
                 con.close()
                 raise

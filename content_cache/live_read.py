@@ -43,6 +43,10 @@ from .store import MediaStore
 POINTER_ID = 1
 DB_NAME = "cache.sqlite"  # in the cache folder
 BUSY_TIMEOUT_MS = 5000  # readers and the cache's writers (content_cache.db) alike
+# SQLite's answer when a WAL database cannot be opened because its -shm file cannot be
+# made or written: SQLITE_READONLY (a folder of another user), SQLITE_CANTOPEN (a
+# read-only mount), SQLITE_IOERR (SHMSIZE: a full disk).
+_NOTHING_WRITABLE = (8, 14, 10)
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,40 @@ class LiveReader:
         self.store = store
         self._con: sqlite3.Connection | None = None
         self._lock = threading.Lock()  # one connection, used by the UI and service threads
+        self.snapshot = False  # opened immutable (nothing writable beside the file)
+        self.inode: int | None = None
 
     def open(self) -> LiveReader:
-        """Connect; raises :class:`SchemaMismatch` unless the database is of this schema."""
+        """Connect; raises :class:`SchemaMismatch` unless the database is of this schema.
+
+        A database that cannot be opened the usual way because nothing may be written
+        beside it — a read-only folder, or a disk so full that SQLite cannot make its
+        ``-shm`` file — is opened as an immutable snapshot (``snapshot`` is then True):
+        what it holds can be shown, but a later version switch is not seen until it is
+        opened again.
+        """
         if not self.db_path.is_file():
             raise SchemaMismatch(f"{self.db_path}: no cache database yet")
-        con = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
+        inode = self.db_path.stat().st_ino
+        try:
+            con, version, pointer = self._connect(self.db_path)
+            self.snapshot = False
+        except sqlite3.OperationalError as e:
+            if (getattr(e, "sqlite_errorcode", 0) & 0xFF) not in _NOTHING_WRITABLE:
+                raise
+            con, version, pointer = self._connect(self.db_path.resolve().as_uri() + "?mode=ro&immutable=1")
+            self.snapshot = True
+        if version != SCHEMA_VERSION or not pointer:
+            con.close()
+            raise SchemaMismatch(f"{self.db_path}: schema {version}, this software reads {SCHEMA_VERSION}")
+        con.row_factory = sqlite3.Row
+        self._con = con
+        self.inode = inode
+        return self
+
+    @staticmethod
+    def _connect(target: Path | str) -> tuple[sqlite3.Connection, int, int]:
+        con = sqlite3.connect(target, isolation_level=None, check_same_thread=False, uri=isinstance(target, str))
         try:
             con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             con.execute("PRAGMA query_only=ON")
@@ -112,12 +144,15 @@ class LiveReader:
         except sqlite3.Error:
             con.close()
             raise
-        if version != SCHEMA_VERSION or not pointer:
-            con.close()
-            raise SchemaMismatch(f"{self.db_path}: schema {version}, this software reads {SCHEMA_VERSION}")
-        con.row_factory = sqlite3.Row
-        self._con = con
-        return self
+        return con, version, pointer
+
+    def replaced(self) -> bool:
+        """True when ``cache.sqlite`` is no longer the file this reader opened (the sync
+        set a damaged one aside and rebuilt it): open a new reader to see it."""
+        try:
+            return self.db_path.stat().st_ino != self.inode
+        except OSError:
+            return True
 
     def close(self) -> None:
         if self._con is not None:
@@ -185,7 +220,7 @@ class LiveReader:
                 b = bulletin_data(data, json_columns=False, media=media)
                 bulletins[b.id] = b
         playlist_looks: dict[str, dict] = {
-            p["id"]: _json(p["look"]) or {}  # type: ignore[misc]
+            p["id"]: _json(p["look"]) or {}
             for p in con.execute("SELECT id, look FROM playlist WHERE version_id = ?", (vid,))
         }
         items: dict[str, list[ItemData]] = {}

@@ -8,6 +8,8 @@ syncs instead of two per file.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import io
 import logging
@@ -18,9 +20,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO
 
-from .errors import InvalidDigest, MediaVerificationError
+from .errors import InvalidDigest, MediaVerificationError, PartialBusy
 
 log = logging.getLogger(__name__)
 
@@ -256,29 +258,29 @@ class BatchedStore(MediaStore):
             todo, self._pending, self._pending_bytes = self._pending, [], 0
         if not todo:
             return 0
-        batched = _syncfs(self.root)
-        if not batched:
+        try:
+            batched = _syncfs(self.root)
+            if not batched:
+                for part in todo:
+                    os.fdatasync(part.fileno())
+            folders: set[Path] = set()
             for part in todo:
-                fd = os.open(part.path, os.O_RDONLY)
+                final = self.path_for(part.sha256)
+                if final.parent not in self._made:
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    self._made.add(final.parent)
                 try:
-                    os.fdatasync(fd)
-                finally:
-                    os.close(fd)
-        folders: set[Path] = set()
-        for part in todo:
-            final = self.path_for(part.sha256)
-            if final.parent not in self._made:
-                final.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(final.parent)
-            try:
-                os.replace(part.path, final)
-            except FileNotFoundError:  # its folder was removed since: once more, made again
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(part.path, final)
-            folders.add(final.parent)
-        if not (batched and _syncfs(self.root)):
-            for folder in folders:
-                _fsync_dir(folder)
+                    os.replace(part.path, final)
+                except FileNotFoundError:  # its folder was removed since: once more, made again
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(part.path, final)
+                folders.add(final.parent)
+            if not (batched and _syncfs(self.root)):
+                for folder in folders:
+                    _fsync_dir(folder)
+        finally:
+            for part in todo:  # each was kept open (and locked) until renamed
+                part.release()
         return len(todo)
 
     def __enter__(self) -> BatchedStore:
@@ -304,7 +306,11 @@ class PartialDownload:
     """A download in progress, kept in ``tmp/<sha256>.part`` so a later attempt resumes.
 
     The bytes already there are re-hashed when the download resumes (a partial file is
-    never trusted beyond its length, and its hash is checked at the end anyway).
+    never trusted beyond its length, and its hash is checked at the end anyway). While
+    open, the file is locked (``flock``): a second writer of the same file — another
+    process that did not take the cache's writer lock — gets :class:`PartialBusy`
+    instead of appending its bytes to ours. The lock is kept until the verified file has
+    its final name, so nothing can be added between the check and the rename.
     """
 
     def __init__(self, store: MediaStore, sha256: str, size: int) -> None:
@@ -316,13 +322,14 @@ class PartialDownload:
         self._file: BinaryIO | None = None
         self.offset = 0
         self.batch: BatchedStore | None = None  # set by BatchedStore.partial
+        self._queued = False  # verified and waiting for its batch's rename: kept open
 
     def resume(self) -> int:
         """Open for appending after the bytes already present; returns the offset."""
         self.close()
         self._hash = hashlib.sha256()
         self.offset = 0
-        self._file = f = self._open("a+b")  # created if absent; writes go to the end
+        self._file = f = self._open()  # created if absent; writes go to the end
         f.seek(0)
         while chunk := f.read(_CHUNK):
             self._hash.update(chunk)
@@ -336,15 +343,27 @@ class PartialDownload:
         self.close()
         self._hash = hashlib.sha256()
         self.offset = 0
-        self._file = self._open("wb")
+        self._file = f = self._open()
+        f.truncate(0)  # only once locked: another writer's bytes are not ours to cut
         return 0
 
-    def _open(self, mode: Literal["a+b", "wb"]) -> BinaryIO:
+    def _open(self) -> BinaryIO:
         try:
-            return self.path.open(mode)
+            f = self.path.open("a+b")
         except FileNotFoundError:  # tmp/ removed behind the store's back
             self.store.ensure()
-            return self.path.open(mode)
+            f = self.path.open("a+b")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close()
+            raise PartialBusy(f"media {self.sha256}: its partial download is being written by another "
+                              "process") from None
+        return f
+
+    def fileno(self) -> int:
+        assert self._file is not None
+        return self._file.fileno()
 
     def write(self, chunk: bytes | memoryview) -> None:
         if not chunk:
@@ -407,9 +426,11 @@ class PartialDownload:
             os.fdatasync(self._file.fileno())  # data and size; enough before the rename
         else:
             _start_writeback(self._file.fileno())  # the batch's sync then waits for less
-        self.close()
-        if self.offset != self.size:
+        on_disk = os.fstat(self._file.fileno()).st_size
+        if self.offset != self.size or on_disk != self.size:
             message = f"media {self.sha256}: received {self.offset} bytes, expected {self.size}"
+            if on_disk != self.offset:
+                message += f" ({on_disk} in the partial file)"
             self.discard()
             raise MediaVerificationError(message)
         digest = self._hash.hexdigest()
@@ -417,19 +438,32 @@ class PartialDownload:
             self.discard()
             raise MediaVerificationError(f"media {self.sha256}: content hashes to {digest}")
         if self.batch is not None:
+            self._queued = True  # open and locked until its batch renames it
             return self.batch.queue(self)
-        final = self.store.path_for(self.sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self.path, final)
-        _fsync_dir(final.parent)
+        try:
+            final = self.store.path_for(self.sha256)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.path, final)
+            _fsync_dir(final.parent)
+        finally:
+            self.release()
         return StoredFile(sha256=self.sha256, size=self.size, path=final)
 
     def close(self) -> None:
+        """Close (and unlock) the partial file; a verified file waiting for its batch's
+        rename stays open until then (:meth:`release`)."""
+        if not self._queued:
+            self.release()
+
+    def release(self) -> None:
+        self._queued = False
         if self._file is not None:
-            self._file.close()
+            with contextlib.suppress(OSError):
+                self._file.close()
             self._file = None
 
     def discard(self) -> None:
-        self.close()
-        self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # gone, or a read-only disk: its hash is checked again anyway
+            self.path.unlink()  # still locked: nobody else had it open
+        self.release()
         self.offset = 0

@@ -41,6 +41,10 @@ class WritableCache(Protocol):
     def make_room(self, needed: dict[str, int], max_bytes: int | None, version: str) -> None:
         """Make ``needed`` files fit beside the live version; raises QuotaExceeded."""
 
+    def make_disk_room(self, needed: dict[str, int], version: str | None, now: float,
+                       reserve: int = ...) -> None:
+        """Make the files of ``needed`` not yet stored fit on the disk; raises NoSpace."""
+
     def missing_live_files(self) -> dict[str, int]:
         """Files of the live version absent from the store or of the wrong size."""
 

@@ -78,7 +78,7 @@ def add_hub_commands(sub: argparse._SubParsersAction,
     s.add_argument("username")
     s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     s.add_argument("--role", action="append", default=None,
-                   help="role to give (repeat; default admin): viewer, technician, admin")
+                   help="role to give (repeat; default admin): viewer, technician, editor, publisher, admin")
     s.add_argument("--language", choices=("fr", "en"), default="fr")
 
     s = hs.add_parser("enrol-code", help="make a one-time code for `kiosk provision --enrol CODE`")
@@ -91,7 +91,37 @@ def add_hub_commands(sub: argparse._SubParsersAction,
     _common(s)
     s.add_argument("--rotate", action="store_true", help="replace the token (restart the hub afterwards)")
 
+    s = hs.add_parser("audit", help="the editor's audit trail (changes, approvals, publications, contents) as CSV or JSON",
+                      epilog=AUDIT_EPILOG, formatter_class=fmt)
+    _common(s)
+    s.add_argument("--from", dest="start", type=_day, default=None, metavar="DAY", help="first day (YYYY-MM-DD)")
+    s.add_argument("--to", dest="end", type=_day, default=None, metavar="DAY", help="last day, included")
+    s.add_argument("--election", default=None, metavar="NAME",
+                   help="the reserve period of this election (from --content's site.toml) instead of --from/--to")
+    s.add_argument("--content", type=Path, default=None, help="the content folder (for --election)")
+    s.add_argument("--csv", dest="format", action="store_const", const="csv", default="csv", help="CSV (default)")
+    s.add_argument("--json", dest="format", action="store_const", const="json", help="JSON")
+    s.add_argument("--lang", choices=("fr", "en"), default="fr", help="column names and words (default fr)")
+    s.add_argument("--timezone", default="Europe/Paris", help="times in this zone (default Europe/Paris)")
+    s.add_argument("--out", type=Path, default=None, help="write to this file (default: standard output)")
+
     commands["hub"] = run_hub
+
+
+AUDIT_EPILOG = """What the hub's editor recorded: every change (who, when, a readable diff, the election-period
+verdict, who approved it), every publication (who, which version) and what each version
+contained. For an election, give --election NAME --content DIR: the rows of its reserve period.
+This is the hub's side of the evidence; each screen's own is `kiosk report neutrality` (what it
+withheld and showed), run on the device."""
+
+
+def _day(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day such as 2027-09-01, got {text!r}") from None
 
 
 def missing_dependencies() -> list[str]:
@@ -104,7 +134,7 @@ def run_hub(args: argparse.Namespace) -> int:
         _err(f"the hub needs its extra: pip install 'town-kiosk[hub]' (missing: {', '.join(missing)})")
         return EXIT_USAGE
     handler = {"serve": cmd_serve, "migrate": cmd_migrate, "create-admin": cmd_create_admin,
-               "enrol-code": cmd_enrol_code, "metrics-token": cmd_metrics_token}[args.hub_command]
+               "enrol-code": cmd_enrol_code, "metrics-token": cmd_metrics_token, "audit": cmd_audit}[args.hub_command]
     from hub.db import DatabaseError
 
     try:
@@ -221,6 +251,52 @@ def cmd_metrics_token(args: argparse.Namespace) -> int:
         path.unlink(missing_ok=True)
     read_or_create_secret(path)
     print(path)
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from hub.editor import audit
+
+    try:
+        tz = ZoneInfo(args.timezone)
+    except (ValueError, KeyError):
+        _err(f"--timezone {args.timezone}: unknown time zone")
+        return EXIT_USAGE
+    start, end = args.start, args.end
+    if args.election:
+        if args.content is None:
+            _err("--election needs --content DIR (the elections are in its site.toml)")
+            return EXIT_USAGE
+        from hub.editor.folder import ContentFolder, FolderError
+        from hub.editor.neutrality import rules_of
+
+        try:
+            rules = rules_of(ContentFolder(args.content).load("site.toml")[0])
+        except FolderError as e:
+            _err(str(e))
+            return EXIT_USAGE
+        election = rules.election(args.election)
+        if election is None:
+            known = ", ".join(e.name for e in rules.elections) or "none"
+            _err(f"--election {args.election!r}: not in {args.content}/site.toml (elections: {known})")
+            return EXIT_USAGE
+        start, end = election.reserve_start, election.reserve_end
+    if start and end and end < start:
+        _err(f"--to {end} is before --from {start}")
+        return EXIT_USAGE
+    db = _open(_settings(args))
+    with db.session() as s:
+        changes, publications = audit.trail(s, start, end, tz)
+        text = (audit.to_csv(audit.rows(changes, publications, tz, args.lang), args.lang) if args.format == "csv"
+                else audit.to_json(changes, publications, tz))
+    if args.out is None:
+        sys.stdout.write(text.lstrip("\ufeff"))
+    else:
+        args.out.write_text(text, encoding="utf-8", newline="")
+        print(f"{args.out}: {len(changes)} change(s), {len(publications)} publication(s)"
+              f" from {start or 'the start'} to {end or 'now'}", file=sys.stderr)
     return EXIT_OK
 
 

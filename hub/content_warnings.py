@@ -26,7 +26,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEK = timedelta(days=7)
 
 
-def _instant(value: Any) -> datetime | None:
+def instant(value: Any) -> datetime | None:
+    """A manifest date-time (ISO text with an offset) as an aware datetime; None otherwise."""
     if not isinstance(value, str):
         return None
     try:
@@ -36,7 +37,8 @@ def _instant(value: Any) -> datetime | None:
     return when if when.tzinfo is not None else None
 
 
-def _is_alert(b: Mapping[str, Any]) -> bool:
+def is_alert(b: Mapping[str, Any]) -> bool:
+    """A bulletin shown as an alert: critical, or with an alert mode."""
     return b.get("severity") == "critical" or b.get("alert") is not None
 
 
@@ -56,13 +58,13 @@ def content_warnings(doc: Mapping[str, Any], locate: Locator, now: datetime) -> 
     for j, b in enumerate(doc.get("bulletins", ())):
         if not isinstance(b, Mapping):
             continue
-        end = _instant(b.get("valid_until"))
-        if _is_alert(b) and b.get("valid_until") is None:
+        end = instant(b.get("valid_until"))
+        if is_alert(b) and b.get("valid_until") is None:
             warn(f"bulletins[{j}].valid_until", "missing: an alert without an end stays over every screen until "
                                                 "a new publication withdraws it; give it its end")
         elif end is not None and end <= now:
             warn(f"bulletins[{j}].valid_until", f"{b['valid_until']} is past: no screen shows this bulletin any more")
-        elif not _is_alert(b) and b.get("id") not in named:
+        elif not is_alert(b) and b.get("id") not in named:
             warn(f"bulletins[{j}]", "in no playlist: no loop shows it (only a screen's ticker strip, if it has one)")
     for p_i, p in enumerate(doc.get("playlists", ())):
         if not isinstance(p, Mapping):
@@ -76,7 +78,7 @@ def content_warnings(doc: Mapping[str, Any], locate: Locator, now: datetime) -> 
 
 def _never_plays(item: Mapping[str, Any], now: datetime, zone: ZoneInfo) -> list[tuple[str, str]]:
     """(field path, why) when the item cannot play at or after ``now``."""
-    start, end = _instant(item.get("valid_from")), _instant(item.get("valid_until"))
+    start, end = instant(item.get("valid_from")), instant(item.get("valid_until"))
     if end is not None and end <= now:
         return [(".valid_until", f"{item['valid_until']} is past: this item will not play again")]
     weekdays = item.get("weekdays")

@@ -17,9 +17,10 @@ import json
 import logging
 import os
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+
+from content_cache import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,7 @@ def _save(cache: Path | None, known: dict[str, str]) -> None:
         return
     kept = dict(list(known.items())[-KEPT:])
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".media-checks.", dir=cache.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(kept, f)
-        os.replace(tmp, cache)
+        write_atomic(cache, json.dumps(kept).encode("utf-8"), sync_dir=False)
     except OSError as e:  # no cache: every publish decodes again, nothing else changes
         log.debug("media checks not kept in %s: %s", cache, e)
 

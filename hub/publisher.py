@@ -50,7 +50,7 @@ from .source_notes import WARNING, Place, SourceNote
 from .source_reader import MEDIA_TYPES, SourceReader
 
 __all__ = ["MEDIA_TYPES", "PublishError", "PublishResult", "SourceCheck", "SourceNote", "build_document",
-           "check_source", "publish"]
+           "check_source", "publish", "uses_sources"]
 
 if TYPE_CHECKING:
     from hub.sources import SourcesRun
@@ -266,6 +266,15 @@ def _readable_as_the_umask_says(path: Path, mode: int) -> None:
         log.warning("%s: cannot set mode %04o: %s", path, mode, e.strerror)
 
 
+def uses_sources(src: Path, doc: dict[str, Any]) -> bool:
+    """Whether the folder declares content sources or writes OSM ``opening_hours``."""
+    if (src / "sources.toml").is_file():
+        return True
+    sections = doc.get("kiosk") or {}
+    return any(isinstance(d, dict) and "opening_hours" in d
+               for docs in sections.values() if isinstance(docs, list) for d in docs)
+
+
 def publish(src: Path, dest: Path, published_at: datetime | None = None,
             sources: SourcesRun | None = None) -> PublishResult:
     """Publish ``src`` into ``dest``; media first, the manifest last and atomically.
@@ -283,10 +292,19 @@ def publish(src: Path, dest: Path, published_at: datetime | None = None,
         raise PublishError(check.problems, check.warnings)
     doc, files = check.document, check.files
     # Content sources and opening_hours (hub/sources, docs/sources.md): one call adds what
-    # the sources give; the hand-written content wins on the same id.
-    from hub.sources import SourcesRun
-
-    source_errors, source_warnings = (sources or SourcesRun(Path(src), now=published_at)).contribute(doc, files)
+    # the sources give; the hand-written content wins on the same id. A folder with neither
+    # publishes without them (their parsers are the hub extra's: a device or a demo
+    # machine has only the runtime).
+    source_errors: list[str] = []
+    source_warnings: list[str] = []
+    if sources is not None or uses_sources(Path(src), doc):
+        try:
+            from hub.sources import SourcesRun
+        except ImportError as e:
+            raise PublishError([f"{src}: sources.toml and opening_hours need the hub's libraries ({e.name} is "
+                                "missing): pip install 'town-kiosk[hub]'"]) from None
+        run = sources or SourcesRun(Path(src), now=published_at)
+        source_errors, source_warnings = run.contribute(doc, files)
     if source_errors:
         raise PublishError(source_errors, check.warnings)
     # the election-period rules know the tags of what the sources gave too

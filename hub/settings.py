@@ -35,12 +35,26 @@ class HubSettings:
     login_per_user: int = 5
     login_per_address: int = 20
     login_window: timedelta = timedelta(minutes=15)
+    # The editor: the screens' size (uploads larger than it are reduced to it), and how
+    # long a preview may take.
+    screen_size: tuple[int, int] = (1920, 1080)
+    preview_timeout_s: float = 60.0
     now: Callable[[], datetime] = field(default=_utc_now, compare=False)
 
     @property
     def published_dir(self) -> Path:
         """The tree devices are served: ``published/v1/manifest.json``, ``v1/media/…``."""
         return self.data_dir / "published"
+
+    @property
+    def editor_dir(self) -> Path:
+        """The editor's work: stages, uploads being checked, changes waiting, previews."""
+        return self.data_dir / "editor"
+
+    @property
+    def sources_state_dir(self) -> Path:
+        """The content sources' state (their last good results), as the publish timer's."""
+        return self.data_dir / "sources"
 
     @property
     def url(self) -> str:

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HUB = ROOT / "hub"
 LOCALE = HUB / "locale"
 LANGUAGES = ("fr", "en")
-METHODS = [("web/templates/**.html", "jinja2"), ("web/**.py", "python"), ("fleet/**.py", "python")]
+METHODS = [("web/templates/**.html", "jinja2"), ("web/**.py", "python"), ("fleet/**.py", "python"),
+           ("editor/**.py", "python")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 

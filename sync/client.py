@@ -25,10 +25,10 @@ import requests
 import urllib3
 from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
-from content_cache import MediaStore, MediaVerificationError, PartialDownload, StoredFile, check_sha256
+from content_cache import MediaStore, MediaVerificationError, PartialBusy, PartialDownload, StoredFile, check_sha256
 
 from .errors import ApiUnreachable, InvalidSettings, MediaDownloadError, Stopped, SyncError
-from .manifest import MAX_MANIFEST_BYTES, parse_manifest
+from .manifest import MAX_MANIFEST_BYTES, ManifestError, parse_manifest
 from .settings import SyncSettings
 from .source import ManifestFetch, NewManifest, NotModified
 from .wording import Problem, http_problem, network_problem
@@ -197,15 +197,14 @@ class ContentApiClient:
         with self._lock:
             self.requests_made += 1
 
-    def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
+    def _get(self, url: str, headers: dict[str, str], deadline: float | None = None) -> requests.Response:
         self._count_request()
+        connect, read = self.settings.connect_timeout_s, self.settings.read_timeout_s
+        if deadline is not None:  # no wait may outlast the deadline
+            left = max(0.1, deadline - time.monotonic())
+            connect, read = min(connect, left), min(read, left)
         try:
-            return self.http.get(
-                url,
-                headers=headers,
-                stream=True,
-                timeout=(self.settings.connect_timeout_s, self.settings.read_timeout_s),
-            )
+            return self.http.get(url, headers=headers, stream=True, timeout=(connect, read))
         except requests.exceptions.SSLError as e:
             raise ApiUnreachable(self._network_problem(url, e).line()) from None  # no better on retry
         except requests.RequestException as e:
@@ -239,7 +238,7 @@ class ContentApiClient:
     def _http_problem(self, url: str, status: int, manifest: bool) -> Problem:
         return http_problem(url, status, has_token=bool(self.settings.token), manifest=manifest)
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> None:
+    def _backoff(self, attempt: int, retry_after: float | None, deadline: float | None = None) -> None:
         s = self.settings
         if retry_after is not None:
             delay = min(retry_after, s.retry_after_max_s)
@@ -247,21 +246,29 @@ class ContentApiClient:
             # Exponential with "equal jitter": a fleet does not retry in lock-step.
             cap = min(s.backoff_max_s, s.backoff_base_s * (2 ** attempt))
             delay = cap / 2 + random.uniform(0, cap / 2)
+        if deadline is not None:
+            delay = min(delay, max(0.0, deadline - time.monotonic()))
         if delay > 0:
             self._sleep(delay)
         if self.stop.is_set():
             raise Stopped("sync stopped")
 
-    def _with_retries(self, what: str, fn: Callable[[], T], error: type[SyncError]) -> T:
+    def _with_retries(
+        self, what: str, fn: Callable[[], T], error: type[SyncError], deadline: float | None = None,
+    ) -> T:
+        """``fn()``, tried again after a transient failure (``_Retry``) with backoff, up to
+        ``max_attempts`` times — and not past ``deadline`` (a monotonic time) if given."""
         last = Problem("")
         for attempt in range(self.settings.max_attempts):
             try:
                 return fn()
             except _Retry as e:
                 last = Problem(str(e), e.remedy)
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise error(Problem(f"{last.what} (gave up: its deadline passed)", last.remedy).line()) from None
                 if attempt + 1 < self.settings.max_attempts:
                     log.debug("%s: attempt %d failed (%s); retrying", what, attempt + 1, e)
-                    self._backoff(attempt, e.retry_after)
+                    self._backoff(attempt, e.retry_after, deadline)
         raise error(last.line(attempts=self.settings.max_attempts))
 
     def post_json(self, url: str, body: object, headers: dict[str, str]) -> requests.Response:
@@ -278,23 +285,31 @@ class ContentApiClient:
     # -- manifest -------------------------------------------------------------------
     def fetch_manifest(self, etag: str | None) -> ManifestFetch:
         """GET the manifest (the device's own if the server has one), conditionally on
-        ``etag``; validate it fully when it changed. Retries transient failures."""
+        ``etag``; validate it fully when it changed. Retries transient failures, all
+        within ``settings.manifest_deadline_s``: a server dripping its manifest a few bytes
+        a second cannot hold the sync (:class:`ApiUnreachable` when the deadline passes).
+        A body over the size limit is an invalid manifest (:class:`ManifestError`)."""
+        deadline = time.monotonic() + self.settings.manifest_deadline_s
         own = self.device_manifest_url
         if own and time.monotonic() >= self._no_device_manifest_until:
             try:
-                return self._with_retries(own, lambda: self._fetch_manifest_once(own, etag, True), ApiUnreachable)
+                return self._with_retries(
+                    own, lambda: self._fetch_manifest_once(own, etag, True, deadline), ApiUnreachable, deadline,
+                )
             except _Absent:
                 log.info("no per-device manifest at %s; using the shared one", own)
                 self._no_device_manifest_until = time.monotonic() + self.settings.device_manifest_recheck_s
         url = self.manifest_url
-        return self._with_retries(url, lambda: self._fetch_manifest_once(url, etag, False), ApiUnreachable)
+        return self._with_retries(
+            url, lambda: self._fetch_manifest_once(url, etag, False, deadline), ApiUnreachable, deadline,
+        )
 
-    def _fetch_manifest_once(self, url: str, etag: str | None, optional: bool) -> ManifestFetch:
+    def _fetch_manifest_once(self, url: str, etag: str | None, optional: bool, deadline: float) -> ManifestFetch:
         """One request; an ``optional`` manifest the server does not have raises :class:`_Absent`."""
         headers = {"Accept": "application/json"}
         if etag:
             headers["If-None-Match"] = etag
-        resp = self._get(url, headers)
+        resp = self._get(url, headers, deadline)
         with resp:
             if resp.status_code == 304:
                 return NotModified(etag=etag, url=url)
@@ -307,24 +322,33 @@ class ContentApiClient:
                 raise ApiUnreachable(self._http_problem(url, resp.status_code, manifest=True).line())
             declared = resp.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > MAX_MANIFEST_BYTES:
-                raise ApiUnreachable(f"{url}: body of {declared} bytes is over the {MAX_MANIFEST_BYTES}-byte limit")
-            body = self._read_limited(resp, url)
+                raise ManifestError([f"body of {declared} bytes is over the {MAX_MANIFEST_BYTES}-byte limit"],
+                                    source=url)
+            body = self._read_limited(resp, url, deadline)
         manifest = parse_manifest(body, source=url)
         return NewManifest(
             manifest=manifest, etag=resp.headers.get("ETag"), body_sha256=hashlib.sha256(body).hexdigest(), url=url,
         )
 
-    def _read_limited(self, resp: requests.Response, url: str) -> bytes:
+    def _read_limited(self, resp: requests.Response, url: str, deadline: float) -> bytes:
+        """The body, read as it arrives (so the deadline is checked between arrivals,
+        not after a full 64 kB that a drip would take minutes to fill)."""
         buf = bytearray()
+        raw = resp.raw
         try:
-            for chunk in resp.iter_content(64 * 1024):
+            while chunk := raw.read1(64 * 1024, decode_content=True):
                 buf += chunk
                 if len(buf) > MAX_MANIFEST_BYTES:
-                    raise ApiUnreachable(f"{url}: body over the {MAX_MANIFEST_BYTES}-byte limit")
-        except requests.RequestException as e:
+                    raise ManifestError([f"body over the {MAX_MANIFEST_BYTES}-byte limit"], source=url)
+                if time.monotonic() > deadline:
+                    raise ApiUnreachable(
+                        f"{url}: too slow, {len(buf)} bytes received within the manifest's "
+                        f"{self.settings.manifest_deadline_s:g} s deadline (sync.manifest_deadline)"
+                    )
+        except (urllib3.exceptions.HTTPError, OSError) as e:
             raise self._retry(url, e) from None
         declared = resp.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) != len(buf):
+        if declared and declared.isdigit() and not resp.headers.get("Content-Encoding") and int(declared) != len(buf):
             raise _Retry(f"{url}: truncated body ({len(buf)} of {declared} bytes)")
         return bytes(buf)
 
@@ -347,6 +371,8 @@ class ContentApiClient:
             return self._with_retries(
                 url, lambda: self._download_once(url, part, validator, on_bytes), MediaDownloadError
             )
+        except PartialBusy as e:  # another writer, which did not take the cache's writer lock
+            raise MediaDownloadError(str(e)) from None
         finally:
             part.close()
 
@@ -398,8 +424,8 @@ class ContentApiClient:
                 return part.append_and_commit(
                     _chunks_as_they_come(resp, url), on_bytes=on_bytes, between_chunks=between_chunks
                 )
-            except MediaVerificationError as e:  # the partial file is gone: start over
-                raise _Retry(str(e), 0) from None
+            except MediaVerificationError as e:  # the partial file is gone: start over, after a backoff
+                raise _Retry(str(e)) from None
         finally:
             # A body read to its end has given its connection back to the pool already;
             # any other (an error status, a broken or abandoned body) is closed here.

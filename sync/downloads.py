@@ -36,6 +36,10 @@ class Progress:
         return self.bytes_done / elapsed if elapsed > 0 else 0.0
 
 
+class _Aborted(Exception):
+    """Raised into a download when another one met a disk fault: all of them stop."""
+
+
 class Downloads:
     """Files fetched in parallel (``sync.parallel_downloads``), biggest first, each verified.
 
@@ -44,6 +48,10 @@ class Downloads:
     batches (:class:`content_cache.BatchedStore`): two filesystem syncs per batch instead of
     two per file; when :meth:`wait` returns, all of them are named and durable — also when it
     raises (:class:`Stopped`, or an unexpected error of a download thread).
+
+    A download that meets a disk fault (an ``OSError`` of the store: no space left, a
+    read-only filesystem) stops the others at their next chunk — they would meet it too —
+    and :meth:`wait` raises that error once all have ended.
     """
 
     def __init__(
@@ -64,6 +72,7 @@ class Downloads:
         self.requested: dict[str, int] = {}
         self.fetched: list[str] = []
         self.failures: list[str] = []
+        self._fault: OSError | None = None  # the first disk fault of a download
 
     def add(self, files: dict[str, int]) -> None:
         """Start fetching ``files`` (sha256 → size) not asked for already."""
@@ -99,20 +108,34 @@ class Downloads:
             raise error
         if stopped:
             raise Stopped("sync stopped")
+        if self._fault is not None:
+            raise self._fault
         return list(self.fetched), list(self.failures)
 
     def _one(self, sha: str, size: int) -> None:
         prog = self.progress
 
         def on_bytes(n: int) -> None:
+            if self._fault is not None:
+                raise _Aborted
             with self._lock:
                 prog.bytes_done += n
             self._report()
 
+        if self._fault is not None:
+            return
         try:
             self.source.download_media(self.store, sha, size, on_bytes)
         except Stopped:
             raise
+        except _Aborted:
+            return
+        except OSError as e:  # the store's disk (the network's errors are the client's SyncErrors)
+            with self._lock:
+                if self._fault is None:
+                    log.warning("downloads stopped: %s", e)
+                    self._fault = e
+            return
         except SyncError as e:
             log.warning("%s", e)
             with self._lock:

@@ -12,6 +12,7 @@ and size match, and only validated sha256 digests are ever used to build a path.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import threading
@@ -118,6 +119,8 @@ class LocalPackSource:
             raise MediaDownloadError(_mismatch(src, sha256, size)) from None
         except OSError as e:
             part.discard()
+            if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):  # the device's disk, not the pack
+                raise
             raise MediaDownloadError(f"{src}: cannot read ({e.strerror})") from None
         finally:
             part.close()

@@ -34,6 +34,9 @@ class Outcome:
     INCOMPLETE = "incomplete"
     REFUSED = "refused"
     STOPPED = "stopped"
+    NO_SPACE = "no-space"  # the disk under the data folder is full
+    READ_ONLY = "read-only"  # the data folder cannot be written
+    BUSY = "busy"  # another sync (or import) writes this cache: one writer at a time
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,18 @@
 """Keep each installed manifest beside the cache, and rebuild versions from them.
 
-When the cache's database schema changes with a software upgrade, the old database is set
-aside (content_cache.db.set_aside_if_outdated) and the live and previous versions are
-rebuilt here from their manifests and the media already in the store — offline, before
-the first frame.
+When the cache's database schema changes with a software upgrade, or the database file is
+found damaged, the old database is set aside (content_cache.db.set_aside_if_outdated,
+content_cache.damage) and the live and previous versions are rebuilt here from their
+manifests and the media already in the store — offline, before the first frame.
 """
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from content_cache import CacheError, WritableCache
+from content_cache import CacheError, WritableCache, write_atomic
 
 from .manifest import Manifest, ManifestError, manifest_bytes, parse_manifest
 from .to_cache import version_rows
@@ -28,14 +26,7 @@ def manifests_dir(cache: WritableCache) -> Path:
 
 def save_manifest(cache: WritableCache, manifest: Manifest) -> None:
     """Write the validated manifest atomically (version ids are safe file names)."""
-    folder = manifests_dir(cache)
-    folder.mkdir(exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as f:
-        f.write(manifest_bytes(manifest.document))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, folder / f"{manifest.version}.json")
+    write_atomic(manifests_dir(cache) / f"{manifest.version}.json", manifest_bytes(manifest.document))
 
 
 def prune_manifests(cache: WritableCache) -> None:
@@ -47,21 +38,24 @@ def prune_manifests(cache: WritableCache) -> None:
 
 
 def restore_versions(cache: WritableCache, old_db: Path, now: datetime) -> list[str]:
-    """Re-install the previous then the live version recorded in ``old_db``."""
-    con = sqlite3.connect(old_db)
-    try:
-        row = con.execute("SELECT live_version_id, previous_version_id FROM live_pointer").fetchone()
-        etags = dict(con.execute("SELECT id, etag FROM content_version").fetchall())
-    except sqlite3.Error as e:
-        log.warning("old cache database %s unreadable (%s); waiting for the next sync", old_db, e)
-        return []
-    finally:
-        con.close()
-    live, previous = row if row else (None, None)
+    """Re-install the previous then the live version recorded in ``old_db`` (a database
+    set aside after a schema upgrade, or because it was damaged), from their kept
+    manifests and the media already in the store.
+
+    When ``old_db`` cannot say which versions they were (a damaged file), the kept
+    manifests say it themselves: only the live and previous ones are kept, and the live
+    one was saved last. A version whose files are not all in the store is left for the
+    next sync to fetch.
+    """
+    recorded = _recorded_versions(old_db)
+    etags: dict[str, str | None] = {}
+    if recorded is None:
+        order = _kept_versions(cache)
+    else:
+        (previous, live), etags = recorded
+        order = [v for v in (previous, live) if v]
     restored = []
-    for version in (previous, live):
-        if not version:
-            continue
+    for version in order:
         path = manifests_dir(cache) / f"{version}.json"
         try:
             manifest = parse_manifest(path.read_bytes(), source=str(path))
@@ -69,7 +63,35 @@ def restore_versions(cache: WritableCache, old_db: Path, now: datetime) -> list[
             cache.install_version(rows, now)
             restored.append(version)
         except (OSError, ManifestError, CacheError) as e:
-            log.warning("could not restore version %s after the upgrade: %s", version, e)
+            log.warning("could not restore version %s: %s", version, e)
     if restored:
-        log.info("cache rebuilt after a software upgrade: restored %s", ", ".join(restored))
+        log.info("cache rebuilt from the kept manifests: restored %s (live: %s)", ", ".join(restored),
+                 cache.live_state().live_version_id)
     return restored
+
+
+def _recorded_versions(old_db: Path) -> tuple[tuple[str | None, str | None], dict[str, str | None]] | None:
+    """((previous, live), etags) as ``old_db`` recorded them; None if it cannot say."""
+    try:
+        con = sqlite3.connect(old_db.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        row = con.execute("SELECT previous_version_id, live_version_id FROM live_pointer").fetchone()
+        etags = dict(con.execute("SELECT id, etag FROM content_version").fetchall())
+    except sqlite3.Error as e:
+        log.warning("cache database %s unreadable (%s): the kept manifests say which versions to restore",
+                    old_db, e)
+        return None
+    finally:
+        con.close()
+    return (row if row else (None, None)), etags
+
+
+def _kept_versions(cache: WritableCache) -> list[str]:
+    """The versions of the kept manifests, the one saved last (the live one) last."""
+    try:
+        kept = sorted(manifests_dir(cache).glob("*.json"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    except OSError:
+        return []
+    return [p.stem for p in kept][-2:]

@@ -10,6 +10,13 @@ player's state and acts on what the server's answer asks (a screenshot). SIGTERM
 stops everything cleanly: downloads stop at the next chunk, partial files are kept.
 :meth:`SyncService.sync_now` moves the next poll to now (the application's "sync now"
 socket calls it, see kiosk.device.sync_now).
+
+Each pass (and the check of the live files at start) holds the cache's writer lock: a
+technician's ``kiosk sync --once`` or an import runs between two passes, and the daemon
+waits for it. A pass starts by checking the database (``quick_check``, and that it is
+still the file opened): a damaged or replaced database ends the service with a reason,
+and the application opens the cache again (which sets a damaged file aside and rebuilds
+it). A full or read-only disk is said once per change, never as a traceback.
 """
 from __future__ import annotations
 
@@ -17,9 +24,10 @@ import contextlib
 import logging
 import os
 import shutil
+import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,7 +35,15 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from content_cache import ContentCache, Outbox
+from content_cache import (
+    ContentCache,
+    Outbox,
+    WriterBusy,
+    WriterLock,
+    database_damage,
+    is_damage,
+    storage_fault,
+)
 
 from .client import ContentApiClient
 from .reports import DeviceReports, ServerRequests, SyncState
@@ -67,6 +83,7 @@ class SyncService:
         self.times = times
         self.software_version = software_version
         self.syncer = Syncer(cache, client, now)
+        self.syncer.log_each_pass = False  # _note logs the transitions
         self.outbox = Outbox(cache)
         self.uploader = OutboxUploader(client, self.outbox)
         self.stop_event = client.stop
@@ -78,6 +95,9 @@ class SyncService:
         self._last_ok_at: datetime | None = None
         self.reporter = reporter
         self._started = time.monotonic()
+        self.lock = WriterLock(cache.root, "sync daemon")
+        self.reopen_reason: str | None = None  # set when the cache must be opened again
+        self._faults_said: dict[str, str] = {}  # job → the disk fault last logged for it
         # systemd notify (READY/WATCHDOG/STATUS), wired by the application
         self.notify = notify or (lambda _msg: None)
         self.watchdog_interval_s = watchdog_interval_s
@@ -122,12 +142,17 @@ class SyncService:
         if not self._downloading.acquire(blocking=False):
             return
         try:
-            while not self.stop_event.is_set():
+            while not self.stop_event.is_set() and self.reopen_reason is None:
                 with self._target_lock:
                     check, self._pending = self._pending, None
                 if check is None:
                     break
-                self._note(self.syncer.apply(check))
+                try:
+                    with self._writing():
+                        if self._database_ok():
+                            self._note(self.syncer.apply(check))
+                except WriterBusy:  # stopped while another writer held the lock
+                    break
         finally:
             self._downloading.release()
         with self._target_lock:
@@ -188,12 +213,61 @@ class SyncService:
             self._last_outcome = result.outcome
             self.notify(f"STATUS=sync {result.outcome}: live {result.live_version}")
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the cache's writer lock, waiting for another writer (a ``--once``, an
+        import) to finish; raises WriterBusy if stopped meanwhile."""
+        try:
+            self.lock.acquire()
+        except WriterBusy as e:
+            log.info("%s: the daemon waits for it", e)
+            self.notify(f"STATUS=waiting: {e}")
+            self.lock.acquire(float("inf"), stop=self.stop_event)
+        try:
+            yield
+        finally:
+            self.lock.release()
+
+    def _database_ok(self) -> bool:
+        """Before a pass: the database is still the file opened, and not damaged; else
+        the service ends so the application opens (and heals) the cache again."""
+        if self.cache.database_replaced():
+            self.request_reopen("the cache database was replaced (set aside and rebuilt by another writer)")
+            return False
+        try:
+            damage = database_damage(self.cache.db_path)
+        except sqlite3.Error as e:  # a full or read-only disk: the pass says so
+            if storage_fault(e, self.syncer.data_folder) is None:
+                raise
+            return True
+        if damage is not None:
+            self.request_reopen(f"the cache database is damaged ({damage})")
+            return False
+        return True
+
+    def request_reopen(self, reason: str) -> None:
+        """End the service so that the cache is opened again (see :meth:`run_until_stopped`)."""
+        if self.reopen_reason is None:
+            log.warning("%s: the sync daemon opens the cache again", reason)
+            self.reopen_reason = reason
+
     # -- lifecycle ------------------------------------------------------------------
     def start(self) -> None:
-        self.cache.store.clear_temp(keep=set(self._partial_keep()))
-        report = self.cache.verify_live(self.now(), self.times.start_hash_budget_s)
-        log.info("sync daemon started: live version %s, %d file(s) checked (%d hashed)",
-                 self.cache.live_state().live_version_id, report.files, report.hashed)
+        try:
+            with self._writing():
+                report = self.cache.verify_live(self.now(), self.times.start_hash_budget_s)
+            log.info("sync daemon started: live version %s, %d file(s) checked (%d hashed)",
+                     self.cache.live_state().live_version_id, report.files, report.hashed)
+        except WriterBusy:  # stopped while waiting: the service ends at once
+            pass
+        except Exception as e:
+            if is_damage(e):
+                self.request_reopen(f"the cache database is damaged ({e})")
+            else:
+                fault = storage_fault(e, self.syncer.data_folder)
+                if fault is None:
+                    raise
+                log.warning("live files not checked at start: %s", fault)
         t = self.times
         self.scheduler.add_job(self._guard(self.poll), IntervalTrigger(seconds=t.poll_s, jitter=t.poll_jitter_s),
                                id="poll", next_run_time=datetime.now().astimezone())
@@ -204,16 +278,25 @@ class SyncService:
                                    id="heartbeat")
         self.scheduler.start()
 
-    def _partial_keep(self) -> list[str]:
-        # Partial downloads of files someone still needs are kept to be resumed.
-        return [p.name.removesuffix(".part") for p in (self.cache.store.root / "tmp").glob("*.part")]
-
     def _guard(self, fn: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
             try:
                 fn()
-            except Exception:  # a job must never kill the daemon
-                log.exception("sync job %s failed", fn.__name__)
+            except Exception as e:  # a job must never kill the daemon
+                if is_damage(e):
+                    self.request_reopen(f"the cache database is damaged ({e})")
+                    return
+                if self.cache.database_replaced():  # what failed read a file that is not ours any more
+                    self.request_reopen("the cache database was replaced")
+                    return
+                fault = storage_fault(e, self.syncer.data_folder)
+                if fault is None:
+                    log.exception("sync job %s failed", fn.__name__)
+                elif self._faults_said.get(fn.__name__) != str(fault):  # once per change
+                    log.warning("sync job %s: %s", fn.__name__, fault)
+                    self._faults_said[fn.__name__] = str(fault)
+                return
+            self._faults_said.pop(fn.__name__, None)
         run.__name__ = fn.__name__
         return run
 
@@ -222,18 +305,29 @@ class SyncService:
         self.scheduler.shutdown(wait=True)
         log.info("sync daemon stopped")
 
-    def run_until_stopped(self) -> None:
+    def run_until_stopped(self) -> str | None:
+        """Run until SIGTERM (returns None) or until the cache must be opened again
+        (returns why: a damaged or replaced database; the caller opens it and runs a new
+        service)."""
         self.start()
         self.notify("READY=1")
         # The watchdog is fed from this loop: if the daemon wedges, systemd restarts it.
         tick = min(1.0, self.watchdog_interval_s or 1.0)
+        reopening = False
         try:
             while not self.stop_event.wait(tick):
                 if self.watchdog_interval_s:
                     self.notify("WATCHDOG=1")
+                if self.reopen_reason is not None:
+                    reopening = True
+                    break
         finally:
-            self.notify("STOPPING=1")
-            self.stop()
+            if reopening:
+                self.scheduler.shutdown(wait=True)
+            else:
+                self.notify("STOPPING=1")
+                self.stop()
+        return self.reopen_reason if reopening else None
 
 
 __all__ = ["Outcome", "ServiceTimes", "SyncService"]

@@ -20,6 +20,9 @@ class SyncSettings:
     # second cannot hold sync, a big video on a slow but steady line still gets through.
     file_deadline_base_s: float = 60.0
     min_rate_bytes_s: float = 32 * 1024
+    # The manifest (all its attempts) must arrive within this: a server dripping it a
+    # few bytes a second cannot hold the sync.
+    manifest_deadline_s: float = 120.0
     max_attempts: int = 4
     backoff_base_s: float = 1.0
     backoff_max_s: float = 60.0
@@ -27,6 +30,9 @@ class SyncSettings:
     # How long to stop asking for a per-device manifest after the server said it has none.
     device_manifest_recheck_s: float = 3600.0
     max_cache_bytes: int | None = None
+    # A partial download no wanted version needs is removed once it was not written for
+    # this long (at once when the disk is short of space).
+    partial_grace_s: float = 24 * 3600.0
 
     def file_deadline_s(self, size: int) -> float:
         return self.file_deadline_base_s + size / self.min_rate_bytes_s

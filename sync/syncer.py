@@ -11,9 +11,23 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TypeAlias
 
-from content_cache import MissingMediaError, QuotaExceeded, SyncRunRecord, VersionRows, WritableCache, is_alert
+from content_cache import (
+    MissingMediaError,
+    NoSpace,
+    QuotaExceeded,
+    StorageFault,
+    SyncRunRecord,
+    VersionRows,
+    WritableCache,
+    collect_partials,
+    human_bytes,
+    is_alert,
+    no_space,
+    storage_fault,
+)
 
 from .downloads import Downloads, Progress
 from .errors import Stopped
@@ -77,6 +91,8 @@ class Syncer:
         self.client = client
         self.now = now
         self.on_progress = progress
+        # Each pass's result is logged; the daemon logs state changes only (it says so).
+        self.log_each_pass = True
 
     # -- one pass, in two steps -------------------------------------------------------
     def check(self) -> Check:
@@ -99,8 +115,19 @@ class Syncer:
         target = fetch.manifest
         rows = version_rows(target, manifest_sha256=fetch.body_sha256, etag=fetch.etag, now=self.now())
         alerts = [b for b in rows.bulletins if is_alert(b)]
-        early = self.cache.set_alert_overlay(target.version, alerts, self.now())
+        try:
+            early = self.cache.set_alert_overlay(target.version, alerts, self.now())
+        except Exception as e:  # a full or read-only disk: the pass that follows says so
+            if storage_fault(e, self.data_folder) is None:
+                raise
+            log.warning("alerts of version %s not shown ahead of its media: %s", target.version, e)
+            early = False
         return NewVersion(poll.started, live, target, rows, alerts_shown_early=early)
+
+    @property
+    def data_folder(self) -> Path:
+        """The data folder named in a technician's line (the cache lives in DATA/cache)."""
+        return self.cache.root.parent
 
     def apply(self, check: Check, requests_before: int | None = None) -> SyncResult:
         """Fetch what is missing (new version's files, live files found bad) and switch."""
@@ -114,31 +141,50 @@ class Syncer:
                 outcome, live_now, fetched_files, fetched_bytes, self.client.requests_made - before,
                 message, problems, new is not None and new.alerts_shown_early,
             )
-            self.cache.record_sync_run(
-                SyncRunRecord(check.started, self.now(), outcome, live_now, fetched_files, fetched_bytes, message)
-            )
-            if outcome != Outcome.UNCHANGED or fetched_files:
+            try:
+                self.cache.record_sync_run(
+                    SyncRunRecord(check.started, self.now(), outcome, live_now, fetched_files, fetched_bytes, message)
+                )
+            except Exception as e:  # the history is not worth a crash on a full or read-only disk
+                if storage_fault(e, self.data_folder) is None:
+                    raise
+                log.debug("sync run not recorded: %s", e)
+            if self.log_each_pass and (outcome != Outcome.UNCHANGED or fetched_files):
                 log.log(logging.INFO if result.ok else logging.WARNING, "sync %s: %s", outcome, message,
                         extra=RESULT)
             return result
 
         if isinstance(check, CheckFailed):
             return finish(check.failure, check.message, live, check.problems)
+        if new is not None and new.target.version == self.cache.live_state().live_version_id:
+            new = None  # made live meanwhile by another writer (the daemon waited for it)
         target = new.target if new is not None else None
-        repair = self.cache.missing_live_files()
-        downloads = Downloads(self.client, self.cache.store, self.on_progress)
-        if target is not None:
-            target_files = {m.sha256: m.size for m in target.media}
-            try:
-                self.cache.make_room(target_files, self.client.settings.max_cache_bytes, target.version)
-            except QuotaExceeded as e:
-                return finish(Outcome.REFUSED, str(e), live)
-            downloads.add({sha: size for sha, size in target_files.items() if not self.cache.store.has(sha, size)})
-        downloads.add(repair)
+        target_files: dict[str, int] = {}
         try:
-            fetched, failures = downloads.wait()
-        except Stopped:
-            return finish(Outcome.STOPPED, "stopped; partial downloads kept for resuming", live)
+            repair = self.cache.missing_live_files()
+            target_files = {m.sha256: m.size for m in target.media} if target is not None else {}
+            wanted = {**repair, **target_files}
+            self._tidy(wanted)
+            downloads = Downloads(self.client, self.cache.store, self.on_progress)
+            if target is not None:
+                try:
+                    self.cache.make_room(target_files, self.client.settings.max_cache_bytes, target.version)
+                except QuotaExceeded as e:
+                    return finish(Outcome.REFUSED, str(e), live)
+            self.cache.make_disk_room(wanted, target.version if target else None, self.now().timestamp())
+            if target is not None:
+                downloads.add({sha: size for sha, size in target_files.items()
+                               if not self.cache.store.has(sha, size)})
+            downloads.add(repair)
+            try:
+                fetched, failures = downloads.wait()
+            except Stopped:
+                return finish(Outcome.STOPPED, "stopped; partial downloads kept for resuming", live)
+        except Exception as e:
+            fault = storage_fault(e, self.data_folder)
+            if fault is None:
+                raise
+            return finish(*self._storage_failure(fault, target_files), live)
         fetched_files = len(fetched)
         fetched_bytes = sum(downloads.requested[sha] for sha in fetched)
         for sha in fetched:
@@ -154,18 +200,59 @@ class Syncer:
             note = f"; {repaired} missing file(s) fetched again" if repaired else ""
             return finish(Outcome.UNCHANGED, f"version {live} up to date{note}", live)
         target = new.target
-        save_manifest(self.cache, target)  # to rebuild the version after a schema upgrade
         try:
+            save_manifest(self.cache, target)  # to rebuild the version after a schema upgrade or damage
             self.cache.install_version(new.rows, self.now())
         except MissingMediaError as e:
             return finish(Outcome.INCOMPLETE, str(e), live)
-        self.cache.collect_garbage()
-        prune_manifests(self.cache)
+        except Exception as e:
+            fault = storage_fault(e, self.data_folder)
+            if fault is None:
+                raise
+            return finish(*self._storage_failure(fault, target_files), live)
+        try:
+            self.cache.collect_garbage()
+            prune_manifests(self.cache)
+        except Exception as e:  # the version is live; the next pass collects what is left
+            if storage_fault(e, self.data_folder) is None:
+                raise
+            log.warning("garbage not collected after the switch: %s", e)
         return finish(
             Outcome.UPDATED,
             f"version {target.version} is live ({fetched_files} file(s), {fetched_bytes} bytes fetched)",
             target.version,
         )
+
+    def _tidy(self, wanted: dict[str, int]) -> None:
+        """At the start of a pass: files no kept version references (left by a crash
+        right after a switch) and old partial downloads no wanted version needs."""
+        self.cache.collect_garbage(extra_keep=set(wanted))
+        collect_partials(self.cache.store, set(wanted), self.now().timestamp(),
+                         self.client.settings.partial_grace_s)
+
+    def _storage_failure(self, fault: StorageFault, target_files: dict[str, int]) -> tuple[str, str]:
+        """(outcome, the one line) of a pass the disk stopped. A full disk: the partial
+        downloads of the attempt are released (the device needs the room more than a
+        resume); the line says what is free after that and what the version needs."""
+        if isinstance(fault, NoSpace):
+            try:
+                collect_partials(self.cache.store, (), self.now().timestamp(), pressure=True)
+            except OSError as e:
+                log.debug("partials not released: %s", e)
+            if target_files:
+                needed = sum(size for sha, size in target_files.items() if not self.cache.store.has(sha, size))
+                fault = no_space(self.data_folder, f"the new version needs {human_bytes(needed)}")
+            outcome = Outcome.NO_SPACE
+        else:
+            outcome = Outcome.READ_ONLY
+        stays = "the current version stays live" if self._live_now() else "no version is live yet"
+        return outcome, f"{fault} — {stays}"
+
+    def _live_now(self) -> str | None:
+        try:
+            return self.cache.live_state().live_version_id
+        except Exception:  # noqa: BLE001 - only for the wording of a failure line
+            return None
 
     def run_once(self) -> SyncResult:
         before = self.client.requests_made

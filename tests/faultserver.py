@@ -118,6 +118,13 @@ class FaultServer(ThreadingHTTPServer):
             out, self.hits = self.hits, []
         return [hit for _, hit in sorted(out, key=lambda x: x[0])]
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return  # a client killed mid-request (the SIGKILL rounds): not the server's fault
+        super().handle_error(request, client_address)  # type: ignore[arg-type]  # socketserver's own types
+
     def stop(self) -> None:
         self.stopping.set()
         self.shutdown()

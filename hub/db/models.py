@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -208,3 +209,49 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ContentChange(Base):
+    """One change to the content folder made in the editor (the audit trail): who, when,
+    what (kind, id, a readable diff), and whether it is in the folder or waits for a
+    publisher's approval (an election reserve period)."""
+
+    __tablename__ = "content_changes"
+    __table_args__ = (Index("ix_content_changes_at", "at"), Index("ix_content_changes_status", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))  # create | update | delete | end-alert
+    kind: Mapped[str] = mapped_column(String(32))  # poster, video, bulletin, alert, services, …
+    item_id: Mapped[str] = mapped_column(String(64))
+    file: Mapped[str] = mapped_column(String(255))  # relative to the content folder
+    title: Mapped[str] = mapped_column(String(200), default="")
+    diff: Mapped[str] = mapped_column(Text, default="")  # readable: one line per field changed
+    file_diff: Mapped[str] = mapped_column(Text, default="")  # unified diff of the TOML file
+    # The document's values to write (JSON, dates tagged), kept while the change waits.
+    values: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    media: Mapped[list[Any]] = mapped_column(JSON, default=list)  # uploads the change brings
+    base_digest: Mapped[str] = mapped_column(String(64), default="")  # the document as the form read it
+    status: Mapped[str] = mapped_column(String(16))  # applied | pending | rejected | conflict
+    in_reserve: Mapped[bool] = mapped_column(Boolean, default=False)
+    verdict: Mapped[str] = mapped_column(Text, default="")  # the neutrality guard's, in a period
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Publication(Base):
+    """A publication made from the hub: who, when, which version, and what it contained."""
+
+    __tablename__ = "publications"
+    __table_args__ = (Index("ix_publications_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    username: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    changed: Mapped[bool] = mapped_column(Boolean)
+    in_reserve: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [{"kind", "id", "title", "tags", "valid_from", "valid_until", "playlist"}…]
+    contents: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -1,6 +1,7 @@
 """Staff roles: a fixed set that grows by adding members here (no schema change).
 
-A user holds roles; a role may imply others (an admin is a technician and a viewer). Every
+A user holds roles; a role may imply others (an admin is a technician, a viewer, an editor
+and a publisher; a publisher is an editor: editors propose, publishers publish). Every
 staff route names the one role it needs (``hub.web.guards.require``), and the docs' route ×
 role table is made from those declarations (a test walks it).
 """
@@ -14,13 +15,17 @@ class Role(StrEnum):
     VIEWER = "viewer"          # sees the fleet, devices, screenshots, plays
     TECHNICIAN = "technician"  # asks screenshots, enrols devices, revokes tokens, names places
     ADMIN = "admin"            # manages staff accounts and deletes devices
+    EDITOR = "editor"          # writes content in the editor (posters, bulletins, alerts, pages)
+    PUBLISHER = "publisher"    # also publishes, and approves editors' changes in a reserve period
 
 
 # What each role brings besides itself.
 IMPLIES: dict[Role, frozenset[Role]] = {
     Role.VIEWER: frozenset(),
     Role.TECHNICIAN: frozenset({Role.VIEWER}),
-    Role.ADMIN: frozenset({Role.TECHNICIAN, Role.VIEWER}),
+    Role.ADMIN: frozenset({Role.TECHNICIAN, Role.VIEWER, Role.EDITOR, Role.PUBLISHER}),
+    Role.EDITOR: frozenset(),
+    Role.PUBLISHER: frozenset({Role.EDITOR}),
 }
 
 

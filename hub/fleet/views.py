@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.alert_screens import base_version
 from hub.db.models import Device, DeviceLog, Play, Screenshot
 
 from .devices import has_token, note_offline, offline_after
@@ -99,7 +100,7 @@ def _row(d: Device, published: Published, now: datetime, polls: int, default_pol
     if d.live_version is None or published.version is None:
         version_state = "unknown"
     else:
-        version_state = "current" if d.live_version == published.version else "behind"
+        version_state = "current" if base_version(d.live_version) == published.version else "behind"
     pct = None
     if d.disk_free_bytes is not None and d.disk_total_bytes:
         pct = round(100.0 * d.disk_free_bytes / d.disk_total_bytes, 1)

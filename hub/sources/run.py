@@ -182,6 +182,20 @@ class SourcesRun:
                 fetcher.close()
         self._review(ctx)
 
+    def use_last_good(self) -> None:
+        """Ask no source: each one's last good result stands as its outcome (``kiosk
+        preview`` shows what the sources gave without waiting for the network)."""
+        if self.fetched:
+            return
+        self.fetched = True
+        for spec in self.config.sources:
+            if self.only and spec.id not in self.only:
+                continue
+            last = SourceState(self.state_dir, spec.id).last_good()
+            if last is not None:
+                self.outcomes.append(Outcome(spec, last.result, ok=True, fresh=False, last_good_at=last.fetched_at))
+        self._review(self.context, save=False)  # held as a publish would hold them; the state is not written
+
     def _one(self, spec: SourceSpec, fetcher: Fetcher, store: MediaStore, ctx: Context) -> Outcome:
         source = make_source(spec)
         state = SourceState(self.state_dir, spec.id)
@@ -216,7 +230,7 @@ class SourcesRun:
                 log.warning("source %s (%s): %s", spec.id, spec.kind, message)
             return Outcome(spec, last.result if last else None, ok=False, message=message, last_good_at=last_at)
 
-    def _review(self, ctx: Context) -> None:
+    def _review(self, ctx: Context, *, save: bool = True) -> None:
         reviewed = [o for o in self.outcomes if o.spec.hold_for_review and o.result is not None]
         if not reviewed and not self.release:
             return
@@ -231,7 +245,8 @@ class SourcesRun:
                 o = Outcome(o.spec, result, o.ok, o.changed, o.fresh, o.message, o.last_good_at)
             kept.append(o)
         self.outcomes = kept
-        review.save()
+        if save:
+            review.save()
         unknown = [r for r in self.release if r not in review.first_seen]
         self.notes += [f"--release {r}: no item of a source held for review has this id" for r in unknown]
 

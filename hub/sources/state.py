@@ -15,14 +15,14 @@ import fcntl
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from content_cache import write_atomic as durable_write
 
 from .base import JSON, MediaFile, SourceResult, Validators
 
@@ -36,17 +36,8 @@ def default_state_dir(src: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """The sources' state files, replaced atomically (one reader never sees half a file)."""
+    durable_write(path, data, sync_dir=False)
 
 
 def _read_json(path: Path) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from .alerts import LEVEL_NAMES, LEVELS, bulletin, parse_instant
 from .base import JSON, Context, MediaSink, ParseError, Payload, SourceResult, stable_id
@@ -66,18 +67,20 @@ class VigilanceSource(OneUrlSource):
                     if level < min_level or begin is None or end is None or end <= ctx.now:
                         continue
                     start, stop = _window(ph.get("timelaps_items"), min_level, begin, end)
-                    bulletins.append(self._bulletin(dept, str(ph.get("phenomenon_id")), level, start, stop, updated))
+                    bulletins.append(self._bulletin(dept, str(ph.get("phenomenon_id")), level, start, stop, updated,
+                                                     ctx.tz))
         if not found_domain:
             raise ParseError(f"département {dept} is not in the vigilance file (check departement)")
         bulletins.sort(key=lambda b: b["id"])
         return SourceResult(bulletins=tuple(bulletins))
 
     def _bulletin(self, dept: str, phenomenon: str, level: int, start: datetime, end: datetime,
-                  updated: datetime | None) -> JSON:
+                  updated: datetime | None, tz: ZoneInfo) -> JSON:
         fr_name, en_name = PHENOMENA.get(phenomenon, ("phénomène " + phenomenon, "phenomenon " + phenomenon))
         colour_fr, colour_en = LEVEL_NAMES[min(level, 4)]
         title = {"fr": f"Vigilance {colour_fr} : {fr_name}", "en": f"{colour_en.capitalize()} weather warning: {en_name}"}
-        when = updated.strftime("%d/%m/%Y %H:%M UTC") if updated else ""
+        # In the town's time, as a passer-by reads the screen's clock.
+        when = updated.astimezone(tz).strftime("%d/%m/%Y %H:%M") if updated else ""
         who = self.spec.name
         body = {"fr": f"Département {dept}. Consignes sur vigilance.meteofrance.fr.\n\nSource : {who}"
                       + (f", vigilance du {when}" if when else "") + ".",

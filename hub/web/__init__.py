@@ -1,5 +1,6 @@
 """The hub's web application (Flask): the content API for devices, staff sign-in, the fleet
-pages, staff accounts and the Prometheus metrics — one blueprint per area.
+pages, staff accounts, the communication team's editor and the Prometheus metrics — one
+blueprint per area.
 
 Run by the hub's gunicorn workers (``kiosk hub serve``; each worker calls
 :func:`create_app` once) and by tests on werkzeug's server. Nothing happens at import time:
@@ -21,7 +22,7 @@ from hub.fleet.roles import Role
 from hub.fleet.views import PublishedVersion
 from hub.settings import HubSettings
 
-from . import api, auth, fleet, metrics, users
+from . import api, auth, editor, editor_publish, fleet, metrics, users
 from .filters import register_filters
 from .guards import check_access
 from .i18n import current_language, raw_gettext, raw_ngettext
@@ -75,16 +76,21 @@ def create_app(settings: HubSettings, database: Database | None = None) -> Flask
     app.extensions[EXTENSION] = state
     state.start_flusher()
 
+    app.before_request(allow_editor_uploads)  # before CSRFProtect reads the form
     CSRFProtect(app).exempt(api.bp)  # devices use their token, never a cookie
     auth.init(app)
-    for bp in (api.bp, auth.bp, fleet.bp, users.bp, metrics.bp):
+    for bp in (api.bp, auth.bp, fleet.bp, users.bp, metrics.bp, editor.bp, editor_publish.bp):
         app.register_blueprint(bp)
     app.before_request(check_access)
     app.teardown_appcontext(close_session)
 
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(raw_gettext, raw_ngettext, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
-    app.jinja_env.globals.update(current_language=current_language, Role=Role)
+    from hub.editor.kinds import ACTION_LABELS, CHOICE_LABELS, KINDS, STATUS_LABELS, WEEKDAYS
+
+    app.jinja_env.globals.update(current_language=current_language, Role=Role, CHOICE_LABELS=CHOICE_LABELS,
+                                 WEEKDAYS=WEEKDAYS, ACTION_LABELS=ACTION_LABELS, STATUS_LABELS=STATUS_LABELS,
+                                 KINDS=KINDS)
     register_filters(app)
 
     @app.after_request
@@ -104,6 +110,21 @@ def create_app(settings: HubSettings, database: Database | None = None) -> Flask
     for code in (400, 401, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _error_page)
     return app
+
+
+# An upload to the editor (a video) may be far over the hub's request limit (device reports).
+EDITOR_UPLOAD_BYTES = 520 * 1024 * 1024
+
+
+def allow_editor_uploads() -> None:
+    """A signed-in editor's form may carry a poster or a video; every other request keeps
+    the hub's limit (so nobody else can make the hub read a large body)."""
+    if request.method != "POST" or request.blueprint != "editor":
+        return
+    from flask_login import current_user
+
+    if current_user.is_authenticated and Role.EDITOR in current_user.roles:
+        request.max_content_length = EDITOR_UPLOAD_BYTES
 
 
 def _error_page(e: Exception) -> tuple[str, int] | Response:

@@ -9,6 +9,7 @@ bodies are bounded (413). ``POST /v1/enrol`` trades a one-time code for a token.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -99,7 +100,32 @@ def manifest() -> Response:
 @bp.route("/v1/devices/<device_id>/manifest.json", methods=["GET", "HEAD"])
 @device
 def device_manifest(device_id: str) -> Response:
-    return _tree(f"/v1/devices/{device_id}/manifest.json")
+    """The device's own manifest file if the tree has one; else the shared manifest less the
+    alerts meant for other screens (hub.alert_screens), or the shared one as it is."""
+    own = f"/v1/devices/{device_id}/manifest.json"
+    if locate(settings().published_dir, own, hub().etags) is not None:
+        return _tree(own)
+    shared = locate(settings().published_dir, "/v1/manifest.json", hub().etags)
+    if shared is None:
+        return Response(status=404)
+    state = hub()
+    targets = state.targets.get()
+    key = (shared.etag, targets.digest, device_id)
+    if key not in state.device_manifests:
+        from hub.alert_screens import for_device
+
+        body = for_device(shared.path.read_bytes(), targets, device_id) if targets.alerts else None
+        if len(state.device_manifests) > 4096:
+            state.device_manifests.clear()
+        state.device_manifests[key] = None if body is None else (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+    variant = state.device_manifests[key]
+    if variant is None:
+        return _tree("/v1/manifest.json")
+    body, etag = variant
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Content-Type": "application/json"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return Response(status=304, headers=headers)
+    return Response(b"" if request.method == "HEAD" else body, status=200, headers=headers)
 
 
 @bp.route("/v1/media/<sha256>", methods=["GET", "HEAD"])

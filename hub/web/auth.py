@@ -72,7 +72,7 @@ def login() -> Response | str:
             session.clear()  # a new session for a new identity (no fixation)
             session.permanent = True
             login_user(staff_user(result.user))
-            return redirect(safe_next(request.args.get("next")) or url_for("fleet.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("fleet.root"))
         if result.limited_until is not None:
             minutes = max(1, round((result.limited_until - now()).total_seconds() / 60))
             limited = gettext("Too many failed attempts. Try again in %(minutes)s min.", minutes=minutes)

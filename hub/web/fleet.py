@@ -39,6 +39,9 @@ def _fleet_context() -> dict[str, Any]:
 @bp.route("/")
 @public
 def root() -> Response:
+    """The fleet, or the editor for staff who only edit content."""
+    if current_user.is_authenticated and Role.VIEWER not in current_user.roles and Role.EDITOR in current_user.roles:
+        return redirect(url_for("editor.index"))
     return redirect(url_for("fleet.index"))
 
 

@@ -15,6 +15,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.alert_screens import base_version
 from hub.db.models import Counter, Device, Play
 from hub.fleet.devices import offline_after
 from hub.fleet.views import Published
@@ -53,7 +54,7 @@ class FleetCollector(Collector):
             seen.add_metric([d.id], d.last_seen_at.timestamp())
             up.add_metric([d.id], 1.0 if online else 0.0)
             if d.live_version is not None and self.published.version is not None:
-                lag.add_metric([d.id], 0.0 if d.live_version == self.published.version else 1.0)
+                lag.add_metric([d.id], 0.0 if base_version(d.live_version) == self.published.version else 1.0)
             if d.screen_on is not None:
                 screen.add_metric([d.id], 1.0 if d.screen_on else 0.0)
             if d.disk_free_bytes is not None:

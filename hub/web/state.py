@@ -35,6 +35,12 @@ class HubState:
         self.etags = ManifestEtags()
         self.pruned_at: datetime | None = None  # last pruning of old plays by this process
         self.contacts = ContactBuffer()
+        from hub.alert_screens import TargetsFile
+
+        self.targets = TargetsFile(settings.content_dir)
+        # A device's own manifest (the shared one less alerts for other screens), by
+        # (shared ETag, targets, device): built once, not at every poll.
+        self.device_manifests: dict[tuple[str, str, str], tuple[bytes, str] | None] = {}
         self._flusher: threading.Thread | None = None
         self._stop = threading.Event()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -21,7 +22,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.widget import Widget
 
-from content_cache import ItemData
+from content_cache import CacheError, ItemData
 from kiosk.app.bands import LoopBands
 from kiosk.app.device_link import DeviceLink
 from kiosk.app.frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
@@ -33,6 +34,7 @@ from kiosk.app.proof_of_play import ProofOfPlay
 from kiosk.app.screenshots import ScreenshotSaver
 from kiosk.app.state import PlaybackState
 from kiosk.app.test_card import TestCardOverlay
+from kiosk.device.folders import writable_folder
 from kiosk.touch.alerts import alerts_from_answer
 from player.engine import NowPlaying, item_label
 from player.neutrality import Withheld
@@ -77,7 +79,7 @@ class PlayerApp(App):
             SIGNAGE_IDLE_FPS if options.mode == "signage" else IDLE_FPS))
         self.device = DeviceLink(self)
         self._pending: Slide | None = None
-        self.next_slide = NextSlide(self.state, options.data_dir / "derived")
+        self.next_slide = NextSlide(self.state, writable_folder(options.data_dir / "derived"))  # prepared images
         self.proof = ProofOfPlay(cache.full, now, data_dir=options.data_dir,
                                  retention_days=options.config.reports.retention_days if options.config else None,
                                  record=options.preview_at is None)
@@ -274,6 +276,8 @@ class PlayerApp(App):
         wanted = alert_slide_id(full.id) if full else None
         if wanted != showing and (wanted or is_alert_slide(showing)):
             self.show_next()  # a full-screen alert pre-empts (or its end releases) the loop
+        elif showing == "waiting" and answer is not None and answer.items:
+            self.show_next()  # content at last (a first sync, a cache rebuilt): the card goes at once
         wait = self.state.seconds_to_deadline()
         ticker_until = self.bands.update_ticker(self.state.content, answer, self.state.now(), self.state.lang)
         if ticker_until is not None:
@@ -363,6 +367,8 @@ class PlayerApp(App):
                 for name in ("kiosk.app.hooks", "content_cache.outbox", "content_cache.playlog"):
                     importlib.import_module(name)
                 self.state.cache.full()
+            except (OSError, sqlite3.Error, CacheError) as e:  # a read-only or full disk, a damaged file
+                log.warning("content cache not opened for writing (%s): proof of play waits in memory", e)
             except Exception:  # opened again, and reported, on first use
                 log.exception("could not open the content cache for writing")
             Clock.schedule_once(lambda _dt: self._start_rest(), 0)
@@ -376,6 +382,8 @@ class PlayerApp(App):
             return
         try:
             self.proof.open()
+        except (OSError, sqlite3.Error, CacheError):  # said once by the warm-up above
+            pass
         except Exception:  # records wait in memory (bounded) and it is tried again
             log.exception("proof of play: could not open the outbox")
         self.services = start_services(self)  # display power, hotplug, USB import

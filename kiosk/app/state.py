@@ -35,6 +35,7 @@ class PlaybackState:
         self._now_utc = now
         self.content: LiveContent | None = None
         self.generation = -1
+        self.epoch = -1  # the cache's reader read from (PlayerCache.epoch)
         self.engine = ScheduleEngine(neutrality=options.config.neutrality if options.config else None)
         self.answer: NowPlaying | None = None
         self._kiosk_logged: set[tuple[str, str, str]] = set()
@@ -62,17 +63,19 @@ class PlaybackState:
         return others[0] if others else None
 
     def poll(self) -> bool:
-        """Cheap check of the live pointer; True if a new version is waiting."""
-        gen = self.cache.reader.live_state().generation
-        if gen != self.generation:
+        """Cheap check of the live pointer; True if a new version is waiting (or the cache
+        was opened anew: its content may have changed)."""
+        gen = self.cache.live_state().generation
+        if gen != self.generation or self.cache.epoch != self.epoch:
             self.reload_pending = True
         return self.reload_pending
 
     def refresh(self) -> NowPlaying | None:
         """Reload the content if a new version is live, and ask the engine again."""
         if self.reload_pending:
-            self.content = self.cache.reader.read_live()
-            self.generation = self.content.generation if self.content else self.cache.reader.live_state().generation
+            self.epoch = self.cache.epoch
+            self.content = self.cache.read_live()
+            self.generation = self.content.generation if self.content else self.cache.live_state().generation
             self.reload_pending = False
             self.answer = None
         if self.content is None:

@@ -7,6 +7,7 @@ Kivy side: imported after kiosk.device.kivy_env.prepare_kivy.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,9 @@ from kivy.core.window import Window
 from kivy.metrics import Metrics
 from kivy.uix.widget import Widget
 
+from content_cache import CacheError
 from kiosk import __version__
+from kiosk.device.folders import writable_folder
 from kiosk.device.sync_now import SyncNow
 from kiosk.touch import AdminActions, AdminInfo, TouchOptions, build_touch_root, last_sync_from_records, lock_window
 from kiosk.touch.theme import screen_dpi
@@ -42,7 +45,8 @@ class TouchLayer:
             admin_actions=AdminActions(sync_now=self._sync_now, test_card=lambda: app.show_test_card(30.0),
                                        restart_player=app.stop),
             media_path=app.state.cache.store.path_for,
-            derived_dir=app.options.data_dir / "derived",  # beside the slides' (kiosk.app.next_slide)
+            # beside the slides' downscaled images (kiosk.app.next_slide keeps the pages' when pruning)
+            derived_dir=writable_folder(app.options.data_dir / "derived"),
             # the loop's status bar (and a bottom ticker) stay in view under the band
             attract_band_y=app.bottom_band_height() if mode == "hybrid" else 0.0,
         )
@@ -75,11 +79,15 @@ class TouchLayer:
 
     def _admin_info(self) -> AdminInfo:
         state = self.app.state
+        try:
+            runs = state.cache.full().last_sync_runs(1)
+        except (CacheError, OSError, sqlite3.Error):  # a damaged or read-only cache: no history to show
+            runs = []
         return AdminInfo(
             device_id=self.app.options.device_id or "-",
             software_version=__version__,
             content_version=state.content.version_id if state.content else "-",
-            last_sync=last_sync_from_records(state.cache.full().last_sync_runs(1)),
+            last_sync=last_sync_from_records(runs),
             network="see kiosk doctor",
             reserve_period=(answer.reserve.names, answer.reserve.last_day)
             if (answer := state.answer) is not None and answer.reserve is not None else None,

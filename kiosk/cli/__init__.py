@@ -13,7 +13,7 @@ import logging
 import sys
 
 from kiosk import __version__
-from kiosk.cli import content, demo, device, hub, player, reports, sync
+from kiosk.cli import content, demo, device, hub, player, preview, reports, sync
 from kiosk.cli._common import Handler, Register
 
 # In the order `kiosk --help` lists them.
@@ -21,6 +21,7 @@ COMMAND_GROUPS: tuple[Register, ...] = (
     content.register,  # publish, sources, serve
     sync.register,  # sync
     player.register,  # player, status, screenshot, next, show-test-card, watchdog-test
+    preview.register,  # preview
     demo.register,  # demo
     device.register,  # provision, doctor, import
     reports.register,  # report plays|neutrality

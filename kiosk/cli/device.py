@@ -197,7 +197,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 # -- import ----------------------------------------------------------------------------------
-_IMPORT_EXIT = {"unreachable": 2, "invalid": 4, "incomplete": 5, "refused": 6, "stopped": 7}
+_IMPORT_EXIT = {"unreachable": 2, "invalid": 4, "incomplete": 5, "refused": 6, "stopped": 7, "busy": 9,
+                "no-space": 10, "read-only": 11}
 
 
 def cmd_import(args: argparse.Namespace) -> int:

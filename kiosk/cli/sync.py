@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,9 +24,12 @@ from kiosk.cli._common import (
     positive_seconds,
 )
 from kiosk.cli.exit_codes import (
+    EXIT_BUSY,
     EXIT_INCOMPLETE,
     EXIT_INVALID,
+    EXIT_NO_SPACE,
     EXIT_OK,
+    EXIT_READ_ONLY,
     EXIT_REFUSED,
     EXIT_STOPPED,
     EXIT_UNREACHABLE,
@@ -32,10 +37,13 @@ from kiosk.cli.exit_codes import (
 )
 from kiosk.cli.logtime import use_town_time
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from content_cache import ContentCache
     from kiosk.config import Config
     from kiosk.device.reporting import DeviceReporter
+    from kiosk.device.sdnotify import Notifier
     from sync import Progress, SyncSettings
 
 SYNC_EPILOG = """Without --once, runs as a daemon (polls, uploads the outbox, sends heartbeats)
@@ -45,12 +53,20 @@ options given here override it.
 exit codes of --once:
   0  the live content is up to date (updated, or nothing changed)
   2  bad usage or an invalid config file (each problem on its own line)
-  3  the content API could not be reached or answered an HTTP error
-  4  the manifest is invalid (each problem is printed on its own line)
+  3  the content API could not be reached or answered an HTTP error, or the manifest did
+     not arrive within --manifest-deadline (sync.manifest_deadline, 120 s)
+  4  the manifest is invalid, or over 8 MiB (each problem is printed on its own line)
   5  some media could not be downloaded or failed verification
   6  the new version does not fit in cache.max_bytes
   7  stopped by a signal (partial downloads are kept and resumed next time)
-In every failure case the previous live content stays live."""
+  9  another sync (the daemon's pass, another --once, an import) writes the cache: one
+     writer at a time; waited for up to --wait seconds (10)
+ 10  no space left on the data folder's disk (the line says what is free and what the
+     new version needs; the attempt's partial downloads are released)
+ 11  the data folder cannot be written (a read-only mount, or no permission for this
+     user: the line names the folder and the cause)
+In every failure case the previous live content stays live. A damaged cache database is
+set aside (kept for a technician) and rebuilt from the kept manifests, then synced."""
 
 
 def register(sub: Subcommands) -> Commands:
@@ -63,8 +79,22 @@ def register(sub: Subcommands) -> Commands:
     s.add_argument("--device-id", default=None, help="this device's id (per-device manifest, uploads)")
     s.add_argument("--interval", type=positive_seconds, default=None, help="daemon: seconds between polls")
     s.add_argument("--max-bytes", default=None, help="cache quota, e.g. 8G (default: none)")
+    s.add_argument("--manifest-deadline", type=positive_seconds, default=None, metavar="SECONDS",
+                   help="the manifest must arrive within this, retries included (default: sync.manifest_deadline, 120)")
     s.add_argument("--quiet", action="store_true", help="--once: no progress line, summary only")
+    s.add_argument("--wait", type=_seconds_or_zero, default=10.0, metavar="SECONDS",
+                   help="--once: how long to wait for another sync writing the cache to finish (default 10)")
     return {"sync": cmd_sync}
+
+
+def _seconds_or_zero(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not v >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds (0 or more), got {text}")
+    return v
 
 
 def settings_for(args: argparse.Namespace, cfg: Config) -> SyncSettings:
@@ -79,7 +109,8 @@ def settings_for(args: argparse.Namespace, cfg: Config) -> SyncSettings:
     if problem:
         raise ValueError(f"{'--api' if args.api else 'api.url'}: {problem}")
     return sync_settings(cfg, api_url=args.api, device_id=args.device_id,
-                         max_cache_bytes=parse_size(args.max_bytes) if args.max_bytes else None)
+                         max_cache_bytes=parse_size(args.max_bytes) if args.max_bytes else None,
+                         manifest_deadline_s=args.manifest_deadline)
 
 
 class _ProgressLine:
@@ -143,7 +174,7 @@ def _result_printed_once() -> None:
         handler.addFilter(lambda r: not (is_result_record(r) and r.levelno >= logging.WARNING))
 
 
-def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False) -> int:
+def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = False, lock_wait_s: float = 10.0) -> int:
     import signal
 
     with _imports_kept_out_of_gc():  # requests, urllib3, the sync client
@@ -157,16 +188,18 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
     progress = _ProgressLine(enabled=not quiet and sys.stderr.isatty())
 
     def open_cache() -> ContentCache:
-        # Only for a cache of another schema, to set aside and rebuild: SQLAlchemy and the
-        # cache's models are imported here (sync/one_shot.py).
+        # Only for a cache of another schema or a damaged one, to set aside and rebuild
+        # (under the writer lock sync_once_light holds): SQLAlchemy and the cache's models
+        # are imported here (sync/one_shot.py).
         from kiosk.device.cache import open_cache
 
         with _imports_kept_out_of_gc():
-            return open_cache(data_dir)
+            return open_cache(data_dir, heal=True)
 
     try:
         result = sync_once_light(
-            data_dir / "cache", client, open_cache, now=lambda: datetime.now(UTC), progress=progress
+            data_dir / "cache", client, open_cache, now=lambda: datetime.now(UTC), progress=progress,
+            lock_wait_s=lock_wait_s,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -177,15 +210,22 @@ def run_sync_once(settings: SyncSettings | str, data_dir: Path, quiet: bool = Fa
                   f"{result.files_fetched} file(s) / {result.bytes_fetched / 1e6:.1f} MB fetched, "
                   f"{result.requests} request(s)")
         return EXIT_OK
-    for line in result.problems or (result.message,):
+    storage = result.outcome in (Outcome.NO_SPACE, Outcome.READ_ONLY)  # their line says what stays live
+    lines = list(result.problems or (result.message,))
+    if result.outcome == Outcome.BUSY and "sync daemon" in result.message:
+        lines[0] += f"; it syncs now if asked: printf 'sync\\n' | socat - UNIX-CONNECT:{data_dir}/sync.sock"
+    for line in lines:
         error(line)
-    if result.live_version:
+    if result.live_version and not storage:
         print(f"kiosk: version {result.live_version} stays live", file=sys.stderr)
     return {
         Outcome.UNREACHABLE: EXIT_UNREACHABLE,
         Outcome.INVALID: EXIT_INVALID,
         Outcome.REFUSED: EXIT_REFUSED,
         Outcome.STOPPED: EXIT_STOPPED,
+        Outcome.BUSY: EXIT_BUSY,
+        Outcome.NO_SPACE: EXIT_NO_SPACE,
+        Outcome.READ_ONLY: EXIT_READ_ONLY,
     }.get(result.outcome, EXIT_INCOMPLETE)
 
 
@@ -205,7 +245,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     use_town_time(cfg.device.timezone)
     data = data_dir(args.data, cfg)
     if args.once:
-        return run_sync_once(settings, data, quiet=args.quiet)
+        return run_sync_once(settings, data, quiet=args.quiet, lock_wait_s=args.wait)
     return run_sync_daemon(settings, data, cfg, args.interval)
 
 
@@ -224,7 +264,6 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
     import signal
 
     with _imports_kept_out_of_gc():  # SQLAlchemy, the cache's models, APScheduler
-        from kiosk.device.cache import open_cache
         from kiosk.device.sync_now import SyncTriggerServer, trigger_path
         from sync import ContentApiClient, ServiceTimes, SyncService
 
@@ -242,16 +281,90 @@ def run_sync_daemon(settings: SyncSettings, data_dir: Path, cfg: Config, interva
 
     notifier = Notifier()
     reporter = device_reporter(data_dir, cfg, settings.device_id)
-    with open_cache(data_dir) as cache:
-        service = SyncService(cache, client, now=lambda: datetime.now(UTC),
-                              times=times, software_version=__version__,
-                              notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s,
-                              reporter=reporter)
-        # "Sync now" from the admin overlay (or a technician): DATA/sync.sock moves the next poll to now.
-        trigger = SyncTriggerServer(trigger_path(data_dir), service.sync_now)
-        trigger.start()
+    while True:
+        # Opened (a damaged database set aside and rebuilt) under the writer lock; a full
+        # or read-only disk is said once, and tried again until it passes.
+        cache = open_cache_for_daemon(data_dir, client.stop, notifier, min(RETRY_OPEN_S, times.poll_s))
+        if cache is None:  # stopped meanwhile
+            return EXIT_OK
+        with cache:
+            service = SyncService(cache, client, now=lambda: datetime.now(UTC),
+                                  times=times, software_version=__version__,
+                                  notify=notifier.send, watchdog_interval_s=notifier.watchdog_interval_s,
+                                  reporter=reporter)
+            # "Sync now" from the admin overlay (or a technician): DATA/sync.sock moves the next poll to now.
+            trigger = SyncTriggerServer(trigger_path(data_dir), service.sync_now)
+            try:
+                trigger.start()
+                serving = True
+            except OSError as e:
+                log.warning("no \"sync now\" socket at %s: %s", trigger_path(data_dir), e.strerror or e)
+                serving = False
+            try:
+                reopen = service.run_until_stopped()
+            finally:
+                if serving:
+                    trigger.stop()
+        if reopen is None:
+            return EXIT_OK
+
+
+RETRY_OPEN_S = 60.0
+
+
+def open_cache_for_daemon(
+    data_dir: Path, stop: threading.Event, notifier: Notifier, retry_s: float = RETRY_OPEN_S,
+) -> ContentCache | None:
+    """The daemon's cache, opened under the writer lock (a damaged database is set aside
+    and rebuilt); on a full disk the partial downloads are released first. A disk that
+    stays full or read-only is said once (journal and systemd status) and tried again
+    every ``retry_s`` seconds (the poll interval, at most a minute), the watchdog fed
+    meanwhile; None once stopped."""
+    import time
+
+    from content_cache import MediaStore, NoSpace, WriterBusy, WriterLock, collect_partials, storage_fault
+    from kiosk.device.cache import open_cache
+
+    said = None
+    ready = False
+    while not stop.is_set():
+        lock = WriterLock(data_dir / "cache", "sync daemon")
         try:
-            service.run_until_stopped()
-        finally:
-            trigger.stop()
-    return EXIT_OK
+            waiting = False
+            while True:  # a --once may hold the lock for long: the watchdog is fed meanwhile
+                try:
+                    lock.acquire(0.0 if not waiting else 5.0, stop=stop)
+                    break
+                except WriterBusy as e:
+                    if stop.is_set():
+                        return None
+                    if not waiting:
+                        log.info("%s: the daemon waits for it", e)
+                        waiting = True
+                    notifier.send("WATCHDOG=1")
+            try:
+                try:
+                    return open_cache(data_dir, heal=True)
+                except Exception as e:
+                    if not isinstance(storage_fault(e, data_dir), NoSpace):
+                        raise
+                    collect_partials(MediaStore(data_dir / "cache" / "media"), (), time.time(), pressure=True)
+                    return open_cache(data_dir, heal=True)
+            finally:
+                lock.release()
+        except Exception as e:
+            fault = storage_fault(e, data_dir)
+            if fault is None:
+                raise
+            line = f"{fault} — the sync daemon tries again every {retry_s:.0f} s"
+            if line != said:
+                log.warning("%s", line)
+                notifier.send(f"STATUS={fault}")
+                said = line
+        if not ready:  # systemd waits for READY=1: say it, the daemon is running (and waiting)
+            notifier.send("READY=1")
+            ready = True
+        end = time.monotonic() + retry_s
+        while not stop.wait(min(1.0, max(0.0, end - time.monotonic()))) and time.monotonic() < end:
+            notifier.send("WATCHDOG=1")
+    return None

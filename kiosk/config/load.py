@@ -46,6 +46,7 @@ SCHEMA: dict[str, dict[str, v.Converter]] = {
         "interval": v.number(10, 86400),
         "jitter": v.number(0, 3600),
         "parallel_downloads": v.whole(1, 16),
+        "manifest_deadline": v.number(1, 3600),
         "heartbeat_interval": v.number(30, 86400),
         "upload_interval": v.number(10, 86400),
     },

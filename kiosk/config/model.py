@@ -54,11 +54,13 @@ class ApiSection:
 
 @dataclass(frozen=True)
 class SyncSection:
-    """``[sync]``: the sync daemon's rhythm (seconds) and download parallelism."""
+    """``[sync]``: the sync daemon's rhythm (seconds), download parallelism, and the
+    manifest's total deadline (seconds, every attempt included)."""
 
     interval: float = 300.0
     jitter: float = 30.0
     parallel_downloads: int = 3
+    manifest_deadline: float = 120.0
     heartbeat_interval: float = 900.0
     upload_interval: float = 120.0
 

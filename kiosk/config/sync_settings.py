@@ -16,6 +16,7 @@ def sync_settings(
     api_url: str | None = None,
     device_id: str | None = None,
     max_cache_bytes: int | None = None,
+    manifest_deadline_s: float | None = None,
     connect_timeout_s: float | None = None,
     read_timeout_s: float | None = None,
 ) -> SyncSettings:
@@ -36,6 +37,7 @@ def sync_settings(
         ca_bundle=cfg.api.ca_bundle,
         parallel_downloads=cfg.sync.parallel_downloads,
         max_cache_bytes=max_cache_bytes if max_cache_bytes is not None else cfg.cache.max_bytes,
+        manifest_deadline_s=cfg.sync.manifest_deadline if manifest_deadline_s is None else manifest_deadline_s,
     )
     return replace(
         settings,

@@ -52,7 +52,9 @@ def prepare_kivy(
     """Set Kivy's environment and graphics/input config; must run before ``import kivy``."""
     if "kivy" in sys.modules:
         raise KivyAlreadyImported("kivy was imported before the player configured it")
-    kivy_home.mkdir(parents=True, exist_ok=True)
+    from kiosk.device.folders import writable_folder
+
+    kivy_home = writable_folder(kivy_home)  # Kivy's files
     os.environ["KIVY_HOME"] = str(kivy_home)
     data = trimmed_data_dir(kivy_home)
     if data is not None:

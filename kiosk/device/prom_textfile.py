@@ -8,11 +8,11 @@ text; writing it here keeps the hub's libraries off the device.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from content_cache import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +50,6 @@ def write(folder: Path, samples: Iterable[Sample]) -> Path | None:
     if not folder.is_dir():
         return None
     text = render(samples)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kiosk.prom.")
-    try:
-        os.fchmod(fd, 0o644)  # node_exporter runs as another user
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, folder / FILE_NAME)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # node_exporter runs as another user; it skips dot files, so never reads the temporary one
+    write_atomic(folder / FILE_NAME, text.encode("utf-8"), mode=0o644, sync_dir=False)
     return folder / FILE_NAME

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from content_cache import write_atomic
 from kiosk import __version__
 from kiosk.config import DEFAULT_CONFIG, SCHEMA, Config, ConfigError, load_config, sync_settings
 from kiosk.config.paths import SYSTEM_DATA_DIR
@@ -185,20 +186,8 @@ def write_if_changed(path: Path, content: bytes, mode: int, owner: tuple[int, in
     else:
         existed = True
     if not same:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            os.fchmod(fd, mode)  # the secret is never readable by others, not even briefly
-            if owner:
-                os.fchown(fd, *owner)
-            with os.fdopen(fd, "wb") as f:
-                f.write(content)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # the mode is set before the secret is written: never readable by others, not even briefly
+        write_atomic(path, content, mode=mode, owner=owner)
         changes.append("written" if existed else "created")
     st = path.stat()
     if st.st_mode & 0o7777 != mode:

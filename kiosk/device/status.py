@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from content_cache import ContentCache, Outbox
+from content_cache import free_bytes, human_bytes, read_report
 from kiosk.device.control import ControlError, call, socket_path
 
 
@@ -15,32 +15,35 @@ def gather(data_dir: Path, *, neutrality: Any = None, now: datetime | None = Non
     """Everything `kiosk status` reports, as plain data (also its --json output).
 
     ``neutrality``: the device config's ``[neutrality]`` section (raw), over the content's.
+    Reads the cache without writing to it (content_cache.status_read): it works on a full
+    disk, a read-only folder, and says so when the database is damaged.
     """
     out: dict[str, Any] = {"data_dir": str(data_dir)}
-    db = data_dir / "cache" / "cache.sqlite"
-    if db.exists():
-        with ContentCache(data_dir / "cache") as cache:
-            state = cache.live_state()
-            runs = cache.last_sync_runs(1)
-            outbox = Outbox(cache)
+    report = read_report(data_dir / "cache")
+    out["content"] = None
+    out["last_sync"] = None
+    if report.problem:
+        out["cache_problem"] = report.problem
+    if report.exists:
+        state = report.state
+        if state is not None:
             out["content"] = {
                 "live_version": state.live_version_id,
                 "previous_version": state.previous_version_id,
                 "switched_at": state.switched_at.isoformat() if state.switched_at else None,
-                "media_problems": cache.media_problems(),
+                "media_problems": report.media_problems,
             }
-            out["last_sync"] = (
-                {"at": runs[0].finished_at.isoformat(), "outcome": runs[0].outcome, "message": runs[0].message}
-                if runs else None
-            )
-            out["cache_bytes"] = cache.store.bytes_used()
-            out["outbox"] = {"waiting": outbox.size(), "dropped": outbox.dropped()}
-            live = cache.read_live()
-            if live is not None:
-                out["neutrality"] = neutrality_status(live, neutrality, now or datetime.now(UTC))
-    else:
-        out["content"] = None
-        out["last_sync"] = None
+            if report.snapshot:
+                out["content"]["read_as_snapshot"] = True
+        run = report.last_run
+        out["last_sync"] = (
+            {"at": run.finished_at.isoformat(), "outcome": run.outcome, "message": run.message} if run else None
+        )
+        out["cache_bytes"] = report.cache_bytes
+        out["outbox"] = {"waiting": report.outbox_waiting, "dropped": report.outbox_dropped}
+        if report.live is not None:
+            out["neutrality"] = neutrality_status(report.live, neutrality, now or datetime.now(UTC))
+    out["disk_free_bytes"] = free_bytes(data_dir)
     try:
         out["player"] = call(socket_path(data_dir), "status", timeout=5)
         out["player"].pop("ok", None)
@@ -129,8 +132,11 @@ def render(info: dict[str, Any], now: datetime | None = None) -> str:
                      f"screen {'×'.join(map(str, p.get('screen') or [])) or 'unknown'}, {wd_text}")
         lines += _device_service_lines(p)
     c = info.get("content")
+    if info.get("cache_problem"):
+        lines.append(f"database    {info['cache_problem']}")
     if c is None:
-        lines.append("content     no cache yet (run `kiosk sync --once`)")
+        if not info.get("cache_problem"):
+            lines.append("content     no cache yet (run `kiosk sync --once`)")
     else:
         lines.append(f"content     live {_text(c['live_version'], 'none')} (since {_ago(c['switched_at'], now)}), "
                      f"previous {_text(c['previous_version'], 'none')}")
@@ -140,7 +146,9 @@ def render(info: dict[str, Any], now: datetime | None = None) -> str:
     s = info.get("last_sync")
     lines.append(f"last sync   {s['outcome']} {_ago(s['at'], now)}: {s['message']}" if s else "last sync   never")
     if "cache_bytes" in info:
-        lines.append(f"cache       {info['cache_bytes'] / 1e6:.1f} MB")
+        free = info.get("disk_free_bytes")
+        lines.append(f"cache       {info['cache_bytes'] / 1e6:.1f} MB"
+                     + (f", {human_bytes(free)} free on the disk" if free is not None else ""))
         o = info["outbox"]
         lines.append(f"outbox      {o['waiting']} waiting" + (f", {o['dropped']} dropped" if o["dropped"] else ""))
     lines += _neutrality_lines(info.get("neutrality"))

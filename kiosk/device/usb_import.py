@@ -20,14 +20,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from content_cache import ContentCache, MediaStore, StoredFile
+from content_cache import (
+    ContentCache,
+    MediaStore,
+    NoSpace,
+    StorageFault,
+    StoredFile,
+    WriterBusy,
+    WriterLock,
+    storage_fault,
+)
 from kiosk.config import Config, sync_settings
+from kiosk.device.cache import open_cache
 from kiosk.device.hotplug import HotplugEvent, HotplugKind
-from sync import LocalPackSource, Syncer, SyncResult, SyncSettings
+from sync import LocalPackSource, Outcome, Syncer, SyncResult, SyncSettings
 
 log = logging.getLogger(__name__)
 
 MOUNTS = Path("/proc/self/mounts")
+IMPORT_LOCK_WAIT_S = 60.0  # a sync pass in progress: the import waits for it this long
 
 
 class PackPathError(Exception):
@@ -96,14 +107,36 @@ def import_pack(
     clock = now or (lambda: datetime.now(UTC))
     settings = sync_settings(cfg, api_url=pack.resolve().as_uri())
     source = _RecordingSource(pack, settings, stop)
-    with ContentCache(data_dir / "cache") as cache:
-        before = cache.live_state().live_version_id
-        result = Syncer(cache, source, clock).run_once()
-        if not result.ok:
-            _undo(cache, source.stored, result, before, clock())
+    # One writer at a time (the sync daemon's pass, a --once): wait for it a little.
+    lock = WriterLock(data_dir / "cache", "import")
+    try:
+        lock.acquire(IMPORT_LOCK_WAIT_S, stop)
+    except WriterBusy as e:
+        return SyncResult(Outcome.BUSY, None, message=f"{e}; try the import again when it is done")
+    except StorageFault as e:
+        return _storage_result(e)
+    try:
+        # The writer lock is held: a damaged database is set aside and rebuilt here too.
+        with open_cache(data_dir, clock, heal=True) as cache:
+            before = cache.live_state().live_version_id
+            result = Syncer(cache, source, clock).run_once()
+            if not result.ok:
+                _undo(cache, source.stored, result, before, clock())
+    except Exception as e:
+        fault = storage_fault(e, data_dir)
+        if fault is None:
+            raise
+        return _storage_result(fault)
+    finally:
+        lock.release()
     if result.ok:
         log.info("content pack %s: %s", pack, result.message)
     return result
+
+
+def _storage_result(fault: StorageFault) -> SyncResult:
+    outcome = Outcome.NO_SPACE if isinstance(fault, NoSpace) else Outcome.READ_ONLY
+    return SyncResult(outcome, None, message=f"{fault} — the current version stays live")
 
 
 def _undo(cache: ContentCache, stored: set[str], result: SyncResult, live: str | None, now: datetime) -> None:

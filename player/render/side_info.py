@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 
-from content_cache import BulletinData, LocalText
+from content_cache import DEFAULT_TIMEZONE, BulletinData, LocalText
 
 LOCALES = {"fr": "fr_FR", "en": "en_GB", "es": "es_ES", "de": "de_DE"}
 CLOCK_LOCALES = {"en": "en_US"}  # English visitors read a 12-hour clock
@@ -105,7 +105,7 @@ def next_events(events: Sequence[Mapping[str, object]], now: datetime, lang: str
                 ) -> tuple[EventLine, ...]:
     """The ``count`` events not over at ``now`` (tz-aware, in the site's zone), soonest
     first; an event without an end lasts until the end of its day."""
-    tz = now.tzinfo if isinstance(now.tzinfo, ZoneInfo) else ZoneInfo("Europe/Paris")
+    tz = now.tzinfo if isinstance(now.tzinfo, ZoneInfo) else ZoneInfo(DEFAULT_TIMEZONE)
     out: list[EventLine] = []
     for doc in events:
         start = _parse(doc.get("start"), tz)

@@ -179,11 +179,16 @@ def test_bad_file_in_a_batch_never_gets_a_name_and_the_good_ones_do(tmp_path: Pa
 
 
 def test_queued_file_left_by_a_crash_is_committed_by_the_next_attempt(tmp_path: Path) -> None:
+    import gc
+
     from content_cache import BatchedStore
 
     store = MediaStore(tmp_path / "media")
     data, sha = _blob(4)
-    BatchedStore(store).put_verified([data], sha, len(data))  # never flushed: the process died
+    batch = BatchedStore(store)
+    batch.put_verified([data], sha, len(data))  # never flushed: the process died ...
+    del batch  # ... and its files were closed (a queued file is kept open and locked until renamed)
+    gc.collect()
     assert not store.has(sha)
     part = store.partial(sha, len(data))
     assert part.resume() == len(data)  # the complete .part is re-hashed ...

@@ -1,5 +1,8 @@
-"""Rounds of `kiosk sync --once` killed with SIGKILL at random points, and the checks
-that must hold after each kill. Used by the test suite (20 rounds) and by
+"""Rounds of syncs killed with SIGKILL at random points, and the checks that must hold
+after each kill. Three ways: `kiosk sync --once` killed; the daemon (`kiosk sync`) killed
+— at its start, while it checks the live files, polls, downloads or switches; and two
+`kiosk sync --once` racing for the same data folder (the second a little later, waiting
+for the first or not), either or both killed. Used by the test suite (a few rounds) and by
 bench/sync_kill_stress.py (as many as asked)."""
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +23,26 @@ from hub.publisher import publish
 from .. import faultserver as fs
 from ..helpers import write_source
 
+MODES = ("once", "daemon", "race")
+EXIT_BUSY = 9
+
 
 @dataclass
 class RoundResult:
+    mode: str  # once | daemon | race (two --once at once)
     killed_after_s: float
-    exit_code: int | None
+    exit_codes: tuple[int | None, ...]  # of each process of the round
     live_before: str | None
     live_after: str | None
     published: str
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.exit_codes[0]
+
+    @property
+    def killed(self) -> bool:
+        return -signal.SIGKILL in self.exit_codes
 
 
 def new_round_content(src: Path, round_no: int, files: int = 3, size: int = 300_000) -> None:
@@ -71,7 +87,9 @@ def check_cache(data: Path, allowed: set[str | None]) -> str | None:
     return live_id
 
 
-def run_rounds(tmp: Path, rounds: int, seed: int = 1234, rate: float = 500_000) -> list[RoundResult]:
+def run_rounds(tmp: Path, rounds: int, seed: int = 1234, rate: float = 500_000, mode: str = "once") -> list[RoundResult]:
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r}: one of {', '.join(MODES)}")
     rng = random.Random(seed)
     src = write_source(tmp / "src")
     tree, data = tmp / "tree", tmp / "device"
@@ -79,31 +97,77 @@ def run_rounds(tmp: Path, rounds: int, seed: int = 1234, rate: float = 500_000) 
     server = fs.FaultServer(tree)
     server.media_rate = rate  # slow enough for kills to land inside downloads
     results = []
-    cmd = [sys.executable, "-m", "kiosk", "sync", "--once", "--quiet", "--api", server.url, "--data", str(data)]
+    once = [sys.executable, "-m", "kiosk", "sync", "--once", "--quiet", "--api", server.url, "--data", str(data)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     try:
-        subprocess.run(cmd, check=True, env=env, capture_output=True, timeout=120)
+        subprocess.run(once, check=True, env=env, capture_output=True, timeout=120)
         for n in range(rounds):
             live_before = check_cache(data, {None} | {live_version_of(data)})
             new_round_content(src, n)
             published = publish(src, tree).version
-            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            # A round's sync takes about 1 s here (0.6 s of downloads at ``rate``): most kills
-            # land in it — before, during or after the downloads, or in the switch.
-            delay = rng.uniform(0.1, 1.6)
-            try:
-                proc.wait(delay)
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait(10)
+            if mode == "once":
+                codes, delay = _once_round(once, env, rng)
+            elif mode == "daemon":
+                codes, delay = _daemon_round(once[:4] + once[6:] + ["--interval", "1"], env, rng)
+            else:
+                codes, delay = _race_round(once, env, rng)
             live_after = check_cache(data, {live_before, published})
-            results.append(RoundResult(delay, proc.returncode, live_before, live_after, published))
-        final = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+            assert all(c in (0, EXIT_BUSY, -signal.SIGKILL) for c in codes), f"round {n}: exit codes {codes}"
+            if 0 in codes:  # a sync that says it completed left the published version live
+                assert live_after == published, f"round {n}: exit 0 but {live_after} is live, not {published}"
+            results.append(RoundResult(mode, delay, codes, live_before, live_after, published))
+        final = subprocess.run(once, env=env, capture_output=True, text=True, timeout=120)
         assert final.returncode == 0, final.stderr
         assert check_cache(data, {published}) == published
     finally:
         server.stop()
     return results
+
+
+def _killed_after(procs: list[subprocess.Popen], delay: float, kill: list[bool],
+                  start: float | None = None) -> tuple[int | None, ...]:
+    """Wait until ``delay`` seconds after ``start`` (now by default), or until all have
+    ended; SIGKILL those of ``kill`` still running."""
+    end = (time.monotonic() if start is None else start) + delay
+    while time.monotonic() < end and any(p.poll() is None for p in procs):
+        time.sleep(0.01)
+    for p, k in zip(procs, kill, strict=True):
+        if k and p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+    for p in procs:
+        p.wait(120)
+    return tuple(p.returncode for p in procs)
+
+
+def _once_round(cmd: list[str], env: dict[str, str], rng: random.Random) -> tuple[tuple[int | None, ...], float]:
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # A round's sync takes about 1 s here (0.6 s of downloads at ``rate``): most kills
+    # land in it — before, during or after the downloads, or in the switch.
+    delay = rng.uniform(0.1, 1.6)
+    return _killed_after([proc], delay, [True]), delay
+
+
+def _daemon_round(cmd: list[str], env: dict[str, str], rng: random.Random) -> tuple[tuple[int | None, ...], float]:
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The daemon's start (imports, opening the cache, the live files' check) takes about a
+    # second here, then its first poll and the round's downloads another: kills land in
+    # each, and some after the switch while it waits for its next poll. It never ends by itself.
+    delay = rng.uniform(0.2, 3.5)
+    return _killed_after([proc], delay, [True]), delay
+
+
+def _race_round(cmd: list[str], env: dict[str, str], rng: random.Random) -> tuple[tuple[int | None, ...], float]:
+    t0 = time.monotonic()
+    first = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(rng.uniform(0.0, 0.6))
+    # the second waits for the first (the default 10 s), or gives up at once (exit 9)
+    wait = ["--wait", "0"] if rng.random() < 0.5 else []
+    second = subprocess.Popen(cmd + wait, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # from the first's start: kills land in either's start, downloads or switch, or in
+    # the second's wait for the first
+    delay = rng.uniform(0.1, 2.5)
+    kill = [rng.random() < 0.6, rng.random() < 0.6]
+    return _killed_after([first, second], delay, kill, start=t0), delay
 
 
 def live_version_of(data: Path) -> str | None:

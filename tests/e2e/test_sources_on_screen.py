@@ -15,6 +15,7 @@ from PIL import Image
 from hub.refserver import ContentTreeServer
 from kiosk.device.control import call, socket_path
 from kiosk.touch.testing.harness import run_scenario
+from player.severity import DARK
 
 from ..hub.sources.server import SourceServer
 from ..hub.sources.town import write_town
@@ -22,7 +23,7 @@ from ..touch.ui import texts
 from .device import run_kiosk, start_player
 
 AT = "2026-11-26T07:00:00Z"
-RED = (139, 26, 26)  # the critical colour
+RED = tuple(round(c * 255) for c in DARK.critical.fill[:3])  # the critical colour (player/severity.py)
 SIZE = (1280, 800)
 
 
@@ -116,7 +117,7 @@ def test_a_red_vigilance_takes_the_whole_screen_of_a_headless_player(device: tup
     with Image.open(out) as img:
         rgb = img.convert("RGB")
         body = rgb.crop((0, img.height // 6, img.width, img.height * 5 // 6))
-        red = sum(1 for px in body.getdata() if px == RED)
+        red = sum(1 for px in body.get_flattened_data() if px == RED)
         assert red > 0.6 * body.width * body.height  # the red alert fills the screen, text aside
         top = rgb.getpixel((img.width - 5, 5))
         assert top[0] > 100 and top[2] < 60 and top != RED  # the orange rain banner over it

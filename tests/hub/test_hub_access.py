@@ -21,7 +21,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "hub.md"
 def _concrete(rule: str, device: str, user_id: int, shot_id: int) -> str:
     return (rule.replace("<device_id>", device).replace("<int:user_id>", str(user_id))
             .replace("<int:shot_id>", str(shot_id)).replace("<sha256>", "0" * 64)
-            .replace("<path:filename>", "hub.css"))
+            .replace("<path:filename>", "hub.css").replace("<int:change_id>", "1").replace("<kind_name>", "poster")
+            .replace("<item_id>", "img-0").replace("<playlist>", "lobby").replace("<token>", "0" * 32)
+            .replace("<ext>", "png"))
 
 
 def _setup(hub: Hub) -> tuple[dict[str, requests.Session | None], int]:

@@ -19,15 +19,16 @@ def kiosk(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 def test_migrate_create_admin_enrol_code_and_metrics_token(tmp_path: Path) -> None:
     data = str(tmp_path / "hub")
     r = kiosk("hub", "migrate", "--data", data)
-    assert r.returncode == 0 and "revision 0001 applied" in r.stdout and "at revision 0001 (newest)" in r.stdout
+    assert r.returncode == 0 and "revision 0001 applied" in r.stdout and "revision 0002 applied" in r.stdout
+    assert "at revision 0002 (newest)" in r.stdout
     r = kiosk("hub", "create-admin", "Chef", "--data", data, "--password-stdin", stdin="short\n")
     assert r.returncode == 2 and r.stderr.strip().endswith("a password has at least 10 characters; nothing was written")
     r = kiosk("hub", "create-admin", "Chef", "--data", data, "--password-stdin", stdin="long enough password\n")
     assert r.returncode == 0 and r.stdout.strip() == "user chef created with role(s) admin"
     r = kiosk("hub", "create-admin", "chef", "--data", data, "--password-stdin", stdin="long enough password\n")
     assert r.returncode == 2 and "user chef exists already" in r.stderr
-    r = kiosk("hub", "create-admin", "x", "--data", data, "--role", "editor", "--password-stdin", stdin="x" * 12)
-    assert r.returncode == 2 and "unknown role 'editor' (known: viewer, technician, admin)" in r.stderr
+    r = kiosk("hub", "create-admin", "x", "--data", data, "--role", "editr", "--password-stdin", stdin="x" * 12)
+    assert r.returncode == 2 and "unknown role 'editr' (known: viewer, technician, admin, editor, publisher)" in r.stderr
     r = kiosk("hub", "enrol-code", "--data", data, "--device", "Totem 1")
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "'Totem 1' is not a device id" in r.stderr
     r = kiosk("hub", "enrol-code", "--data", data, "--device", "totem-1", "--place", "Mairie")

@@ -179,3 +179,37 @@ def test_the_tree_is_written_with_the_umask_modes_and_old_0600_files_are_opened(
         assert stat.S_IMODE(first.manifest_path.stat().st_mode) == 0o640
     finally:
         os.umask(old)
+
+
+_WITHOUT_HUB_EXTRA = (
+    "import sys\n"
+    "for name in ('nh3', 'feedparser', 'icalendar', 'recurring_ical_events', 'defusedxml', 'opening_hours',\n"
+    "             'vacances_scolaires_france', 'flask', 'tomli'):\n"
+    "    sys.modules[name] = None  # as on a device or a demo machine: the runtime only\n"
+    "from pathlib import Path\n"
+    "from hub.publisher import PublishError, publish\n"
+    "try:\n"
+    "    r = publish(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+    "except PublishError as e:\n"
+    "    print('ERROR', *e.problems)\n"
+    "else:\n"
+    "    print('OK', r.version)\n"
+)
+
+
+def test_a_folder_without_sources_publishes_with_the_runtime_only(tmp_path: Path) -> None:
+    """./run-demo installs no hub extra: the demo town publishes without the sources' parsers,
+    and a folder that declares sources says which extra it needs, in one line."""
+    import shutil
+    import subprocess
+    import sys
+
+    src = tmp_path / "town"
+    shutil.copytree(demo_source_dir(), src)
+    run = [sys.executable, "-c", _WITHOUT_HUB_EXTRA, str(src), str(tmp_path / "out")]
+    r = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert r.stdout.startswith("OK c"), r.stdout + r.stderr
+    (src / "sources.toml").write_text('[[source]]\nid = "news"\nkind = "rss"\nurl = "https://example.org/feed"\n')
+    r = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert r.stdout.startswith("ERROR"), r.stdout + r.stderr
+    assert "pip install 'town-kiosk[hub]'" in r.stdout and r.stdout.count("\n") == 1, r.stdout

@@ -64,11 +64,13 @@ class HarnessApp(App):
 
     def __init__(self, steps: list[dict[str, Any]], out: Path, content: LiveContent, clocks: FakeClocks,
                  *, dpi: float, pin_hash: str | None, idle_s: float, countdown_s: float,
-                 media_path: Any = None, sync_now: Any = None, mode: str = "hybrid",
+                 media_path: Any = None, sync_now: Any = None, signage_stand_in: bool = True,
                  derived_dir: Path | None = None) -> None:
         super().__init__()
+        # False: the kiosk mode's attract screen (its idle board, no loop behind it)
+        self.signage_stand_in = signage_stand_in
         self.media_path, self.sync_now = media_path, sync_now
-        self.mode, self.derived_dir = mode, derived_dir
+        self.derived_dir = derived_dir  # page images downscaled here (None: a temporary folder)
         self.engine = ScheduleEngine()
         self.steps, self.out, self.content, self.clocks = steps, out, content, clocks
         self.dpi, self.pin_hash, self.idle_s, self.countdown_s = dpi, pin_hash, idle_s, countdown_s
@@ -96,9 +98,10 @@ class HarnessApp(App):
                                admin_pin_hash=self.pin_hash, admin_info=lambda: info, admin_actions=actions,
                                media_path=self.media_path, derived_dir=self.derived_dir)
         # hybrid: a stand-in for the signage loop on the attract screen; kiosk: none (the idle board)
-        self.root_widget = build_touch_root(shown, SignageStandIn() if self.mode == "hybrid" else None, options,
-                                            self.clocks.now, monotonic=self.clocks.monotonic)
-        self.push_alerts()
+        attract = SignageStandIn() if self.signage_stand_in else None
+        self.root_widget = build_touch_root(shown, attract, options, self.clocks.now,
+                                            monotonic=self.clocks.monotonic)
+        self.push_alerts()  # the engine's alerts at the scenario's clock, as the player gives them
         self.root_widget.bind(on_attract=lambda _w, reason: self.results["events"].append(["attract", reason]),
                               on_session_start=lambda _w, lang: self.results["events"].append(["session_start", lang]))
         return self.root_widget

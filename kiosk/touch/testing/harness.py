@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                      media_path=(cache.store.path_for if cache is not None
                                  else media_from_folder(a.content or DEMO_CONTENT)),
                      sync_now=SyncNow(a.data, a.config) if a.data is not None else None,
-                     mode=a.mode, derived_dir=a.out / ".derived")
+                     signage_stand_in=a.mode == "hybrid", derived_dir=a.out / ".derived")
     app.run()
     if cache is not None:
         cache.close()

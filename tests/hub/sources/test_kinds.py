@@ -257,7 +257,7 @@ def test_vigilance_red_is_a_fullscreen_alert_orange_a_banner_and_green_withdraws
     assert wind["severity"] == "critical" and wind["alert"] == "fullscreen"
     assert wind["title"]["en"] == "Red weather warning: strong wind"
     assert (wind["valid_from"], wind["valid_until"]) == ("2026-11-26T09:00:00Z", "2026-11-26T23:00:00Z")
-    assert wind["body"]["fr"].endswith("Source : Météo-France, vigilance du 26/11/2026 05:00 UTC.")
+    assert wind["body"]["fr"].endswith("Source : Météo-France, vigilance du 26/11/2026 06:00.")  # town time
     rain = by["Vigilance orange : pluie-inondation"]
     assert rain["severity"] == "warning" and rain["alert"] == "banner"
     assert (rain["valid_from"], rain["valid_until"]) == ("2026-11-26T05:00:00Z", "2026-11-26T23:00:00Z")
