@@ -79,6 +79,7 @@ class PlayerApp(App):
         self.current_reason: str = ""
         self.pacer = FramePacer(idle_fps=options.idle_fps or (
             SIGNAGE_IDLE_FPS if options.mode == "signage" else IDLE_FPS))
+        self.pacer.take_over_idle()
         self.device = DeviceLink(self)
         self._pending: Slide | None = None
         self.next_slide = NextSlide(self.state, writable_folder(options.data_dir / "derived"))  # prepared images
