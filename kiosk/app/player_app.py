@@ -31,7 +31,7 @@ from kiosk.app.heap_trim import heap_trimmer
 from kiosk.app.next_slide import NextSlide
 from kiosk.app.options import PlayerOptions
 from kiosk.app.player_cache import PlayerCache
-from kiosk.app.proof_of_play import ProofOfPlay
+from kiosk.app.proof_of_play import ProofOfPlay, SerialWriter
 from kiosk.app.state import PlaybackState
 from kiosk.device.folders import writable_folder
 from player.engine import NowPlaying, item_label
@@ -52,6 +52,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEAP_TRIM_DELAY_S = 1.0
+# At exit, what proof of play still has to write is waited for this long (the service
+# manager's stop timeout is longer).
+PROOF_WRITES_TIMEOUT_S = 10.0
 
 
 class Cancellable(Protocol):
@@ -83,9 +86,10 @@ class PlayerApp(App):
         self.device = DeviceLink(self)
         self._pending: Slide | None = None
         self.next_slide = NextSlide(self.state, writable_folder(options.data_dir / "derived"))  # prepared images
+        self._proof_writer = SerialWriter("proof-of-play")  # its database writes, off the UI thread
         self.proof = ProofOfPlay(cache.full, now, data_dir=options.data_dir,
                                  retention_days=options.config.reports.retention_days if options.config else None,
-                                 record=options.preview_at is None)
+                                 record=options.preview_at is None, run=self._proof_writer.submit)
         self._kiosk_key: tuple[int, bool] | None = None
         self._loop_paused = False
         self._dark = False  # the display schedule switched the screen off
@@ -235,6 +239,8 @@ class PlayerApp(App):
         if self.services is not None:
             self.services.stop()
         self.proof.close()
+        if not self._proof_writer.close(timeout=PROOF_WRITES_TIMEOUT_S):
+            log.warning("proof of play: writes still pending after %.0f s at exit", PROOF_WRITES_TIMEOUT_S)
         self.device.stop()
 
     def _on_request_close(self, *_: object, **__: object) -> bool:
