@@ -27,7 +27,7 @@ from content_cache import CacheError, ItemData
 from kiosk.app.bands import LoopBands
 from kiosk.app.device_link import DeviceLink
 from kiosk.app.frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
-from kiosk.app.heap_trim import heap_trimmer
+from kiosk.app.heap_trim import freeze_long_lived, heap_trimmer
 from kiosk.app.next_slide import NextSlide
 from kiosk.app.options import PlayerOptions
 from kiosk.app.player_cache import PlayerCache
@@ -310,6 +310,7 @@ class PlayerApp(App):
     def _present(self, slide: Slide, item: ItemData | None) -> None:
         if slide is not self._pending:
             slide.stop()  # overtaken by a newer request (e.g. `kiosk next` twice)
+            slide.let_go()
             return
         self._pending = None
         self.pacer.release("preparing")
@@ -340,6 +341,7 @@ class PlayerApp(App):
         if old is not None:
             self.bands.stage.remove_widget(old)
             old.stop()
+            old.let_go()  # its textures go now, not when the collector finds the slide
             if self._trim_heap is not None:
                 self._trim_heap()
         self._current = slide
@@ -385,6 +387,8 @@ class PlayerApp(App):
             log.exception("proof of play: could not open the outbox")
         self.services = start_services(self)  # display power, hotplug, USB import
         self.services_phase = "running" if self.services is not None else "not running"
+        if self._trim_heap is not None:
+            freeze_long_lived()  # what was just loaded, out of each slide change's collection
 
     def show_test_card(self, seconds: float) -> None:
         """A technician's test card (colour bars, grid, resolution) for ``seconds``."""
