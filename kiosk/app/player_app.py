@@ -43,6 +43,7 @@ from player.render.slides import (
     screen_size,
     set_turned_screen,
 )
+from player.render.text_fit import load_dictionaries
 from player.schedule import alert_id_of, alert_slide_id, is_alert_slide
 
 if TYPE_CHECKING:
@@ -365,6 +366,8 @@ class PlayerApp(App):
                 # the play log (videos decode in processes of their own: player/render/video_decoder.py)
                 for name in ("kiosk.app.hooks", "content_cache.outbox", "content_cache.playlog"):
                     importlib.import_module(name)
+                # the bulletins' hyphenation, ready before the first one is fitted on the UI thread
+                load_dictionaries([lang for lang in (self.state.lang, self.state.second_lang) if lang])
                 self.state.cache.full()
             except (OSError, sqlite3.Error, CacheError) as e:  # a read-only or full disk, a damaged file
                 log.warning("content cache not opened for writing (%s): proof of play waits in memory", e)
