@@ -33,11 +33,21 @@ MAX_ENROL_BODY = 4096
 PRUNE_EVERY_S = 3600.0
 
 
+def _commit() -> None:
+    """Commit the request's writes, with the device's contact when it is to be written
+    with them (a report: one transaction, not one for the contact and one for the report)."""
+    s = db()
+    contact = g.pop("contact", None)
+    if contact is not None:
+        fleet_devices.seen(s, *contact)
+    s.commit()
+
+
 def _refuse(status: int, reason: str) -> Response:
     """An empty refusal, counted for the metrics (uploads_refused_<reason>)."""
     s = db()
     count(s, f"refused_{reason}")
-    s.commit()
+    _commit()
     headers = {"WWW-Authenticate": 'Bearer realm="content"'} if status == 401 else {}
     return Response(status=status, headers=headers)
 
@@ -71,10 +81,13 @@ def authenticate() -> Response | None:
         log.warning("device %s asked for %s's %s: refused", owner.device_id, asked, request.path)
         return _refuse(403, "other_device")
     addr = request.remote_addr or "?"
-    # Reads note the contact for the next flush (hub.web.state); writes write it with their report.
-    buffered = request.method in ("GET", "HEAD") and hub().contacts.note(owner, now(), addr)
-    if not buffered and fleet_devices.seen(s, owner, now(), addr):
-        s.commit()
+    # Reads note the contact for the next flush (hub.web.state); writes write it with their
+    # report, in its transaction (_commit); a device back from offline is written at once.
+    if request.method in ("GET", "HEAD"):
+        if not hub().contacts.note(owner, now(), addr) and fleet_devices.seen(s, owner, now(), addr):
+            s.commit()
+    else:
+        g.contact = (owner, now(), addr)
     g.device_id = owner.device_id
     return None
 
@@ -154,16 +167,18 @@ def events(device_id: str) -> Response:
     retention = Retention(cfg.screenshots_kept, cfg.plays_kept_days)
     s = db()
     t = now()
+    from hub.db.models import Device
+
+    # Held here for the whole request: the session keeps a clean object only weakly, and
+    # the heartbeat's update and the answer below would each load it again.
+    d = s.get(Device, device_id)
     result = ingest(s, device_id, events, t, retention)
     state = hub()
     if state.pruned_at is None or (t - state.pruned_at).total_seconds() > PRUNE_EVERY_S:
         state.pruned_at = t
         prune(s, t, retention)
-    from hub.db.models import Device
-
-    d = s.get(Device, device_id)
     wants_screenshot = bool(d and d.screenshot_requested_at is not None)
-    s.commit()
+    _commit()
     return jsonify({
         "accepted": result.accepted, "duplicates": result.duplicates, "refused": result.refused,
         "ignored": result.ignored, "problems": result.problems[:10],
@@ -184,7 +199,7 @@ def register(device_id: str) -> Response:
             d.hostname = doc["hostname"][:255]
         if isinstance(doc.get("software_version"), str):
             d.software = doc["software_version"][:64]
-    s.commit()
+    _commit()
     return jsonify({"device_id": device_id, "registered": True})
 
 

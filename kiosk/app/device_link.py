@@ -37,8 +37,13 @@ class DeviceLink:
 
     def start(self) -> None:
         try:
-            self.control = ControlServer(socket_path(self.app.options.data_dir),
-                                         Clock.create_trigger(self._answer, 0))
+            answer = Clock.create_trigger(self._answer, 0)
+
+            def wake() -> None:  # the socket's thread: answered now, not at the next idle frame
+                answer()
+                self.app.pacer.wake_from_thread()
+
+            self.control = ControlServer(socket_path(self.app.options.data_dir), wake)
             self.control.start()
         except OSError as e:
             log.warning("control socket unavailable: %s", e)

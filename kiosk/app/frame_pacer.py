@@ -5,10 +5,15 @@ lobby screen that shows a still poster for minutes, those wake-ups are most of t
 player's CPU. The pacer lowers Kivy's frame cap while the slide is still and raises it
 for videos, slide changes and touches. Timers fire at the frame's granularity, so the
 player raises the rate a little ahead of each slide change (:class:`OnTime`).
+
+Kivy's clock waits for its next frame in one sleep, so at the signage idle rate a request
+posted by a thread (the control socket, a device service) would wait up to a second for
+the UI thread; :meth:`FramePacer.wake_from_thread` cuts that wait short.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -21,8 +26,9 @@ BUSY_FPS = 60.0
 # still notice a tap within a quarter second.
 IDLE_FPS = 4.0
 # Signage only: nothing to read between frames. A slide change is approached at
-# APPROACH_FPS (kiosk.app.player_app), so it stays on time; a control request or a new
-# version waits for the next frame (at most a second).
+# APPROACH_FPS (kiosk.app.player_app), so it stays on time; a control request or a
+# service's event wakes the loop at once (FramePacer.wake_from_thread); a new version
+# waits for the next frame (at most a second).
 SIGNAGE_IDLE_FPS = 1.0
 # How long a change keeps the full frame rate (animations, first frames of a slide).
 SETTLE_S = 0.8
@@ -42,7 +48,42 @@ class FramePacer:
         self._holds: dict[str, float] = {}
         self.dark = False
         self._settle = Clock.create_trigger(self._maybe_idle, SETTLE_S)
+        self._woken = threading.Event()
         self._apply(busy_fps)
+
+    def take_over_idle(self) -> None:
+        """Make Kivy's clock wait for its next frame here, where :meth:`wake_from_thread`
+        can end the wait (the player calls this once; a preview driving its own frames
+        does not)."""
+        Clock.idle = self._idle  # Kivy has no hook for its frame wait
+
+    def wake_from_thread(self) -> None:
+        """Any thread: end the current wait for the next frame, so what it just queued for
+        the UI thread (a Clock trigger) runs now. Costs nothing while nobody asks: the
+        idle rate is kept between requests (Kivy's own "interrupt" clock wakes for every
+        event scheduled instead, which kept a still slide busy)."""
+        self._woken.set()
+
+    def _idle(self) -> float:
+        """Kivy's ``ClockBaseBehavior.idle`` (Kivy 2.3), waiting on an event instead of
+        ``usleep`` and reading the frame cap again after each wait."""
+        clock = Clock
+        resolution = clock.get_resolution()
+        undershoot = 4 / 5 * resolution
+        while True:
+            fps = clock._max_fps
+            if fps <= 0:
+                break
+            wait = 1 / fps - (clock.time() - clock._last_tick) - undershoot
+            if wait <= resolution:
+                break
+            if self._woken.wait(wait):
+                break
+        self._woken.clear()
+        current = clock.time()
+        clock._dt = current - clock._last_tick
+        clock._last_tick = current
+        return current
 
     def hold(self, reason: str, fps: float | None = None) -> None:
         """At least ``fps`` (default: full rate) until :meth:`release` with the same reason

@@ -11,7 +11,11 @@ without leaking (docs/performance.md). Four remedies, all from here:
   collector's full passes come rarely: over 1,000 transitions the dead slides held tens
   of MB. The player collects after each slide change; what exists when it starts
   (modules, Kivy, the app) is frozen out of the collector first (``gc.freeze``), so a
-  collection looks at the slides only: a few ms instead of ~80 ms here.
+  collection looks at the slides only: a few ms instead of ~80 ms here. What the player
+  loads once its first frame is drawn (SQLAlchemy, the device services: ~55,000 objects,
+  30-50 ms a collection here) is frozen too, once, by :func:`freeze_long_lived`; the slide
+  on screen then is frozen with it and never collected, so it lets go of its pictures
+  when it leaves the screen (``Slide.stop``): what stays is its widgets, once.
 
 - glibc raises its mmap threshold after the first large free (up to 32 MB), so later
   screen-sized buffers come from the heap and stay there once freed. The player fixes
@@ -76,3 +80,11 @@ def heap_trimmer() -> Callable[[], bool]:
 def _collect_only() -> bool:
     gc.collect()
     return False
+
+
+def freeze_long_lived() -> None:
+    """Collect, then move every object alive now out of the collector's sight (modules
+    and services loaded after the first frame): later collections look at newer objects
+    only. Call once, when the player has loaded what it keeps for its lifetime."""
+    gc.collect()
+    gc.freeze()

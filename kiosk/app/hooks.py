@@ -29,13 +29,17 @@ SERVICE_MODES = ("signage", "kiosk", "hybrid")
 class UiInbox:
     """Calls posted from any thread, run on the UI thread in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, wake: Callable[[], None] | None = None) -> None:
+        """``wake``: ends the UI thread's wait for its next frame (the frame pacer's)."""
         self._calls: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._trigger = Clock.create_trigger(self._drain, 0)
+        self._wake = wake
 
     def post(self, call: Callable[[], None]) -> None:
         self._calls.put(call)
         self._trigger()
+        if self._wake is not None:
+            self._wake()
 
     def _drain(self, _dt: float) -> None:
         while True:
@@ -91,7 +95,7 @@ def start_services(app: PlayerHost) -> PlayerServices | None:
     options = app.options
     if options.config is None or options.mode not in SERVICE_MODES:
         return None
-    inbox = UiInbox()
+    inbox = UiInbox(app.pacer.wake_from_thread)
     try:
         return services_for_player(options.config, options.data_dir, PlayerHooks(app), inbox.post,
                                    now=app.state.now, headless=options.headless).start()

@@ -26,11 +26,11 @@ from content_cache import CacheError, ItemData
 from kiosk.app.bands import LoopBands
 from kiosk.app.device_link import DeviceLink
 from kiosk.app.frame_pacer import IDLE_FPS, SIGNAGE_IDLE_FPS, FramePacer, OnTime, flush_each_frame
-from kiosk.app.heap_trim import heap_trimmer
+from kiosk.app.heap_trim import freeze_long_lived, heap_trimmer
 from kiosk.app.next_slide import NextSlide
 from kiosk.app.options import PlayerOptions
 from kiosk.app.player_cache import PlayerCache
-from kiosk.app.proof_of_play import ProofOfPlay
+from kiosk.app.proof_of_play import ProofOfPlay, SerialWriter
 from kiosk.app.screenshots import ScreenshotSaver
 from kiosk.app.state import PlaybackState
 from kiosk.app.test_card import TestCardOverlay
@@ -39,6 +39,7 @@ from kiosk.touch.alerts import alerts_from_answer
 from player.engine import NowPlaying, item_label
 from player.neutrality import Withheld
 from player.render.slides import Slide, poster_for, screen_size, set_turned_screen
+from player.render.text_fit import load_dictionaries
 from player.schedule import alert_id_of, alert_slide_id, is_alert_slide
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEAP_TRIM_DELAY_S = 1.0
+# At exit, what proof of play still has to write is waited for this long (the service
+# manager's stop timeout is longer).
+PROOF_WRITES_TIMEOUT_S = 10.0
 
 
 class Cancellable(Protocol):
@@ -77,12 +81,14 @@ class PlayerApp(App):
         self.current_reason: str = ""
         self.pacer = FramePacer(idle_fps=options.idle_fps or (
             SIGNAGE_IDLE_FPS if options.mode == "signage" else IDLE_FPS))
+        self.pacer.take_over_idle()
         self.device = DeviceLink(self)
         self._pending: Slide | None = None
         self.next_slide = NextSlide(self.state, writable_folder(options.data_dir / "derived"))  # prepared images
+        self._proof_writer = SerialWriter("proof-of-play")  # its database writes, off the UI thread
         self.proof = ProofOfPlay(cache.full, now, data_dir=options.data_dir,
                                  retention_days=options.config.reports.retention_days if options.config else None,
-                                 record=options.preview_at is None)
+                                 record=options.preview_at is None, run=self._proof_writer.submit)
         self._kiosk_key: tuple[int, bool] | None = None
         self._loop_paused = False
         self._dark = False  # the display schedule switched the screen off
@@ -242,6 +248,8 @@ class PlayerApp(App):
         if self.services is not None:
             self.services.stop()
         self.proof.close()
+        if not self._proof_writer.close(timeout=PROOF_WRITES_TIMEOUT_S):
+            log.warning("proof of play: writes still pending after %.0f s at exit", PROOF_WRITES_TIMEOUT_S)
         self.device.stop()
 
     def _on_request_close(self, *_: object, **__: object) -> bool:
@@ -313,6 +321,7 @@ class PlayerApp(App):
     def _present(self, slide: Slide, item: ItemData | None) -> None:
         if slide is not self._pending:
             slide.stop()  # overtaken by a newer request (e.g. `kiosk next` twice)
+            slide.let_go()
             return
         self._pending = None
         self.pacer.release("preparing")
@@ -343,6 +352,7 @@ class PlayerApp(App):
         if old is not None:
             self.bands.stage.remove_widget(old)
             old.stop()
+            old.let_go()  # its textures go now, not when the collector finds the slide
             if self._trim_heap is not None:
                 self._trim_heap()
         self._current = slide
@@ -366,6 +376,8 @@ class PlayerApp(App):
                 # the play log (videos decode in processes of their own: player/render/video_decoder.py)
                 for name in ("kiosk.app.hooks", "content_cache.outbox", "content_cache.playlog"):
                     importlib.import_module(name)
+                # the bulletins' hyphenation, ready before the first one is fitted on the UI thread
+                load_dictionaries([lang for lang in (self.state.lang, self.state.second_lang) if lang])
                 self.state.cache.full()
             except (OSError, sqlite3.Error, CacheError) as e:  # a read-only or full disk, a damaged file
                 log.warning("content cache not opened for writing (%s): proof of play waits in memory", e)
@@ -388,6 +400,8 @@ class PlayerApp(App):
             log.exception("proof of play: could not open the outbox")
         self.services = start_services(self)  # display power, hotplug, USB import
         self.services_phase = "running" if self.services is not None else "not running"
+        if self._trim_heap is not None:
+            freeze_long_lived()  # what was just loaded, out of each slide change's collection
 
     def show_test_card(self, seconds: float) -> None:
         """A technician's test card (colour bars, grid, resolution) for ``seconds``, drawn

@@ -133,6 +133,15 @@ class Slide(FloatLayout):
     def stop(self) -> None:
         """Called when the slide leaves the screen; release media here."""
 
+    def let_go(self) -> None:
+        """The slide left the screen for good: drop what it draws (its pictures' and
+        texts' textures go with their last reference), without waiting for the cycle
+        collector to free the slide itself (kiosk.app.heap_trim: a slide frozen out of
+        the collector is never freed)."""
+        for widget in self.walk(restrict=True):
+            for canvas in (widget.canvas.before, widget.canvas, widget.canvas.after):
+                canvas.clear()
+
     def on_finished(self) -> None:
         pass
 

@@ -198,9 +198,14 @@ class BulletinSlide(Slide):
             pic_bottom = bottom + (qr_side + hint_h + gap * 2 if self.qr is not None else 0)
             self._box(self.picture, x, pic_bottom, w, bottom + h - pic_bottom)
 
+    def let_go(self) -> None:
+        super().let_go()
+        if self.picture is not None:
+            self.picture.let_go()
+
     def _portrait_top(self, left: float, top: float, w: float, h: float, gap: float) -> float:
         """The picture across the top of a portrait slide; returns where the text starts."""
-        if self.picture is None:
+        if self.picture is None or self.picture.texture is None:
             return top
         iw, ih = self.picture.texture.size
         pic_h = min(h * 0.36, w * ih / iw if iw else h * 0.36)

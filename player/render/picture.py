@@ -41,11 +41,18 @@ class PictureBox(Widget):
                  **kw: object) -> None:
         kw.setdefault("size_hint", (None, None))
         super().__init__(**kw)
-        self.texture, self.fit, self.focus = texture, fit, focus
+        self.texture: Texture | None = texture
+        self.fit, self.focus = fit, focus
         with self.canvas:
             Color(1, 1, 1, 1)
             self._rect = Rectangle(texture=texture)
         self.bind(pos=self._place, size=self._place)
+
+    def let_go(self) -> None:
+        """Drop the picture (its slide left the screen)."""
+        self.canvas.clear()
+        self._rect.texture = None
+        self.texture = None
 
     @property
     def drawn(self) -> Box:
@@ -53,6 +60,8 @@ class PictureBox(Widget):
         return (*self._rect.pos, *self._rect.size)
 
     def _place(self, *_: object) -> None:
+        if self.texture is None:
+            return
         iw, ih = self.texture.size
         box = (self.x, self.y, self.width, self.height)
         if self.fit == "cover" or fills_box((iw, ih), (self.width, self.height)):
@@ -90,13 +99,13 @@ class ImageSlide(Slide):
                  fit: str = "contain", second_lang: str | None = None, **kw: object) -> None:
         super().__init__(item_id=item.id, **kw)
         self.lang = lang
-        self._texture = load_texture(source)
+        texture = load_texture(source)
         self._backdrop_rect: Rectangle | None = None
         if backdrop is not None:
             with self.canvas.before:
                 Color(1, 1, 1, 1)
                 self._backdrop_rect = Rectangle(texture=load_texture(backdrop))
-        self.picture = PictureBox(self._texture, fit=fit, focus=item.look.focus)
+        self.picture = PictureBox(texture, fit=fit, focus=item.look.focus)
         self.add_widget(self.picture)
         bulletin: BulletinData | None = item.bulletin
         caption = item.caption.get(lang) if item.caption else ""
@@ -120,8 +129,15 @@ class ImageSlide(Slide):
         self.layout: PosterLayout | None = None
         self.bind(pos=self._relayout, size=self._relayout)
 
+    def let_go(self) -> None:
+        super().let_go()
+        self._backdrop_rect = None
+        self.picture.let_go()
+
     def _relayout(self, *_: object) -> None:
-        lay = poster_layout((self.width, self.height), tuple(self._texture.size), caption=self.caption_band is not None,
+        if self.picture.texture is None:  # let go of: not on screen any more
+            return
+        lay = poster_layout((self.width, self.height), tuple(self.picture.texture.size), caption=self.caption_band is not None,
                             caption_over=self.caption_over, text=self.body_band is not None)
         self.layout = lay
         if self._backdrop_rect is not None:

@@ -204,6 +204,10 @@ class VideoSlide(Slide):
             self._decoder = None
         self._textures = None
 
+    def let_go(self) -> None:
+        super().let_go()
+        self._image.texture = None
+
 
 class PosterSlide(Slide):
     """Stands in for a video that cannot play: its caption on a neutral card, so the

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from kiosk.device.control import call, socket_path
+
 from ..helpers import write_source
-from .device import run_kiosk, synced_device
+from .device import run_kiosk, start_player, synced_device
 
 
 def test_status_screenshot_next_and_test_card_on_a_running_player(tmp_path: Path) -> None:
@@ -62,3 +64,30 @@ def test_status_screenshot_next_and_test_card_on_a_running_player(tmp_path: Path
         proc.wait(20)
     r = run_kiosk("next", "--data", str(data))
     assert r.returncode == 3 and "kiosk: error: no player running" in r.stderr
+
+
+def test_a_request_is_answered_at_once_while_a_still_slide_idles_at_one_frame_a_second(tmp_path: Path) -> None:
+    """The signage idle rate is a frame a second; a request from the control socket wakes
+    the loop instead of waiting for that frame (it waited up to a second: ~0.5 s on
+    average, the first `kiosk next` of a technician or of the player benchmark)."""
+    src = write_source(tmp_path / "src")
+    lobby = src / "playlists" / "lobby.toml"
+    lobby.write_text(lobby.read_text().replace("duration = 5", "duration = 60"))
+    data = synced_device(tmp_path, src)
+    proc = start_player(data, "--duration", "40", "--max-slide-seconds", "60", "--size", "320x180")
+    try:
+        sock = socket_path(data)
+        assert call(sock, "status")["frame_rate_cap"] is not None
+        waits = []
+        for i in range(8):
+            # well past the full rate kept after each change: the loop sleeps a second a frame
+            time.sleep(1.1 + 0.13 * i)
+            assert call(sock, "status")["frame_rate_cap"] == 1.0
+            t0 = time.monotonic()
+            call(sock, "status")
+            waits.append(time.monotonic() - t0)
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    waits.sort()
+    assert waits[len(waits) // 2] < 0.15, f"answers took {[round(w, 3) for w in waits]} s"

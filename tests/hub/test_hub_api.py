@@ -116,6 +116,45 @@ def test_reports_are_taken_once_and_the_state_shows_the_newest_heartbeat(hub: Hu
             "sync unreachable: HTTP 503"]
 
 
+def test_a_heartbeat_with_plays_is_one_transaction_of_six_statements_with_its_contact(hub: Hub) -> None:
+    """What a device's report costs the database: the token, the device, the known play
+    keys, the device's update (its contact with it), one insert for the plays, one commit
+    (before: a commit of its own for the contact, the device read three times, an INSERT
+    per play)."""
+    from sqlalchemy import event
+
+    hub.enrol("totem-1")
+    url = f"{hub.url}/v1/devices/totem-1/events"
+    # the first report of the process also prunes old plays (hourly): not measured
+    assert requests.post(url, json={"events": []}, headers=hub.auth("totem-1"), timeout=10).status_code == 200
+    engine = hub.server.app.extensions["town_kiosk_hub"].database.engine
+    statements: list[str] = []
+    commits: list[int] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_a: object) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine, "commit", lambda _conn: commits.append(1))
+    hub.clock.offset += timedelta(seconds=5)  # past the contact's resolution: it is written
+    now = datetime.now(UTC)
+    start = (now - timedelta(minutes=1)).isoformat()
+    batch = {"events": [_event("hb", "heartbeat", {"live_version": "v2", "player": {"showing": "img-0"}}, now)] + [
+        _event(f"p-{i}", "play", {"item": f"img-{i}", "kind": "image", "start": start, "duration_s": 5.0})
+        for i in range(5)]}
+    try:
+        r = requests.post(url, json=batch, headers=hub.auth("totem-1"), timeout=10)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert r.status_code == 200 and r.json()["accepted"] == 6
+    assert sorted(x for x in statements if x != "SELECT") == ["INSERT", "UPDATE", "UPDATE"], statements
+    assert statements.count("SELECT") == 3 and len(commits) == 1, (statements, commits)
+    with hub.db.session() as s:
+        d = s.get(Device, "totem-1")
+        assert d.showing == "img-0" and abs(d.last_seen_at - hub.clock()) < timedelta(seconds=5)
+        assert sorted(s.scalars(select(Play.item))) == [f"img-{i}" for i in range(5)]
+
+
 def test_screenshots_are_decoded_kept_in_the_database_and_clear_the_request(hub: Hub) -> None:
     hub.enrol("totem-1")
     with hub.db.transaction() as s:

@@ -3,6 +3,7 @@ recorded before waits in memory, in order, and a cache that cannot open costs bo
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from content_cache import ContentCache, Outbox
 from content_cache.playlog import PlayLog
-from kiosk.app.proof_of_play import MAX_PENDING, ProofOfPlay
+from kiosk.app.proof_of_play import MAX_PENDING, ProofOfPlay, SerialWriter
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -53,3 +54,33 @@ def test_a_cache_that_cannot_open_keeps_a_bounded_queue(tmp_path: Path, caplog: 
     assert not proof.is_open and proof.waiting == MAX_PENDING
     dropped = [r for r in caplog.records if "oldest records are dropped" in r.getMessage()]
     assert len(dropped) == 1
+
+
+def test_writes_go_through_the_writer_thread_in_order_and_never_hold_the_caller(tmp_path: Path) -> None:
+    """The player's UI thread only decides what to record: a write that takes long (an SD
+    card syncing) does not hold the next slide."""
+    clock = [T0]
+    threads: set[str] = set()
+    writer = SerialWriter("proof-of-play")
+    with ContentCache(tmp_path / "cache") as cache:
+        def open_cache() -> ContentCache:
+            threads.add(threading.current_thread().name)
+            return cache
+
+        proof = ProofOfPlay(open_cache, lambda: clock[0], data_dir=tmp_path, run=writer.submit)
+        disk_busy = threading.Event()
+        writer.submit(disk_busy.wait)  # the writer is held up until the end
+        proof.open()
+        for item in ("a", "b", "c", "d"):
+            proof.started(item, "image", "v1")  # returns at once: the writer waits
+            clock[0] += timedelta(seconds=10)
+        proof.close()
+        assert not proof.is_open and Outbox(cache).size() == 0
+        disk_busy.set()
+        assert writer.close(timeout=20)
+        assert threads == {"proof-of-play"}
+        assert [r.payload["item"] for r in Outbox(cache).batch()] == ["a", "b", "c", "d"]
+    log = PlayLog.in_data_dir(tmp_path)
+    assert [(p.item_id, p.start) for p in log.plays()] == [
+        (x, T0 + timedelta(seconds=10 * i)) for i, x in enumerate("abcd")]
+    log.close()

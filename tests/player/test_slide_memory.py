@@ -96,6 +96,26 @@ SCRIPT = textwrap.dedent("""
     out["left_slide_alive_before_release"] = gone() is not None
     release()
     out["left_slide_alive_after_release"] = gone() is not None
+
+    # What the player loads after its first frame is frozen out of the collector, and the
+    # slide on screen then with it: when it leaves, it lets go of its pictures all the same.
+    from kiosk.app.heap_trim import freeze_long_lived
+    frozen = slides.build_slide(ItemData(id="frozen", kind="image", position=0, duration_s=8.0,
+                                         media=posters[1]), "fr", None, screen=(640, 360),
+                                derived_dir=tmp / "derived")
+    Window.add_widget(frozen)
+    frame()
+    picture = weakref.ref(frozen.picture.texture)
+    freeze_long_lived()
+    Window.remove_widget(frozen)
+    frozen.stop()
+    frozen.let_go()
+    frame()
+    gone = weakref.ref(frozen)
+    del frozen
+    release()
+    out["frozen_slide_alive_after_release"] = gone() is not None
+    out["frozen_slide_picture_alive"] = picture() is not None
     print("RESULT " + json.dumps(out))
 """)
 
@@ -126,3 +146,8 @@ def test_texture_caches_and_fitted_sizes_stay_bounded_by_count_over_many_slides(
 def test_a_slide_that_left_the_screen_is_freed_by_the_release_after_a_slide_change(out: dict) -> None:
     assert out["left_slide_alive_before_release"]  # why the player needs to collect
     assert not out["left_slide_alive_after_release"]
+
+
+def test_a_slide_frozen_out_of_the_collector_lets_go_of_its_picture_when_it_leaves(out: dict) -> None:
+    assert out["frozen_slide_alive_after_release"]  # frozen: never collected
+    assert not out["frozen_slide_picture_alive"]  # but its screen-sized texture is gone

@@ -65,3 +65,14 @@ def test_max_lines_is_honoured() -> None:
     fit = fit_text("un deux trois quatre cinq six sept huit neuf dix", 60, 1000, max_size=20, min_size=20,
                    measure=measure, line_height=line_height, max_lines=2)
     assert len(fit.lines) == 2 and fit.lines[-1].endswith(ELLIPSIS)
+
+
+def test_dictionaries_loaded_ahead_are_not_loaded_again_when_a_text_is_fitted() -> None:
+    from player.render import text_fit
+
+    text_fit._dictionary.cache_clear()
+    text_fit.load_dictionaries(["de", "es"])
+    loaded = text_fit._dictionary.cache_info()
+    assert loaded.misses == 2
+    assert text_fit.hyphenation_points("Straßenbahnhaltestelle", "de")
+    assert text_fit._dictionary.cache_info().misses == 2  # a hit: nothing read on the UI thread
