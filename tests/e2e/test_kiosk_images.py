@@ -98,10 +98,13 @@ def test_huge_page_images_are_checked_and_downscaled_like_slides_and_a_refused_o
     park, big_kb, _err = run("big")
     images = [w for w in visible(park) if w["cls"] == "Image"]
     assert len(images) == 1  # shown…
-    # …from a screen-sized copy: a 24-megapixel decode in full added ~110 MB (+157 MB measured
-    # here before the fix; +14 MB after). Two harness processes' peaks differ by up to ~25 MB
-    # from run to run, hence the margin.
-    assert (big_kb - baseline_kb) / 1024 < 60, f"+{(big_kb - baseline_kb) / 1024:.0f} MB for a 6000×4000 page image"
+    # …from a screen-sized copy: the texture Kivy decoded and uploaded is the copy's, not the
+    # 6000×4000 original's (a full decode added ~110 MB; +157 MB measured here before the fix).
+    tw, th = images[0]["texture"]
+    assert tw <= SIZE[0] and th <= SIZE[1], f"a {tw}×{th} texture for a {SIZE[0]}×{SIZE[1]} screen"
+    # The process's peak memory differs by tens of MB between two harness runs under load;
+    # the bound only says the original was never decoded in full (24 MP: +92 MB of RGBA).
+    assert (big_kb - baseline_kb) / 1024 < 150, f"+{(big_kb - baseline_kb) / 1024:.0f} MB for a 6000×4000 page image"
     derived = list((tmp_path / "big" / ".derived").glob(f"{sha}-*"))
     assert derived, "no downscaled copy"
     from PIL import Image
@@ -116,7 +119,7 @@ def test_huge_page_images_are_checked_and_downscaled_like_slides_and_a_refused_o
     assert not [w for w in visible(park) if w["cls"] == "Image"]
     assert "Parc des bords de Bruyère" in texts(park)
     assert f"page image {sha[:12]} not shown: " in err and "over the 40 MP limit" in err
-    assert (bomb_kb - baseline_kb) / 1024 < 60  # not the 3.6 GB the decoder would have asked for
+    assert (bomb_kb - baseline_kb) / 1024 < 150  # not the 3.6 GB the decoder would have asked for
     pixels = crop(tmp_path / "bomb" / "park.png", [0, SIZE[1] * 0.2, SIZE[0] * 0.6, SIZE[1] * 0.7], SIZE[1])
     white = sum(1 for p in pixels.getdata() if p == (255, 255, 255))
     assert white < pixels.width * pixels.height * 0.01, f"{white} white pixels where the picture was"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.stencilview import StencilView
@@ -60,6 +61,9 @@ def walk(root: Widget, window_size: tuple[int, int]) -> list[dict[str, Any]]:
                     # Drawn text larger than its box spills over its neighbours.
                     overflow=bool(w.text.strip()) and (tw > w.width + 1.5 or th > w.height + 1.5),
                 )
+            if isinstance(w, Image):
+                # what was decoded and uploaded: a screen-sized copy, not the original's pixels
+                facts.update(texture=list(w.texture_size))
             out.append(facts)
         child_clip = clip
         if isinstance(w, (ScrollView, StencilView)):
