@@ -75,6 +75,7 @@ class LoopBands:
         side = side_content(content, playlist, lang, tuple(alerts))
         if side is not None:
             self.side.set_content(side)
+        self.status.show_clock(side is None or "clock" not in side.panels)
         if (side is not None) != (self.side.opacity > 0):
             self.side.opacity = 1 if side is not None else 0
             self._layout()

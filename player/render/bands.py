@@ -79,6 +79,11 @@ class StatusBar(FloatLayout):
     def set_site_name(self, name: str) -> None:
         self._name.set_source(name)
 
+    def show_clock(self, shown: bool) -> None:
+        """Show or hide the bar's time (hidden while a side zone shows the time and date,
+        so the screen has one clock)."""
+        self._clock.opacity = 1 if shown else 0
+
     def _sync(self, *_: object) -> None:
         self._rect.pos, self._rect.size = self.pos, self.size
 

@@ -51,6 +51,8 @@ def test_the_sites_layout_keeps_a_side_zone_beside_the_slides(tmp_path: Path) ->
     assert sum(n for c, n in colours.items() if min(c) > 200) > 200, "no text in the zone"
     assert COLOURS[0] not in colours  # the poster stays out of the zone...
     assert img.getpixel((int(W * 0.36), H // 2)) == COLOURS[0]  # ...in the slides' part
+    # One clock on the screen: the zone's; the status bar's right end (its time) stays empty.
+    assert _light_pixels(_status_clock(img)) == 0
 
 
 @pytest.mark.parametrize("layout", ['[layout]\nside_zone = []\n'])
@@ -59,3 +61,13 @@ def test_a_playlist_layout_without_a_zone_replaces_the_sites(tmp_path: Path, lay
     zone = img.crop((int(W * 0.75), int(H * 0.2), W, int(H * 0.8)))
     colours = {c: n for n, c in zone.getcolors(W * H) or []}
     assert ZONE not in colours or colours[ZONE] < zone.width * zone.height * 0.05
+    assert _light_pixels(_status_clock(img)) > 20  # without the zone, the status bar tells the time
+
+
+def _status_clock(img: Image.Image) -> Image.Image:
+    """The status bar's right end, where it shows the time."""
+    return img.crop((int(W * 0.72), int(H * 0.94), int(W * 0.97), H - 1))
+
+
+def _light_pixels(region: Image.Image) -> int:
+    return sum(n for n, c in region.getcolors(W * H) or [] if min(c) > 160)
