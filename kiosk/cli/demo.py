@@ -65,10 +65,12 @@ def run_demo(args: argparse.Namespace) -> int:
     from hub.refserver import ContentTreeServer
     from kiosk.app.options import PlayerOptions
     from kiosk.app.run import run_player
+    from kiosk.cli.logtime import use_town_time
     from kiosk.cli.sync import run_sync_once
     from kiosk.device.kivy_env import display_available
     from player.schedule import DurationLimits
 
+    use_town_time(DEFAULT_TIMEZONE)  # the demo town's clock, as on its screens
     data: Path = args.data or demo_data_dir()
     data.mkdir(parents=True, exist_ok=True)
     try:

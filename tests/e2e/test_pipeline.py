@@ -1,6 +1,7 @@
 """publish → serve → sync → headless player, through the real `kiosk` command."""
 from __future__ import annotations
 
+import re
 from itertools import combinations
 from pathlib import Path
 
@@ -100,8 +101,11 @@ def test_player_without_any_content_shows_a_waiting_screen(tmp_path: Path) -> No
 @pytest.mark.timeout(240)
 def test_demo_command_shows_at_least_three_different_slides_headless(tmp_path: Path) -> None:
     r = run_kiosk("demo", "--duration", "14", "--size", "640x360",
-                  env={"XDG_DATA_HOME": str(tmp_path)}, timeout=200)
+                  env={"XDG_DATA_HOME": str(tmp_path), "TZ": "UTC"}, timeout=200)
     assert r.returncode == 0, r.stderr[-3000:]
+    # Its log lines tell the demo town's time, as its screens do, whatever the system's zone.
+    stamps = re.findall(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d) INFO ", r.stderr, re.M)
+    assert stamps and set(stamps) <= {"+01:00", "+02:00"}, sorted(set(stamps))
     shots = tmp_path / "town-kiosk" / "demo" / "screenshots"
     assert f"one screenshot per slide goes to {shots}/" in r.stdout
     files = sorted(shots.glob("*.png"))
