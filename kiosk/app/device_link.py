@@ -15,7 +15,7 @@ from kivy.core.window import Window
 
 from kiosk import __version__
 from kiosk.app.screenshots import save_window
-from kiosk.device.control import ControlError, ControlServer, socket_path
+from kiosk.device.control import ControlError, ControlServer, listen_path
 from kiosk.device.sdnotify import Notifier
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class DeviceLink:
                 answer()
                 self.app.pacer.wake_from_thread()
 
-            self.control = ControlServer(socket_path(self.app.options.data_dir), wake)
+            self.control = ControlServer(listen_path(self.app.options.data_dir), wake)
             self.control.start()
         except OSError as e:
             log.warning("control socket unavailable: %s", e)

@@ -7,10 +7,13 @@ a Clock trigger), so every command runs on Kivy's main loop.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import queue
 import socket
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +40,32 @@ class Request:
 
 
 def socket_path(data_dir: Path) -> Path:
-    return data_dir / SOCKET_NAME
+    """Where a command finds the player of ``data_dir``: its socket in the data folder, or,
+    when the player could not make it there (a read-only data folder), the one it made in
+    the temporary folder instead (:func:`listen_path`)."""
+    inside = data_dir / SOCKET_NAME
+    if inside.exists():
+        return inside
+    elsewhere = _elsewhere(data_dir)
+    if elsewhere.exists() or not _writable(data_dir):
+        return elsewhere
+    return inside
+
+
+def listen_path(data_dir: Path) -> Path:
+    """Where the player makes its socket: in the data folder when it can write there;
+    otherwise (a read-only mount, another user's folder) in the temporary folder, under a
+    name made from the data folder's path, so `kiosk status` and the others still reach it."""
+    return data_dir / SOCKET_NAME if _writable(data_dir) else _elsewhere(data_dir)
+
+
+def _writable(data_dir: Path) -> bool:
+    return not data_dir.exists() or os.access(data_dir, os.W_OK)
+
+
+def _elsewhere(data_dir: Path) -> Path:
+    key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"town-kiosk-control-{key}.sock"
 
 
 class ControlServer:

@@ -124,6 +124,19 @@ def test_a_player_on_a_read_only_data_folder_plays_its_content(tmp_path: Path) -
         assert r.returncode == 0, r.stderr
         assert "Traceback" not in r.stderr, r.stderr
         assert "read as a snapshot" in r.stderr
+        assert "control socket unavailable" not in r.stderr, r.stderr
+        # A technician reaches it as on any device: its control socket could not be made
+        # in the read-only folder, so it is in the temporary folder, where the commands look.
+        proc = start_player(ro, "--size", "320x180")
+        try:
+            sock = socket_path(ro)
+            assert sock.exists() and not sock.is_relative_to(ro), sock
+            assert _wait(lambda: _status(ro).get("showing") in ("img-0", "img-1", "img-2"), 30), _status(ro)
+            st = run_kiosk("status", "--data", str(ro))
+            assert "img-" in st.stdout and "not running" not in st.stdout, st.stdout + st.stderr
+        finally:
+            _stop(proc)
+        assert not socket_path(ro).exists()  # gone with the player
     pngs = sorted(shots.glob("*.png"))
     assert [p.name.split("-", 1)[1] for p in pngs][:3] == ["img-0.png", "img-1.png", "img-2.png"], pngs
     for png, colour in zip(pngs[:3], COLOURS, strict=False):  # each image's own colour, where the image is
