@@ -26,7 +26,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
-from player.render.fitted_label import fitted, measurer
+from player.render.fitted_label import fitted, measurer, show_fitted
 from player.render.text_fit import FittedText, wrap
 
 from .pictograms import pictogram_file
@@ -180,14 +180,7 @@ class FitText(Label):
                      min_size=min(self.min_font, self.max_font), lang=self.lang, bold=self.bold,
                      font_name=self.font_name, max_lines=int(self.max_lines) or None)
         self.fit = fit
-        self.font_size = int(fit.font_size)
-        # As player.render.fitted_label: the lines are laid out unbounded and placed in the
-        # box by padding, so Kivy never drops or clips a line.
-        free = max(0.0, self.height - fit.height)
-        top = {"top": 0.0, "bottom": free}.get(self.valign, free / 2)
-        self.padding = [0, top, 0, free - top]
-        self.text_size = (self.width, None)
-        self.text = fit.text
+        show_fitted(self, fit)
 
 
 class TextBlock(Label):

@@ -61,6 +61,21 @@ def fitted(text: str, box: tuple[float, float], *, max_size: float, min_size: fl
     return result
 
 
+def show_fitted(label: Label, fit: FittedText) -> None:
+    """Put ``fit``'s lines in ``label``, placed in its box by its ``valign``.
+
+    Kivy drops the last line of a text whose box is less than a line taller than the lines
+    themselves (it lays out one line more than it draws): the lines are laid out unbounded
+    and placed in the box by padding, so the texture is the box and no line is clipped.
+    """
+    label.font_size = int(fit.font_size)
+    free = max(0.0, label.height - fit.height)
+    top = {"top": 0.0, "bottom": free}.get(label.valign, free / 2)
+    label.padding = [0, top, 0, free - top]
+    label.text_size = (label.width, None)
+    label.text = fit.text
+
+
 class FittedLabel(Label):
     """Draws ``source`` fitted to the label's own size: wrapped, hyphenated, as large as
     fits between ``max_size`` and ``min_size`` (pixels, from the callables so they follow
@@ -109,15 +124,7 @@ class FittedLabel(Label):
                      min_size=self._min_size(), lang=self.lang, bold=self.bold, italic=self.italic,
                      font_name=self.font_name, max_lines=self.fit_lines)
         self.fit = fit
-        self.font_size = int(fit.font_size)
-        # Kivy drops the last line of a text whose box is less than a line taller than the
-        # lines themselves (it lays out one line more than it draws): the lines are laid
-        # out unbounded and placed in the box by padding, so the texture is the box.
-        free = max(0.0, self.height - fit.height)
-        top = {"top": 0.0, "bottom": free}.get(self.valign, free / 2)
-        self.padding = [0, top, 0, free - top]
-        self.text_size = (self.width, None)
-        self.text = fit.text
+        show_fitted(self, fit)
 
     @property
     def ink_width(self) -> float:
