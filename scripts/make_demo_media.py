@@ -5,6 +5,7 @@ This script draws the posters and the short video clip that ship with the
 kiosk's demo content (``hub/demo_content/media/``):
 
 * ``piscine.jpg``      – municipal swimming pool, new opening hours
+* ``piscine-portrait.jpg`` – the same poster drawn for portrait screens (720x1280)
 * ``marche.jpg``       – Saturday market on the Place de la Mairie
 * ``mediatheque.png``  – library story time for children
 * ``velo.jpg``         – cycling day
@@ -177,12 +178,14 @@ def gradient(size: tuple[int, int], stops: list[tuple[float, str]], angle: float
 class Poster:
     """A supersampled RGBA canvas with a few drawing conveniences.
 
-    Coordinates passed to the helpers are in final-image pixels (1280x720);
+    Coordinates passed to the helpers are in final-image pixels (1280x720, or the
+    ``size`` given: 720x1280 for a portrait variant);
     they are scaled by SS internally.
     """
 
-    def __init__(self, background: Image.Image):
-        self.img = background.convert("RGBA").resize((W * SS, H * SS), Image.Resampling.BICUBIC)
+    def __init__(self, background: Image.Image, size: tuple[int, int] = (W, H)):
+        self.size = size
+        self.img = background.convert("RGBA").resize((size[0] * SS, size[1] * SS), Image.Resampling.BICUBIC)
         self.texts: list[tuple[tuple[int, int, int, int], RGB, str]] = []
 
     @staticmethod
@@ -243,7 +246,7 @@ class Poster:
             check_contrast(background, bbox, color, f"{name}: {text!r}")
         for (x, y, size, weight), color, text in self.texts:
             d.text((x, y), text, font=font(weight, size), fill=rgba(color))
-        return self.img.convert("RGB").resize((W, H), Image.Resampling.LANCZOS)
+        return self.img.convert("RGB").resize(self.size, Image.Resampling.LANCZOS)
 
 
 def check_contrast(background: Image.Image, bbox, color: RGB, what: str) -> float:
@@ -361,6 +364,78 @@ def make_piscine() -> Image.Image:
                         "Nouveaux horaires · New opening hours",
                         "#072a55", 235, "#ffffff", "#ffd23f")
     return p.render("piscine")
+
+
+PW, PH = 720, 1280  # a portrait variant (the item's file_portrait)
+
+
+def make_piscine_portrait() -> Image.Image:
+    """The pool's poster drawn for a portrait screen: the same sun, water, lane rope and
+    ladder, the title on two lines in a card over the deep water."""
+    bg = gradient((PW, PH), [(0.0, "#8fe3f5"), (0.35, "#2aa7d6"), (1.0, "#0a3a73")], angle=90)
+    p = Poster(bg, (PW, PH))
+
+    lay, d = p.layer()
+    d.ellipse([p.s(560 - 120), p.s(150 - 120), p.s(560 + 120), p.s(150 + 120)], fill=(255, 250, 220, 110))
+    p.merge(lay, blur=24)
+    lay, d = p.layer()
+    d.ellipse([p.s(560 - 70), p.s(150 - 70), p.s(560 + 70), p.s(150 + 70)], fill=(255, 244, 190, 255))
+    p.merge(lay)
+
+    waves = [
+        (380, 18, 420, 0.0, "#b9f0fb", 150),
+        (440, 22, 380, 1.3, "#5cc6e8", 170),
+        (520, 26, 520, 2.1, "#1f8fc8", 190),
+        (620, 24, 460, 0.6, "#136aa6", 210),
+        (740, 20, 600, 2.8, "#0c4d86", 230),
+    ]
+    for y, amp, wl, ph, col, alpha in waves:
+        lay, d = p.layer()
+        d.polygon(p.sxy(wave_points(y, amp, wl, ph, x1=PW + 20, bottom=PH + 20)), fill=rgba(col, alpha))
+        p.merge(lay)
+    lay, d = p.layer()
+    for y, amp, wl, ph, _, _ in waves[:3]:
+        crest = wave_points(y, amp, wl, ph, x1=PW + 20, bottom=PH + 20)[:-2]
+        d.line(p.sxy(crest), fill=(255, 255, 255, 110), width=p.s(4), joint="curve")
+    p.merge(lay)
+
+    lay, d = p.layer()  # the lane rope
+    for i in range(0, 19):
+        cx = 20 + i * 40
+        cy = 440 + 22 * math.sin(2 * math.pi * cx / 380 + 1.3) + 4
+        col = "#e8413c" if (i // 3) % 2 == 0 else "#ffffff"
+        d.ellipse([p.s(cx - 14), p.s(cy - 10), p.s(cx + 14), p.s(cy + 10)], fill=rgba(col))
+    p.merge(lay)
+
+    lay, d = p.layer()  # the ladder, at the right above the card
+    for rx in (560, 640):
+        d.line(p.sxy([(rx, 800), (rx, 480)]), fill=rgba("#dfe8ee"), width=p.s(14))
+        d.arc([p.s(rx - 60), p.s(380), p.s(rx + 60), p.s(580)], 180, 270, fill=rgba("#dfe8ee"), width=p.s(14))
+    for ry in (560, 640, 720):
+        d.line(p.sxy([(560, ry), (640, ry)]), fill=rgba("#b9c8d2"), width=p.s(12))
+    p.merge(lay)
+
+    rng = random.Random(1)
+    lay, d = p.layer()
+    for _ in range(18):
+        cx, cy, r = rng.uniform(380, 700), rng.uniform(560, 820), rng.uniform(5, 16)
+        d.ellipse([p.s(cx - r), p.s(cy - r), p.s(cx + r), p.s(cy + r)],
+                  outline=(255, 255, 255, 150), width=p.s(2.5))
+    p.merge(lay)
+
+    x0, y0, x1, y1 = 40, 850, 680, 1230
+    p.card((x0, y0, x1, y1), "#072a55", 235)
+    pad = 44
+    town_header(p, x0 + pad, y0 + 38, "#ffffff")
+    p.text((x0 + pad - 4, y0 + 86), "Piscine", 80, "#ffffff", "Bold", max_width=x1 - x0 - 2 * pad)
+    p.text((x0 + pad - 4, y0 + 176), "des Tilleuls", 80, "#ffffff", "Bold", max_width=x1 - x0 - 2 * pad)
+    lay, d = p.layer()
+    d.rounded_rectangle([p.s(x0 + pad), p.s(y0 + 286), p.s(x0 + pad + 120), p.s(y0 + 294)],
+                        radius=p.s(4), fill=rgba("#ffd23f"))
+    p.merge(lay)
+    p.text((x0 + pad, y0 + 310), "Nouveaux horaires · New opening hours", 34, "#ffffff", "Regular",
+           max_width=x1 - x0 - 2 * pad)
+    return p.render("piscine-portrait")
 
 
 def awning(p: Poster, x: float, y: float, w: float, h: float, c0: str, c1: str, n: int) -> None:
@@ -844,6 +919,7 @@ def verify_video(path: Path, min_frames: int = 3, timeout: float = 20.0) -> int:
 
 POSTERS = [
     ("piscine.jpg", make_piscine),
+    ("piscine-portrait.jpg", make_piscine_portrait),
     ("marche.jpg", make_marche),
     ("mediatheque.png", make_mediatheque),
     ("velo.jpg", make_velo),
