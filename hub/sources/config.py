@@ -37,7 +37,7 @@ SECRET_KEYS = ("key", "apikey", "api_key", "token", "password", "secret", "clien
 class Field:
     """One option of a kind: its type, whether it is required, its default, what it accepts."""
 
-    type: str  # str | url | int | bool | str_list | id | id_list | choice | choice_list
+    type: str  # str | url | int | number | bool | str_list | id | id_list | choice | choice_list
     required: bool = False
     default: Any = None
     expected: str = ""  # shown after a problem: "(expected …)"
@@ -229,6 +229,12 @@ def _check(value: Any, f: Field) -> Any:
         if (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
             return _Bad(f"{value} is out of range")
         return value
+    if t == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            return _Bad(f"{value!r} is not a number")
+        if (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
+            return _Bad(f"{value} is out of range")
+        return float(value)
     if t == "choice":
         if value not in f.choices:
             return _Bad(f"{value!r} is not one of {', '.join(f.choices)}{_suggest(str(value), list(f.choices))}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import annuaire, cap, feeds, ics, openagenda, scdl_menus, vigicrues, vigilance
+from . import annuaire, cap, feeds, ics, openagenda, scdl_menus, vigicrues, vigilance, weather
 from .base import Source, SourceSpec
 from .config import Field
 
@@ -20,6 +20,7 @@ KINDS: dict[str, tuple[Callable[[SourceSpec], Source], Mapping[str, Field]]] = {
     "cap": (cap.CapSource, cap.FIELDS),
     "meteofrance-vigilance": (vigilance.VigilanceSource, vigilance.FIELDS),
     "vigicrues": (vigicrues.VigicruesSource, vigicrues.FIELDS),
+    "open-meteo": (weather.OpenMeteoSource, weather.FIELDS),
 }
 DEFAULTS: dict[str, Mapping[str, Any]] = {
     "openagenda": {"url": openagenda.DEFAULT_URL, "name": "OpenAgenda"},
@@ -28,6 +29,7 @@ DEFAULTS: dict[str, Mapping[str, Any]] = {
     "cap": {"name": "MeteoAlarm", "category": "alert"},
     "meteofrance-vigilance": {"name": "Météo-France", "licence": ETALAB, "category": "alert"},
     "vigicrues": {"url": vigicrues.DEFAULT_URL, "name": "Vigicrues", "licence": ETALAB, "category": "alert"},
+    "open-meteo": {"url": weather.DEFAULT_URL, "name": "Open-Meteo", "licence": "CC BY 4.0"},
 }
 ALERT_KINDS = frozenset(k for k, (cls, _f) in KINDS.items() if getattr(cls, "alert", False))
 

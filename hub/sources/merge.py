@@ -21,7 +21,7 @@ from .hours import OpeningHoursError, expand
 from .state import MediaStore
 
 SECTION_LIMITS = {"services": 1000, "menus": 1000, "procedures": 1000, "events": 5000, "news": 1000,
-                  "places": 2000, "numbers": 500}
+                  "places": 2000, "numbers": 500, "forecast": 31}
 BULLETIN_LIMIT = 10000
 ITEM_LIMIT = 10000
 HOURS_SECTIONS = ("services", "places")

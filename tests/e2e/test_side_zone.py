@@ -71,3 +71,22 @@ def _status_clock(img: Image.Image) -> Image.Image:
 
 def _light_pixels(region: Image.Image) -> int:
     return sum(n for n, c in region.getcolors(W * H) or [] if min(c) > 160)
+
+
+@pytest.mark.parametrize("day_offset, shown", [(0, True), (-1, False)])
+def test_the_forecast_panel_shows_todays_entry_only(tmp_path: Path, day_offset: int, shown: bool) -> None:
+    from zoneinfo import ZoneInfo
+
+    src = write_source(tmp_path / "src", images=1)
+    site = src / "site.toml"
+    site.write_text(site.read_text() + '\n[site.layout]\nside_zone = ["forecast"]\n')
+    day = datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=day_offset)
+    (src / "kiosk").mkdir(exist_ok=True)
+    (src / "kiosk" / "forecast.toml").write_text(  # as the open-meteo source writes it
+        f'[[forecast]]\nid = "meteo-{day:%Y%m%d}"\ndate = {day.isoformat()}\nlow = -1\nhigh = 6\n'
+        '[forecast.summary]\nfr = "Éclaircies"\nen = "Partly cloudy"\n')
+    img = _shot(tmp_path, src)
+    zone = img.crop((int(W * 0.75), int(H * 0.02), W, int(H * 0.9)))
+    light = _light_pixels(zone)
+    # Today's entry: its heading, "Éclaircies" and "-1° / 6°" in the zone; another day's: nothing.
+    assert (light > 150) if shown else (light == 0), light

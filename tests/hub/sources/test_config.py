@@ -37,6 +37,12 @@ id = "Crues"
 kind = "vigicrues"
 
 [[source]]
+id = "meteo-locale"
+kind = "open-meteo"
+latitude = "45.84"
+longitude = 200
+
+[[source]]
 id = "ok"
 kind = "ics"
 url = "https://example.org/agenda.ics"
@@ -57,13 +63,17 @@ def test_every_problem_is_reported_at_once_with_what_was_expected(tmp_path: Path
         "sources.toml: source \"agenda\": key: a credential is never written in sources.toml "
         "(expected key_file = \"/path/to/file\" or key_env = \"VARIABLE\")",
         "sources.toml: source \"meteo\": kind: unknown kind 'meteofrance-vigilence' (did you mean "
-        "'meteofrance-vigilance'?) (expected one of annuaire, atom, cap, ics, meteofrance-vigilance, openagenda, "
-        "rss, scdl-menus, vigicrues)",
+        "'meteofrance-vigilance'?) (expected one of annuaire, atom, cap, ics, meteofrance-vigilance, open-meteo, "
+        "openagenda, rss, scdl-menus, vigicrues)",
         "sources.toml: source \"menus\": url: 'ftp://example.org/menus.csv' is not a web address "
         "(expected an https:// or http:// address)",
         "sources.toml: source \"menus\": max_mb: 500 is out of range (expected 1 … 200 (megabytes))",
         "sources.toml: source \"Crues\": id: 'Crues' is not a valid id (expected a short name: lowercase letters, digits, - or _)",
         "sources.toml: source \"Crues\": sections: missing (expected section codes, e.g. [\"LO7\"] (vigicrues.gouv.fr))",
+        "sources.toml: source \"meteo-locale\": latitude: '45.84' is not a number "
+        "(expected the town's latitude in decimal degrees (WGS84), e.g. 45.83)",
+        "sources.toml: source \"meteo-locale\": longitude: 200 is out of range "
+        "(expected the town's longitude in decimal degrees (WGS84), e.g. 1.26)",
     ]
     assert [s.id for s in run.config.sources] == ["ok"]  # the good one still runs
     assert run.config.sources[0].tags == ("culture",)

@@ -285,3 +285,52 @@ def test_vigicrues_orange_section_is_a_banner_on_a_stable_twelve_hour_window(tmp
     # … and after noon UTC the window moves on by twelve hours.
     after_noon = _result(tmp_path / "noon", server, "vigicrues", now=NOW + timedelta(hours=6))
     assert after_noon.bulletins[0]["valid_until"] == "2026-11-27T12:00:00Z"
+
+
+def test_open_meteo_gives_the_forecast_from_today_in_four_languages(tmp_path: Path, server: SourceServer) -> None:
+    r = _result(tmp_path, server, "open-meteo")
+    days = r.documents["forecast"]
+    # 25 November is yesterday for NOW (26 November, 08:00 in Valbruyère): left out.
+    assert [d["date"] for d in days] == ["2026-11-26", "2026-11-27", "2026-11-28"]
+    today = days[0]
+    assert today["summary"] == {"fr": "Pluie", "en": "Rain", "es": "Lluvia", "de": "Regen"}  # WMO 63
+    assert (today["low"], today["high"]) == (4, 9)  # 3.5 and 8.6 °C, to the degree
+    assert (days[1]["low"], days[1]["high"], days[1]["summary"]["fr"]) == (-1, 7, "Éclaircies")
+    assert days[2]["summary"]["en"] == "Snow"
+    assert len({d["id"] for d in days}) == 3 and all(d["id"].startswith("open-meteo-") for d in days)
+    # What was asked: the coordinates, the daily columns in °C, the local days, three of them.
+    [hit] = [h for h in server.hits if h.path == "/v1/forecast"]
+    for part in ("latitude=45.8400", "longitude=1.2600", "temperature_unit=celsius", "timezone=auto",
+                 "forecast_days=3", "daily=weather_code%2Ctemperature_2m_max%2Ctemperature_2m_min"):
+        assert part in hit.query, hit.query
+
+
+def test_open_meteo_in_fahrenheit_or_with_an_unknown_code_is_said(tmp_path: Path, server: SourceServer) -> None:
+    import json
+
+    from hub.sources import Context, Payload
+    from hub.sources.weather import OpenMeteoSource
+
+    raw = json.loads((FIXTURES / "open-meteo-forecast.json").read_text())
+    spec = SourcesRun(write_town(tmp_path, server, ("open-meteo",)), tmp_path / "state").config.sources[0]
+    from zoneinfo import ZoneInfo
+
+    ctx = Context(now=NOW, tz=ZoneInfo("Europe/Paris"), languages=("fr", "en"))
+    raw["daily"]["weather_code"][2] = 42  # no such WMO code
+    r = OpenMeteoSource(spec).parse(Payload(json.dumps(raw).encode(), False), ctx, None)  # type: ignore[arg-type]
+    assert [d["date"] for d in r.documents["forecast"]] == ["2026-11-26", "2026-11-28"]
+    assert r.warnings == ("unknown WMO weather code(s) 42: those days are left out",)
+    raw["daily_units"]["temperature_2m_max"] = "°F"
+    with pytest.raises(Exception, match="temperatures in °F; expected °C"):
+        OpenMeteoSource(spec).parse(Payload(json.dumps(raw).encode(), False), ctx, None)  # type: ignore[arg-type]
+
+
+def test_open_meteo_forecast_is_published_for_the_side_zone(tmp_path: Path, server: SourceServer) -> None:
+    src = write_town(tmp_path, server, ("open-meteo",))
+    r = publish(src, tmp_path / "tree", NOW, sources=SourcesRun(src, tmp_path / "state", now=NOW))
+    import json
+
+    manifest = json.loads((tmp_path / "tree" / "v1" / "manifest.json").read_bytes())
+    forecast = manifest["kiosk"]["forecast"]
+    assert forecast[0]["date"] == "2026-11-26" and forecast[0]["summary"]["fr"] == "Pluie", forecast
+    assert r.changed

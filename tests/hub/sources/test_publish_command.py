@@ -38,7 +38,7 @@ def test_publish_refresh_and_a_stale_source_have_their_exit_codes(tmp_path: Path
     tree = tmp_path / "www"
     r = kiosk("publish", str(src), str(tree), "--published-at", AT)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("published: version c") and "9 source(s) asked" in r.stdout
+    assert r.stdout.startswith("published: version c") and "10 source(s) asked" in r.stdout
     assert (tmp_path / "contenu.sources-state" / "sources" / "rss" / "result.json").is_file()
     assert not any("sources-state" in str(p) for p in tree.rglob("*"))  # never served
     version = json.loads((tree / "v1" / "manifest.json").read_bytes())["version"]
@@ -48,8 +48,8 @@ def test_publish_refresh_and_a_stale_source_have_their_exit_codes(tmp_path: Path
     hits = server.take_hits()
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"unchanged: version {version}")
-    assert "9 source(s) asked: 9 request(s), 9 answered 304" in r.stdout
-    assert len(hits) == 9 and all(h.conditional and h.status == 304 for h in hits)  # no image asked again
+    assert "10 source(s) asked: 10 request(s), 10 answered 304" in r.stdout
+    assert len(hits) == 10 and all(h.conditional and h.status == 304 for h in hits)  # no image asked again
 
     server.fault(PATHS["rss"][0], "503")
     r = kiosk("publish", str(src), str(tree), "--published-at", AT)

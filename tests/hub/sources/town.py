@@ -24,6 +24,7 @@ PATHS = {
     "meteofrance-vigilance": ("/public/DPVigilance/v1/cartevigilance/encours", "vigilance-encours.json",
                               "application/json"),
     "vigicrues": ("/services/1/InfoVigiCru.geojson", "vigicrues-infovigicru.geojson", "application/geo+json"),
+    "open-meteo": ("/v1/forecast", "open-meteo-forecast.json", "application/json; charset=utf-8"),
 }
 OPTIONS = {
     "rss": 'ticker = true\nposter_playlist = "lobby"\ntags = ["actualite"]\n',
@@ -35,6 +36,7 @@ OPTIONS = {
     "cap": 'geocodes = ["FR087"]\n',
     "meteofrance-vigilance": 'departement = "87"\n',
     "vigicrues": 'sections = ["LO7", "LO8"]\n',
+    "open-meteo": "latitude = 45.84\nlongitude = 1.26\n",
 }
 KINDS = tuple(OPTIONS)
 
