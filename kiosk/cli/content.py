@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from content_cache import DEFAULT_TIMEZONE
 from kiosk.cli._common import Commands, Subcommands, aware_datetime, fail
 from kiosk.cli.exit_codes import EXIT_OK, EXIT_USAGE
+from kiosk.cli.logtime import use_town_time
 
 
 def register(sub: Subcommands) -> Commands:
@@ -34,7 +36,21 @@ def register(sub: Subcommands) -> Commands:
 def cmd_publish(args: argparse.Namespace) -> int:
     from hub.sources_cli import cmd_publish as publish_with_sources  # the content folder and its sources
 
+    use_town_time(_site_timezone(Path(args.src)))
     return publish_with_sources(args)
+
+
+def _site_timezone(src: Path) -> str:
+    """The content's own time zone (site.toml's ``timezone``), for the log lines' stamps:
+    the publisher checks and reports the file itself."""
+    import tomllib
+
+    try:
+        with (src / "site.toml").open("rb") as f:
+            zone = tomllib.load(f).get("site", {}).get("timezone")
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        zone = None
+    return zone if isinstance(zone, str) else DEFAULT_TIMEZONE
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

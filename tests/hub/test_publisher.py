@@ -213,3 +213,18 @@ def test_a_folder_without_sources_publishes_with_the_runtime_only(tmp_path: Path
     r = subprocess.run(run, capture_output=True, text=True, timeout=120)
     assert r.stdout.startswith("ERROR"), r.stdout + r.stderr
     assert "pip install 'town-kiosk[hub]'" in r.stdout and r.stdout.count("\n") == 1, r.stdout
+
+
+def test_kiosk_publish_stamps_its_log_lines_in_the_contents_time_zone(tmp_path: Path) -> None:
+    """The town's timer runs `kiosk publish` on a server set to UTC: its journal lines still
+    tell the town's time, as its screens and its editors do."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "kiosk", "publish", str(demo_source_dir()), str(tmp_path / "www")],
+                       capture_output=True, text=True, timeout=120, env={**os.environ, "TZ": "UTC"})
+    assert r.returncode == 0, r.stderr
+    stamps = re.findall(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d) INFO ", r.stderr, re.M)
+    assert stamps and set(stamps) <= {"+01:00", "+02:00"}, r.stderr
