@@ -29,8 +29,10 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
     "faults": ["free_bytes", "human_bytes", "is_damage", "no_space", "storage_fault", "why_not_writable"],
     "light": ["LightCache"],
     "live_read": ["DB_NAME", "LiveReader", "LiveState"],
+    "media_address": ["SHA256_RE", "StoredFile", "check_sha256"],
     "models": ["Bulletin", "ContentVersion", "KioskDocument", "Playlist", "PlaylistItem", "VersionMedia"],
     "outbox": ["Outbox", "OutboxRecord"],
+    "partial_download": ["PartialDownload", "read_chunks"],
     "partials": ["Collected", "collect_partials", "partial_bytes"],
     "playlog": ["PLAY_LOG_FILE", "ElectionRecord", "PlayLog", "PlayRecord", "WithheldRecord"],
     "schema": ["SCHEMA_VERSION"],
@@ -38,8 +40,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
                  "ItemData", "Layout", "LiveContent", "LocalText", "MediaRef", "PlaylistData", "Presentation",
                  "is_alert"],
     "status_read": ["CacheReport", "read_report"],
-    "store": ["SHA256_RE", "BatchedStore", "MediaStore", "PartialDownload", "StoredFile", "check_sha256",
-              "read_chunks"],
+    "store": ["BatchedStore", "MediaStore"],
     "writable": ["WritableCache"],
     "writer_lock": ["WriterLock"],
     "writes": ["SyncRunRecord", "VersionRows"],
@@ -70,8 +71,10 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .faults import free_bytes, human_bytes, is_damage, no_space, storage_fault, why_not_writable
     from .light import LightCache
     from .live_read import DB_NAME, LiveReader, LiveState
+    from .media_address import SHA256_RE, StoredFile, check_sha256
     from .models import Bulletin, ContentVersion, KioskDocument, Playlist, PlaylistItem, VersionMedia
     from .outbox import Outbox, OutboxRecord
+    from .partial_download import PartialDownload, read_chunks
     from .partials import Collected, collect_partials, partial_bytes
     from .playlog import PLAY_LOG_FILE, ElectionRecord, PlayLog, PlayRecord, WithheldRecord
     from .schema import SCHEMA_VERSION
@@ -92,7 +95,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
         is_alert,
     )
     from .status_read import CacheReport, read_report
-    from .store import SHA256_RE, BatchedStore, MediaStore, PartialDownload, StoredFile, check_sha256, read_chunks
+    from .store import BatchedStore, MediaStore
     from .writable import WritableCache
     from .writer_lock import WriterLock
     from .writes import SyncRunRecord, VersionRows

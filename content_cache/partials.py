@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .faults import human_bytes
-from .store import SHA256_RE, MediaStore
+from .media_address import SHA256_RE
+from .store import MediaStore
 
 log = logging.getLogger(__name__)
 

@@ -3,27 +3,43 @@
 Pure Python, no Kivy, no clock reading: ``now`` is always passed in (tz-aware). The
 answer is a frozen :class:`NowPlaying`; the player asks again at ``valid_until`` (or when
 its clock jumps backwards, see :meth:`NowPlaying.holds`). Semantics are documented in
-docs/content-api.md, "Scheduling rules".
+docs/content-api.md, "Scheduling rules". The answer's values are in
+:mod:`player.now_playing` (why an item plays: :mod:`player.play_reason`), and
+importable from here.
 """
 from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from content_cache import DEFAULT_TIMEZONE, WEEKDAY_NAMES, BulletinData, DayPart, ItemData, LiveContent
+from content_cache import DEFAULT_TIMEZONE, ItemData, LiveContent
 
-from .item_rules import CompiledPlaylist, LocalDay, evaluate
+from .item_rules import CompiledPlaylist, LocalDay
 from .localtime import NEVER, from_us, to_us
 from .neutrality import NeutralityGuard, ReservePeriod, Withheld, guard_for
+from .now_playing import BANNER, FULLSCREEN, SEVERITY_RANK, Alert, NowPlaying, alert_mode, item_label
+from .play_reason import PlayReason, _Explainer
+
+# The engine's public names, also those of its answer (now in player.now_playing and
+# player.play_reason), which callers import from here.
+__all__ = [
+    "BANNER",
+    "FULLSCREEN",
+    "SEVERITY_RANK",
+    "Alert",
+    "ClockPolicy",
+    "NowPlaying",
+    "PlayReason",
+    "ScheduleEngine",
+    "alert_mode",
+    "item_label",
+]
 
 log = logging.getLogger(__name__)
-
-SEVERITY_RANK = {"critical": 2, "warning": 1, "info": 0}
-FULLSCREEN, BANNER = "fullscreen", "banner"
 
 
 @dataclass(frozen=True)
@@ -37,128 +53,6 @@ class ClockPolicy:
     behind: timedelta = timedelta(days=1)
     ahead: timedelta = timedelta(days=5 * 365 + 1)
     recheck: timedelta = timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class Alert:
-    """An active alert; ``fullscreen`` pre-empts the loop, ``banner`` goes over it."""
-
-    bulletin: BulletinData
-    mode: str
-
-    @property
-    def id(self) -> str:
-        return self.bulletin.id
-
-    @property
-    def severity(self) -> str:
-        return self.bulletin.severity
-
-
-def alert_mode(bulletin: BulletinData) -> str | None:
-    """How a bulletin shows as an alert: its ``alert`` field, else fullscreen if critical."""
-    if bulletin.alert:
-        return bulletin.alert
-    return FULLSCREEN if bulletin.severity == "critical" else None
-
-
-@dataclass(frozen=True)
-class PlayReason:
-    """Why an item is on screen (for ``kiosk status``)."""
-
-    item_id: str
-    priority: int
-    clock_trusted: bool
-    valid_from: datetime | None = None  # the item's window met with its bulletin's
-    valid_until: datetime | None = None
-    weekdays: tuple[str, ...] = ()
-    daypart: DayPart | None = None  # the day-part that is on now
-    daypart_day: date | None = None  # the local day that day-part started on
-    skip_holidays: bool = False
-    skip_dates: int = 0
-    weight: int = 1
-    languages: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        parts = [f"priority {self.priority}"]
-        if not self.clock_trusted:
-            parts.append("no time rule (clock not trusted)")
-        if self.valid_from:
-            parts.append(f"from {self.valid_from:%Y-%m-%d %H:%M}")
-        if self.valid_until:
-            parts.append(f"until {self.valid_until:%Y-%m-%d %H:%M}")
-        if self.weekdays:
-            parts.append("on " + ",".join(self.weekdays))
-        if self.daypart:
-            parts.append(f"day-part {self.daypart} of {self.daypart_day:%a %Y-%m-%d}")
-        if self.skip_holidays:
-            parts.append("not on holidays")
-        if self.skip_dates:
-            parts.append(f"{self.skip_dates} skipped date(s)")
-        if self.weight > 1:
-            parts.append(f"weight {self.weight}")
-        if self.languages:
-            parts.append("languages " + ",".join(self.languages))
-        if self.tags:
-            parts.append("tags " + ",".join(self.tags))
-        if len(parts) == 1:
-            parts.append("always")
-        return "; ".join(parts)
-
-
-@dataclass(frozen=True)
-class NowPlaying:
-    """The engine's answer for ``computed_at``; it holds until ``valid_until``.
-
-    ``items`` is the loop (highest playable priority tier only, weights expanded and
-    interleaved); ``alerts`` are separate, most severe first, and their bulletins never
-    appear in ``items``. ``fallback``: nothing to play and no full-screen alert — show
-    the town's name, date and time, never a black screen.
-
-    ``valid_until`` is in UTC on purpose: Python compares two datetimes of the SAME zone
-    by wall time, which orders instants wrongly during the repeated autumn hour.
-    """
-
-    items: tuple[ItemData, ...]
-    alerts: tuple[Alert, ...]
-    fallback: bool
-    valid_until: datetime
-    computed_at: datetime
-    clock_trusted: bool
-    playlist_id: str | None
-    priority: int | None
-    _explain: Callable[[str], PlayReason | None] = field(compare=False, repr=False, default=lambda _id: None)
-    # The election reserve period in force, and the items it keeps off the loop now.
-    reserve: ReservePeriod | None = None
-    withheld: tuple[Withheld, ...] = ()
-
-    @property
-    def fullscreen_alert(self) -> Alert | None:
-        return next((a for a in self.alerts if a.mode == FULLSCREEN), None)
-
-    @property
-    def banner_alerts(self) -> tuple[Alert, ...]:
-        return tuple(a for a in self.alerts if a.mode == BANNER)
-
-    def reason(self, item_id: str) -> PlayReason | None:
-        """Why ``item_id`` plays (None if it is not in ``items``)."""
-        return self._explain(item_id)
-
-    def holds(self, now: datetime) -> bool:
-        """True while this answer is still the answer: not past its deadline, and the
-        clock has not gone backwards before the instant it was computed for."""
-        now = now.astimezone(UTC)
-        return self.computed_at.astimezone(UTC) <= now < self.valid_until
-
-
-def item_label(item: ItemData) -> str:
-    """A human name for reports: caption, else bulletin title, else media file name."""
-    if item.caption:
-        return item.caption.get("fr")
-    if item.bulletin is not None:
-        return item.bulletin.title.get("fr")
-    return item.media.name if item.media is not None else ""
 
 
 class _CompiledContent:
@@ -379,44 +273,3 @@ class ScheduleEngine:
 
 def _us(delta: timedelta) -> int:
     return delta // timedelta(microseconds=1)
-
-
-class _Explainer:
-    """Builds a :class:`PlayReason` on demand: most answers are never asked why."""
-
-    def __init__(self, pl: CompiledPlaylist | None, tier: list[int], day: LocalDay | None,
-                 trusted: bool, tz: ZoneInfo) -> None:
-        self._pl, self._tier, self._day = pl, tier, day
-        self._trusted, self._tz = trusted, tz
-
-    def __call__(self, item_id: str) -> PlayReason | None:
-        pl = self._pl
-        if pl is None:
-            return None
-        i = next((i for i in self._tier if pl.items[i].id == item_id), None)
-        if i is None:
-            return None
-        item = pl.items[i]
-        part, part_day = None, None
-        r = pl.rule[i]
-        if r >= 0 and self._day is not None:
-            state = evaluate(pl.rules[r], self._day)
-            part = pl.day_part(i, state)
-            if part is not None:
-                part_day = self._day.day - timedelta(days=1 if state.started_yesterday else 0)
-        start, end = pl.start[i], pl.end[i]
-        return PlayReason(
-            item_id=item.id,
-            priority=item.priority,
-            clock_trusted=self._trusted,
-            valid_from=from_us(start, self._tz) if start > -NEVER else None,
-            valid_until=from_us(end, self._tz) if end < NEVER else None,
-            weekdays=tuple(WEEKDAY_NAMES[d] for d in sorted(item.weekdays)),
-            daypart=part,
-            daypart_day=part_day,
-            skip_holidays=item.skip_holidays,
-            skip_dates=len(item.skip_dates),
-            weight=item.weight,
-            languages=tuple(sorted(item.languages)),
-            tags=tuple(sorted(item.tags)),
-        )
