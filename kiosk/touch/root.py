@@ -1,6 +1,9 @@
-"""The touch UI's root widget: navigation, language, themes, idle reset; the admin
-gesture and overlay are its :class:`kiosk.touch.root_admin.AdminController`, the alerts
-over every screen its :class:`kiosk.touch.root_alerts.AlertController`.
+"""The touch UI's root widget: its layers, content, language, themes and touches; its
+navigation is :class:`kiosk.touch.root_navigation.Navigation`, the idle reset and the
+attract screen :class:`kiosk.touch.root_idle.IdleAndAttract` (where the visitor is: a
+:class:`kiosk.touch.root_parts.Place`); the admin gesture and overlay are its
+:class:`kiosk.touch.root_admin.AdminController`, the alerts over every screen its
+:class:`kiosk.touch.root_alerts.AlertController`.
 
 Its layers, bottom to top: the screens, the attract layer, the alerts (strip, full-screen
 card), the dialogs (idle countdown, PIN pad, admin overlay). Events for the host:
@@ -14,9 +17,8 @@ from __future__ import annotations
 
 import gc
 import logging
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,24 +31,23 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
 from content_cache import LiveContent
-from player.render.images import ImageRejected, prepared_image
 
 from .alerts import AlertsNow
 from .catalogue import build_catalogue
-from .details import DetailBuilder
 from .idle import IdleTimer
 from .list_pages import ListPages
 from .look import LOOK
 from .on_screen import TouchStatus
-from .options import LANGUAGE_NAMES, TouchOptions
-from .overlays import AttractLayer, IdleBoard, IdleOverlay, Modal
-from .pages import CATEGORIES, PageBuilder
+from .options import TouchOptions
+from .overlays import AttractLayer, IdleBoard, IdleOverlay
 from .root_admin import AdminController
 from .root_alerts import AlertController
+from .root_idle import IdleAndAttract
+from .root_navigation import Navigation
+from .root_parts import Place
 from .screens import DetailScreen, HomeScreen, KioskScreen, ListScreen
 from .speech import ReadAloud
 from .theme import HIGH_CONTRAST, STANDARD, sizes_for
-from .ui_text import interface_strings
 from .widgets import Surface
 
 log = logging.getLogger(__name__)
@@ -62,18 +63,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where the visitor is: a screen and what it shows, and how far it was scrolled."""
-
-    screen: str  # home | list | detail
-    category: str = ""
-    doc_id: str = ""
-    filter: str = "all"
-    scroll: float = 1.0
-
-
-class TouchRoot(Surface, FloatLayout):
+class TouchRoot(Navigation, IdleAndAttract, Surface, FloatLayout):
     mode = OptionProperty("attract", options=["attract", "interactive"])
     lang = StringProperty("fr")
 
@@ -232,201 +222,6 @@ class TouchRoot(Surface, FloatLayout):
         self.speech.stop()
         self._render(replace(self.place, scroll=self._scroll()))
         self._refresh_alerts()
-
-    # -- navigation ----------------------------------------------------------------------
-    def start_session(self, lang: str | None) -> None:
-        if self.mode != "attract":
-            return
-        self.lang = lang if lang in self.options.languages else self.options.default_language
-        self.mode = "interactive"
-        self.sm.opacity, self.sm.disabled = 1, False
-        if self.attract_layer.parent is not None:
-            self._attract_slot.remove_widget(self.attract_layer)
-        self.idle.start(self._mono())
-        self.history.clear()
-        self.alerts.session_started()  # the attract screen showed the full-screen alert
-        self._refresh_alerts()
-        self._render(Place("home"))
-        log.info("touch session started (%s)", self.lang)
-        self.dispatch("on_session_start", self.lang)
-
-    def go_home(self) -> None:
-        self.history.clear()
-        self._render(Place("home"))
-
-    def open_category(self, category: str) -> None:
-        self._push()
-        self._render(Place("list", category))
-
-    def open_detail(self, doc_id: str) -> None:
-        self._push()
-        self._render(Place("detail", self.place.category, doc_id))
-
-    def set_filter(self, key: str) -> None:
-        self._render(replace(self.place, filter=key, scroll=1.0))
-
-    def back(self) -> None:
-        self._render(self.history.pop() if self.history else Place("home"))
-
-    def _push(self) -> None:
-        self.history.append(replace(self.place, scroll=self._scroll()))
-
-    def _scroll(self) -> float:
-        return self.screens[self.place.screen].scroll_position()
-
-    def _render(self, place: Place) -> None:
-        self.speech.stop()
-        builder = DetailBuilder(self.catalogue, self.lang, self._now())
-        ui = interface_strings(self.lang)
-        screen = self.screens[place.screen]
-        screen.ui = ui
-        screen.lang = self.lang
-        screen.can_read = self.speech.available and self.options.read_aloud
-        screen.reading = False
-        if place.screen == "list":
-            rows = self.list_pages.get(self.catalogue, self.lang, self._now(), place.category, place.filter)
-            if not rows.rows and place.category != "agenda":
-                return self.go_home()  # the category emptied (new content, expired alert)
-            self.list_screen.show(rows)
-            self._speech_text = ".\n".join([rows.title] + [f"{r.title}. {r.detail}" for r in rows.rows])
-        elif place.screen == "detail":
-            detail = builder.detail(place.category, place.doc_id)
-            if detail is None:
-                return self.back()
-            self.detail_screen.show(detail, builder._(CATEGORIES.get(place.category, "")), self._image(detail.image))
-            self._speech_text = detail.speech()
-        else:
-            home = builder.home()
-            languages = [(c, LANGUAGE_NAMES.get(c, c)) for c in self.options.languages]
-            self.home_screen.show(home, languages, self.lang)
-            self._speech_text = ".\n".join([home.title, ui["welcome"]] + [t.label for t in home.tiles])
-            # While the visitor reads the home screen, its lists are built ahead, one a frame.
-            self._ahead = [t.category for t in home.tiles]
-            self._build_ahead()
-        self.place = place
-        self.sm.current = place.screen
-        # At once (the first frame of a list shows its top, not where the last list was
-        # scrolled), and again after layout (a ScrollView may clamp it while sizing).
-        screen.set_scroll_position(place.scroll)
-        Clock.schedule_once(lambda _dt: screen.set_scroll_position(place.scroll), -1)
-        self.dispatch("on_screen_shown", place.screen)
-
-    def _build_ahead_step(self, _dt: float = 0) -> None:
-        if not self._ahead or self.mode != "interactive":
-            return
-        category = self._ahead.pop(0)
-        if category not in CATEGORIES:
-            return self._build_ahead()
-        page = self.list_pages.get(self.catalogue, self.lang, self._now(), category)
-        self.list_screen.prepare(page)
-        self._build_ahead()
-
-    def _image(self, sha: str) -> Path | None:
-        """The page's image as the loop's slides get theirs: checked by header (format,
-        pixel count), decoded once and downscaled to the screen (player.render.images);
-        None when it is missing or refused (the page shows without it)."""
-        if not sha or self.options.media_path is None:
-            return None
-        path = self.options.media_path(sha)
-        if path is None or not path.is_file():
-            log.info("image %s is not on this device yet; page shown without it", sha[:12])
-            return None
-        if self._derived is None:
-            self._derived = self.options.derived_dir or Path(tempfile.mkdtemp(prefix="kiosk-pages-"))
-        screen = (int(self.width), int(self.height)) if self.width > 1 else tuple(Window.size)
-        try:
-            return prepared_image(path, (screen[0], screen[1]), self._derived)
-        except ImageRejected as e:
-            log.warning("page image %s not shown: %s", sha[:12], e)
-            return None
-
-    def toggle_read_aloud(self) -> None:
-        screen = self.screens[self.place.screen]
-        if self.speech.speaking:
-            self.speech.stop()
-            screen.reading = False
-        else:
-            screen.reading = self.speech.speak(self._speech_text, self.lang)
-
-    # -- idle and attract ----------------------------------------------------------------
-    def keep_session(self) -> None:
-        self.idle.touch(self._mono())
-        self._hide(self.idle_overlay)
-
-    def reset_to_attract(self, reason: str = "idle") -> None:
-        """Back to the attract screen; the next visitor finds nothing of the last one."""
-        self.speech.stop()
-        for overlay in (self.idle_overlay, self.pin_pad, self.admin_panel):
-            self._hide(overlay)
-        self.history.clear()
-        for screen in self.screens.values():
-            screen.set_scroll_position(1.0)
-        self.lang = self.options.default_language
-        self.high_contrast = self.large_text = False
-        self._apply_look(rerender=False)
-        self.idle.stop()
-        self.place = Place("home")
-        self.mode = "attract"
-        self._show_attract()
-        log.info("touch session ended (%s); back to the attract screen", reason)
-        self.dispatch("on_attract", reason)
-
-    def _show_attract(self) -> None:
-        # The screens under the attract layer are neither drawn nor touchable.
-        self.sm.opacity, self.sm.disabled = 0, True
-        if self.attract_layer.parent is None:
-            self._attract_slot.add_widget(self.attract_layer)
-        self._refresh_alerts()
-        self._refresh_attract()
-        self.dispatch("on_screen_shown", "attract")
-
-    def _refresh_attract(self) -> None:
-        lang = self.options.default_language
-        self.attract_layer.ui = interface_strings(lang)
-        self.attract_layer.lang = lang
-        self.attract_layer.set_languages([(c, LANGUAGE_NAMES.get(c, c)) for c in self.options.languages])
-        self._refresh_board()
-
-    def _refresh_board(self) -> None:
-        """Kiosk mode's idle board: the clock and the next events (each minute)."""
-        if self._loop is None:
-            lang = self.options.default_language
-            self.idle_board.show(PageBuilder(self.catalogue, lang, self._now()).idle(), lang)
-
-    def _show(self, overlay: Modal) -> None:
-        overlay.ui = interface_strings(self.lang)
-        if overlay.parent is None:
-            self._dialog_slot.add_widget(overlay)
-
-    def _hide(self, overlay: Modal) -> None:
-        if overlay.parent is not None:
-            overlay.parent.remove_widget(overlay)
-
-    def _tick(self, _dt: float) -> None:
-        now = self._mono()
-        self.admin.check_corner(now)
-        state = self.idle.poll(now)
-        if state.phase == "warning":
-            self.idle_overlay.seconds_left = state.seconds_left
-            if self.idle_overlay.parent is None:
-                log.info("touch UI idle: countdown of %d s before reset", state.seconds_left)
-                self._show(self.idle_overlay)
-        elif state.phase == "reset":
-            self.reset_to_attract("idle")
-        elif self.idle_overlay.parent is not None:
-            self._hide(self.idle_overlay)
-        minute = self._now().minute
-        if minute != self._minute:
-            self._minute = minute
-            if self.mode == "interactive" and self.place.screen == "home":
-                self._render(self.place)  # the date line's clock (and the lists built ahead again)
-            elif self.mode == "interactive":
-                # The lists' opening statuses are the minute's: built again ahead, the list
-                # being read first, so "back" and the next category stay one frame away.
-                self._ahead = [self.place.category] + [c for c in CATEGORIES if c != self.place.category]
-                self._build_ahead()
-            elif self.mode == "attract":
-                self._refresh_board()
 
     # -- touches ---------------------------------------------------------------------------
     def on_touch_down(self, touch: object) -> bool:
