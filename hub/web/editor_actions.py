@@ -9,7 +9,9 @@ from werkzeug.wrappers import Response
 
 from hub.editor import convert, hours
 from hub.editor.changes import Conflict, Edit
-from hub.editor.kinds import KINDS
+from hub.editor.folder import Document
+from hub.editor.kinds import KINDS, Kind
+from hub.editor.workspace import Workspace
 from hub.fleet.roles import Role
 
 from .editor_common import is_publisher, now, page, say, ws
@@ -21,10 +23,9 @@ from .i18n import gettext
 from .state import db
 
 
-@bp.route("/<kind_name>/<item_id>/delete", methods=["POST"])
-@require(Role.EDITOR)
-def delete(kind_name: str, item_id: str) -> Response:
-    kind = _kind(kind_name)
+def _posted_doc(kind: Kind, item_id: str) -> tuple[Workspace, Document]:
+    """The workspace and the document a button's POST acts on (400 without the form's CSRF
+    token, 404 for a file or an id that is not there)."""
     w = ws()
     if not AlertEndForm().validate_on_submit():
         abort(400)
@@ -32,6 +33,14 @@ def delete(kind_name: str, item_id: str) -> Response:
     doc = w.find(kind, file, item_id) if file and convert.ID_RE.match(item_id) else None
     if doc is None:
         abort(404)
+    return w, doc
+
+
+@bp.route("/<kind_name>/<item_id>/delete", methods=["POST"])
+@require(Role.EDITOR)
+def delete(kind_name: str, item_id: str) -> Response:
+    kind = _kind(kind_name)
+    w, doc = _posted_doc(kind, item_id)
     site = w.site()
     period = w.reserve_period(now())
     hold = period is not None and not is_publisher() and kind.name != "alert"
@@ -58,13 +67,7 @@ def delete(kind_name: str, item_id: str) -> Response:
 def end_alert(item_id: str) -> Response:
     """The alert ends now (its end set to this minute), and — for a publisher — is published."""
     kind = KINDS["alert"]
-    w = ws()
-    if not AlertEndForm().validate_on_submit():
-        abort(400)
-    file = w.file_for(kind, request.args.get("file", ""))
-    doc = w.find(kind, file, item_id) if file and convert.ID_RE.match(item_id) else None
-    if doc is None:
-        abort(404)
+    w, doc = _posted_doc(kind, item_id)
     site = w.site()
     end = now().astimezone(site.tz).replace(second=0, microsecond=0, tzinfo=None)
     edit = Edit(kind.name, doc.ref, "end-alert", {"valid_until": end}, ("valid_until",), doc.digest,
