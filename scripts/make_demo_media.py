@@ -301,19 +301,61 @@ def wave_points(y_base: float, amp: float, wavelength: float, phase: float,
     return pts + [(x1, bottom), (x0, bottom)]
 
 
+def pool_scene(p: Poster, sun: tuple[float, float], waves, rope_y: float, ropes: int,
+               ladder_x: tuple[float, float], ladder: tuple[float, float, float], rungs,
+               bubbles: tuple[int, tuple[float, float], tuple[float, float]]) -> None:
+    """The pool's water: a glowing sun, layered waves (lighter at the back) with foam on the
+    first crests, a lane rope, a ladder and bubbles (fixed seed). ``ladder`` is the rails'
+    top of the curve, the rails' bottom and where the straight part starts."""
+    width, height = p.size
+    cx, cy = sun
+    lay, d = p.layer()
+    d.ellipse([p.s(cx - 120), p.s(cy - 120), p.s(cx + 120), p.s(cy + 120)], fill=(255, 250, 220, 110))
+    p.merge(lay, blur=24)
+    lay, d = p.layer()
+    d.ellipse([p.s(cx - 70), p.s(cy - 70), p.s(cx + 70), p.s(cy + 70)], fill=(255, 244, 190, 255))
+    p.merge(lay)
+
+    for y, amp, wl, ph, col, alpha in waves:
+        lay, d = p.layer()
+        d.polygon(p.sxy(wave_points(y, amp, wl, ph, x1=width + 20, bottom=height + 20)), fill=rgba(col, alpha))
+        p.merge(lay)
+    lay, d = p.layer()  # foam highlights on the crests
+    for y, amp, wl, ph, _, _ in waves[:3]:
+        crest = wave_points(y, amp, wl, ph, x1=width + 20, bottom=height + 20)[:-2]
+        d.line(p.sxy(crest), fill=(255, 255, 255, 110), width=p.s(4), joint="curve")
+    p.merge(lay)
+
+    lay, d = p.layer()  # the lane rope
+    for i in range(0, ropes):
+        x = 20 + i * 40
+        y = rope_y + 22 * math.sin(2 * math.pi * x / 380 + 1.3) + 4
+        col = "#e8413c" if (i // 3) % 2 == 0 else "#ffffff"
+        d.ellipse([p.s(x - 14), p.s(y - 10), p.s(x + 14), p.s(y + 10)], fill=rgba(col))
+    p.merge(lay)
+
+    arc_top, bottom, straight = ladder
+    lay, d = p.layer()
+    for rx in ladder_x:
+        d.line(p.sxy([(rx, bottom), (rx, straight)]), fill=rgba("#dfe8ee"), width=p.s(14))
+        d.arc([p.s(rx - 60), p.s(arc_top), p.s(rx + 60), p.s(arc_top + 200)], 180, 270, fill=rgba("#dfe8ee"),
+              width=p.s(14))
+    for ry in rungs:
+        d.line(p.sxy([(ladder_x[0], ry), (ladder_x[1], ry)]), fill=rgba("#b9c8d2"), width=p.s(12))
+    p.merge(lay)
+
+    count, (x0, x1), (y0, y1) = bubbles
+    rng = random.Random(1)
+    lay, d = p.layer()
+    for _ in range(count):
+        x, y, r = rng.uniform(x0, x1), rng.uniform(y0, y1), rng.uniform(5, 16)
+        d.ellipse([p.s(x - r), p.s(y - r), p.s(x + r), p.s(y + r)], outline=(255, 255, 255, 150), width=p.s(2.5))
+    p.merge(lay)
+
+
 def make_piscine() -> Image.Image:
     bg = gradient((W, H), [(0.0, "#8fe3f5"), (0.45, "#2aa7d6"), (1.0, "#0a3a73")], angle=90)
     p = Poster(bg)
-
-    # Sun with a soft glow.
-    lay, d = p.layer()
-    d.ellipse([p.s(1080 - 120), p.s(110 - 120), p.s(1080 + 120), p.s(110 + 120)], fill=(255, 250, 220, 110))
-    p.merge(lay, blur=24)
-    lay, d = p.layer()
-    d.ellipse([p.s(1080 - 70), p.s(110 - 70), p.s(1080 + 70), p.s(110 + 70)], fill=(255, 244, 190, 255))
-    p.merge(lay)
-
-    # Layered waves, lighter at the back.
     waves = [
         (250, 18, 420, 0.0, "#b9f0fb", 150),
         (300, 22, 380, 1.3, "#5cc6e8", 170),
@@ -321,45 +363,8 @@ def make_piscine() -> Image.Image:
         (430, 24, 460, 0.6, "#136aa6", 210),
         (510, 20, 600, 2.8, "#0c4d86", 230),
     ]
-    for y, amp, wl, ph, col, alpha in waves:
-        lay, d = p.layer()
-        d.polygon(p.sxy(wave_points(y, amp, wl, ph)), fill=rgba(col, alpha))
-        p.merge(lay)
-
-    # Foam highlights on the crests.
-    lay, d = p.layer()
-    for y, amp, wl, ph, _, _ in waves[:3]:
-        crest = wave_points(y, amp, wl, ph)[:-2]
-        d.line(p.sxy(crest), fill=(255, 255, 255, 110), width=p.s(4), joint="curve")
-    p.merge(lay)
-
-    # Lane rope.
-    lay, d = p.layer()
-    for i in range(0, 34):
-        cx = 20 + i * 40
-        cy = 300 + 22 * math.sin(2 * math.pi * cx / 380 + 1.3) + 4
-        col = "#e8413c" if (i // 3) % 2 == 0 else "#ffffff"
-        d.ellipse([p.s(cx - 14), p.s(cy - 10), p.s(cx + 14), p.s(cy + 10)], fill=rgba(col))
-    p.merge(lay)
-
-    # Pool ladder on the right.
-    lay, d = p.layer()
-    for rx in (1090, 1170):
-        d.line(p.sxy([(rx, 700), (rx, 330)]), fill=rgba("#dfe8ee"), width=p.s(14))
-        d.arc([p.s(rx - 60), p.s(230), p.s(rx + 60), p.s(430)], 180, 270, fill=rgba("#dfe8ee"), width=p.s(14))
-    for ry in (420, 500, 580, 660):
-        d.line(p.sxy([(1090, ry), (1170, ry)]), fill=rgba("#b9c8d2"), width=p.s(12))
-    p.merge(lay)
-
-    # Bubbles (fixed seed).
-    rng = random.Random(1)
-    lay, d = p.layer()
-    for _ in range(28):
-        cx, cy, r = rng.uniform(860, 1260), rng.uniform(420, 700), rng.uniform(5, 16)
-        d.ellipse([p.s(cx - r), p.s(cy - r), p.s(cx + r), p.s(cy + r)],
-                  outline=(255, 255, 255, 150), width=p.s(2.5))
-    p.merge(lay)
-
+    pool_scene(p, (1080, 110), waves, rope_y=300, ropes=34, ladder_x=(1090, 1170), ladder=(230, 700, 330),
+               rungs=(420, 500, 580, 660), bubbles=(28, (860, 1260), (420, 700)))
     standard_text_block(p, (60, 330, 1010, 670), "Piscine des Tilleuls",
                         "Nouveaux horaires · New opening hours",
                         "#072a55", 235, "#ffffff", "#ffd23f")
@@ -374,14 +379,6 @@ def make_piscine_portrait() -> Image.Image:
     ladder, the title on two lines in a card over the deep water."""
     bg = gradient((PW, PH), [(0.0, "#8fe3f5"), (0.35, "#2aa7d6"), (1.0, "#0a3a73")], angle=90)
     p = Poster(bg, (PW, PH))
-
-    lay, d = p.layer()
-    d.ellipse([p.s(560 - 120), p.s(150 - 120), p.s(560 + 120), p.s(150 + 120)], fill=(255, 250, 220, 110))
-    p.merge(lay, blur=24)
-    lay, d = p.layer()
-    d.ellipse([p.s(560 - 70), p.s(150 - 70), p.s(560 + 70), p.s(150 + 70)], fill=(255, 244, 190, 255))
-    p.merge(lay)
-
     waves = [
         (380, 18, 420, 0.0, "#b9f0fb", 150),
         (440, 22, 380, 1.3, "#5cc6e8", 170),
@@ -389,40 +386,8 @@ def make_piscine_portrait() -> Image.Image:
         (620, 24, 460, 0.6, "#136aa6", 210),
         (740, 20, 600, 2.8, "#0c4d86", 230),
     ]
-    for y, amp, wl, ph, col, alpha in waves:
-        lay, d = p.layer()
-        d.polygon(p.sxy(wave_points(y, amp, wl, ph, x1=PW + 20, bottom=PH + 20)), fill=rgba(col, alpha))
-        p.merge(lay)
-    lay, d = p.layer()
-    for y, amp, wl, ph, _, _ in waves[:3]:
-        crest = wave_points(y, amp, wl, ph, x1=PW + 20, bottom=PH + 20)[:-2]
-        d.line(p.sxy(crest), fill=(255, 255, 255, 110), width=p.s(4), joint="curve")
-    p.merge(lay)
-
-    lay, d = p.layer()  # the lane rope
-    for i in range(0, 19):
-        cx = 20 + i * 40
-        cy = 440 + 22 * math.sin(2 * math.pi * cx / 380 + 1.3) + 4
-        col = "#e8413c" if (i // 3) % 2 == 0 else "#ffffff"
-        d.ellipse([p.s(cx - 14), p.s(cy - 10), p.s(cx + 14), p.s(cy + 10)], fill=rgba(col))
-    p.merge(lay)
-
-    lay, d = p.layer()  # the ladder, at the right above the card
-    for rx in (560, 640):
-        d.line(p.sxy([(rx, 800), (rx, 480)]), fill=rgba("#dfe8ee"), width=p.s(14))
-        d.arc([p.s(rx - 60), p.s(380), p.s(rx + 60), p.s(580)], 180, 270, fill=rgba("#dfe8ee"), width=p.s(14))
-    for ry in (560, 640, 720):
-        d.line(p.sxy([(560, ry), (640, ry)]), fill=rgba("#b9c8d2"), width=p.s(12))
-    p.merge(lay)
-
-    rng = random.Random(1)
-    lay, d = p.layer()
-    for _ in range(18):
-        cx, cy, r = rng.uniform(380, 700), rng.uniform(560, 820), rng.uniform(5, 16)
-        d.ellipse([p.s(cx - r), p.s(cy - r), p.s(cx + r), p.s(cy + r)],
-                  outline=(255, 255, 255, 150), width=p.s(2.5))
-    p.merge(lay)
-
+    pool_scene(p, (560, 150), waves, rope_y=440, ropes=19, ladder_x=(560, 640), ladder=(380, 800, 480),
+               rungs=(560, 640, 720), bubbles=(18, (380, 700), (560, 820)))
     x0, y0, x1, y1 = 40, 850, 680, 1230
     p.card((x0, y0, x1, y1), "#072a55", 235)
     pad = 44
