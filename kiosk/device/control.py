@@ -132,7 +132,7 @@ def call(sock_path: Path, command: str, timeout: float = ANSWER_TIMEOUT_S + 5, *
             s.sendall(json.dumps({"command": command, "args": args}).encode() + b"\n")
             data = read_line(s, 1 << 30)  # answers (status) have no size limit
     except FileNotFoundError:
-        raise ControlError(f"no player running ({path} does not exist)") from None
+        raise ControlError(f"no player running (no control socket at {path})") from None
     except ConnectionRefusedError:
         raise ControlError(f"no player listening on {path}") from None
     except PermissionError:

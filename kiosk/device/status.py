@@ -123,7 +123,10 @@ def render(info: dict[str, Any], now: datetime | None = None) -> str:
     lines = []
     p = info.get("player") or {}
     if p.get("running") is False:
-        lines.append(f"player      not running ({p.get('error')})")
+        error = str(p.get("error") or "")
+        said = error.replace("no player running", "not running", 1) if error.startswith("no player running") \
+            else f"not running ({error})"
+        lines.append(f"player      {said}")
     else:
         wd = p.get("watchdog") or {}
         wd_text = f"watchdog every {wd['interval_s']:.0f} s, {wd['pings']} pings" if wd.get("enabled") else "no watchdog"

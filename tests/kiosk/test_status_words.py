@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from kiosk.cli.player import next_line
 from kiosk.device.status import render
@@ -51,3 +52,18 @@ def test_kiosk_next_says_why_nothing_was_skipped() -> None:
         "the loop is paused while a visitor uses the touch kiosk; on screen: touch kiosk: home screen, German")
     assert next_line({"showing": "img-1", "mode": "signage", "touch": None}) == "showing img-1"
     assert next_line({"showing": None, "mode": "signage", "touch": None}).startswith("showing nothing yet")
+
+
+def test_a_player_that_is_not_running_is_said_once(tmp_path: Path) -> None:
+    from kiosk.device.control import ControlError, call, socket_path
+
+    try:
+        call(socket_path(tmp_path), "status")
+    except ControlError as e:
+        error = str(e)
+    assert error == f"no player running (no control socket at {tmp_path / 'control.sock'})"
+    text = render({**_info({}), "player": {"running": False, "error": error}}, now=NOW)
+    assert text.splitlines()[0] == f"player      not running (no control socket at {tmp_path / 'control.sock'})"
+    other = render({**_info({}), "player": {"running": False, "error": "the player did not answer within 5 s"}},
+                   now=NOW)
+    assert other.splitlines()[0] == "player      not running (the player did not answer within 5 s)"
