@@ -28,6 +28,7 @@ class DeviceScreen:
     playlist: str | None  # None: not reported (the site's default plays)
     size: tuple[int, int] | None  # as laid out: the panel's size, turned when the picture is
     orientation: str | None  # "landscape" | "portrait"
+    ticker: str | None = None  # "top" | "bottom": where its ticker strip is (display.ticker); None: none
 
 
 def device_screen(s: Session, device_id: str) -> DeviceScreen | None:
@@ -46,7 +47,9 @@ def device_screen(s: Session, device_id: str) -> DeviceScreen | None:
     orientation = None
     if size is not None:
         orientation = "portrait" if size[1] > size[0] else "landscape"
-    return DeviceScreen(device.id, match.group(1) if match else None, size, orientation)
+    ticker = player.get("ticker")
+    return DeviceScreen(device.id, match.group(1) if match else None, size, orientation,
+                        ticker if ticker in ("top", "bottom") else None)
 
 
 def _size(value: object) -> tuple[int, int] | None:

@@ -131,6 +131,7 @@ class DeviceLink:
             "notify": self.notifier.enabled,
             "frame_rate_cap": app.pacer.fps,
             "mode": app.options.mode,
+            "ticker": app.options.ticker,  # where its ticker strip is (display.ticker), or None
             "alerts": app.alerts_on_screen,
             "touch": app.touch_mode,
             "touch_screen": app.touch_status,

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from content_cache import DEFAULT_TIMEZONE
 from kiosk.cli._common import Commands, Subcommands, error, fail, in_zone, local_datetime, screen_size
 from kiosk.cli.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+from kiosk.config import TickerPlace
 
 if TYPE_CHECKING:
     from content_cache import LiveContent
@@ -67,6 +68,9 @@ def register(sub: Subcommands) -> Commands:
     s.add_argument("--orientation", choices=("landscape", "portrait"), default=None,
                    help="portrait turns the size upright (default: as --size is)")
     s.add_argument("--lang", default=None, metavar="LL", help="the display language (default: the site's first)")
+    s.add_argument("--ticker", choices=("top", "bottom"), default=None,
+                   help="draw the ticker strip of bulletin titles there, as a screen with display.ticker "
+                        "does (default: none; with --device, the device's)")
     s.add_argument("--what", choices=("loop", "kiosk", "week"), default="loop")
     s.add_argument("--out", type=Path, required=True, metavar="FILE.png", help="the picture to write")
     s.add_argument("--state", type=Path, default=None, metavar="DIR",
@@ -91,6 +95,7 @@ class Screen:
     playlist: str | None
     size: tuple[int, int]  # as laid out (portrait: taller than wide)
     asked_by: str = "--playlist"  # who named the playlist, for its error line
+    ticker: TickerPlace | None = None  # where the ticker strip is drawn, if any
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -126,7 +131,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
             playlist = _playlist(screen, content)
             facts: dict[str, Any]
             if args.what == "loop":
-                facts = _loop(content, at, playlist, lang, screen.size, work, out)
+                facts = _loop(content, at, playlist, lang, screen.size, work, out, screen.ticker)
             elif args.what == "kiosk":
                 facts = _kiosk(content, at, lang, screen.size, work, out)
             else:
@@ -145,17 +150,18 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 # -- what is asked ---------------------------------------------------------------------------
 def _screen(args: argparse.Namespace) -> Screen:
-    size, orientation, playlist = args.size, args.orientation, args.playlist
+    size, orientation, playlist, ticker = args.size, args.orientation, args.playlist, args.ticker
     asked_by = "--playlist"
     if args.device:
         reported = _device(args.device, args.hub_data)
         playlist, asked_by = reported.playlist, f"--device {args.device} plays"
         size = reported.size or size
         orientation = reported.orientation or orientation
+        ticker = ticker or reported.ticker
     w, h = size or DEFAULT_SIZE
     if orientation == "portrait" and w > h or orientation == "landscape" and h > w:
         w, h = h, w
-    return Screen(playlist, (w, h), asked_by)
+    return Screen(playlist, (w, h), asked_by, ticker)
 
 
 def _device(name: str, hub_data: Path | None) -> DeviceScreen:
@@ -230,9 +236,9 @@ def _prepare_kivy(work: Path, size: tuple[int, int]) -> None:
 
 
 def _loop(content: LiveContent, at: datetime, playlist: str, lang: str, size: tuple[int, int],
-          work: Path, out: Path) -> dict[str, Any]:
+          work: Path, out: Path, ticker: TickerPlace | None = None) -> dict[str, Any]:
     from kiosk.app.preview.loop_sheet import loop_sheet
-    from kiosk.app.preview.plan import loop_plan
+    from kiosk.app.preview.plan import loop_plan, ticker_titles
     from kiosk.app.preview.sheet import save_png
 
     plan = loop_plan(content, at, playlist=playlist, lang=lang)
@@ -240,7 +246,7 @@ def _loop(content: LiveContent, at: datetime, playlist: str, lang: str, size: tu
     _prepare_kivy(work, size)
     from kiosk.app.preview.loop import render_loop  # Kivy is imported only now, configured
 
-    drawn = render_loop(plan, content, work / "derived")
+    drawn = render_loop(plan, content, work / "derived", ticker)
     log.info("preview: %d slide(s) drawn in %.2f s (Kivy's start and window included)", len(drawn), time.monotonic() - started)
     started = time.monotonic()
     sheet, boxes = loop_sheet(plan, drawn, content, size)
@@ -250,6 +256,8 @@ def _loop(content: LiveContent, at: datetime, playlist: str, lang: str, size: tu
     for item, box in zip(facts["items"], boxes, strict=True):
         item["box"] = list(box)
     facts["size"] = list(size)
+    if ticker is not None:  # what its strip says at that instant, in its order
+        facts["ticker"] = {"place": ticker, "titles": list(ticker_titles(content, plan))}
     return facts
 
 

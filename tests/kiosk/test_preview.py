@@ -331,7 +331,8 @@ def test_a_device_gives_its_playlist_size_and_orientation_from_the_hubs_database
     with db.transaction() as s:
         s.add(Device(id="totem-gare", place="Gare", created_at=datetime.now(UTC), orientation=90,
                      why="playlist hall: priority 0; always",
-                     details={"player": {"screen": [640, 360], "why": "playlist hall: priority 0; always"}}))
+                     details={"player": {"screen": [640, 360], "why": "playlist hall: priority 0; always",
+                                         "ticker": "top"}}))
     db.dispose()
     out = tmp_path / "totem.png"
     r = preview("--content", str(hall), "--at", f"{TUESDAY}T09:00", "--device", "totem-gare",
@@ -340,6 +341,7 @@ def test_a_device_gives_its_playlist_size_and_orientation_from_the_hubs_database
     info = facts(out)
     assert info["playlist"] == "hall" and [i["id"] for i in info["items"]] == ["hall-sport"]
     assert info["size"] == [360, 640]  # the panel turned a quarter: a portrait picture
+    assert info["ticker"]["place"] == "top"  # its display.ticker, as it reports it
     with Image.open(out) as sheet:
         x, y, w, h = info["items"][0]["box"]
         assert h > w
@@ -373,3 +375,25 @@ def test_a_file_the_player_cannot_decode_is_marked_not_shown_by_its_name(tmp_pat
         from kiosk.app.preview.sheet import PROBLEM
 
         assert share_of(sheet, [x, y - 1, w, 2], PROBLEM, tol=4) > 0.9  # framed in the problem colour
+
+
+def test_a_screen_with_a_ticker_is_drawn_with_its_strip_and_its_titles(src: Path, tmp_path: Path) -> None:
+    from player.render.ticker_strip import TICKER_BACKGROUND
+
+    strip = tuple(round(c * 255) for c in TICKER_BACKGROUND[:3])
+    shares = {}
+    for ticker in ("bottom", None):
+        out = tmp_path / f"ticker-{ticker}.png"
+        r = preview("--content", str(src), "--at", f"{TUESDAY}T09:00", "--size", SIZE, "--out", str(out),
+                    *(("--ticker", ticker) if ticker else ()))
+        assert r.returncode == 0, r.stderr
+        info = facts(out)
+        with Image.open(out) as sheet:
+            x, y, w, h = info["items"][0]["box"]
+            # The ticker's band: above the status bar (the bottom 7 % of the screen), 6 % high.
+            shares[ticker] = share_of(sheet, [x, y + round(h * 0.88), w, round(h * 0.04)], strip, tol=6)
+        if ticker:
+            assert info["ticker"] == {"place": "bottom", "titles": ["Travaux rue Haute"]}, info.get("ticker")
+        else:
+            assert "ticker" not in info
+    assert shares["bottom"] > 0.5 and shares[None] < 0.05, shares

@@ -3,7 +3,7 @@
 Each planned slide is built as the player builds it (:func:`player.render.slides.build_slide`,
 a video's first frame from its decoder, the poster card when a video cannot play, the
 fallback card), put on the stage of the player's own bands (:class:`kiosk.app.bands.LoopBands`:
-status bar, alert banner, side zone) and read back from the window once its texts have
+status bar, alert banner, side zone, the ticker strip when the screen has one) and read back from the window once its texts have
 fitted: no slide waits for its duration. One Kivy window per process, so every tile of a
 sheet is drawn in this one.
 
@@ -26,6 +26,7 @@ from content_cache import LiveContent
 from kiosk.app.bands import LoopBands
 from kiosk.app.frame_pacer import FramePacer
 from kiosk.app.preview.plan import DrawnSlide, LoopPlan, PlannedSlide
+from kiosk.config import TickerPlace
 from player.i18n import gettext_for
 from player.render.slides import MessageSlide, Slide, build_slide, poster_for, screen_size
 
@@ -43,9 +44,10 @@ class LoopRenderer(App):
 
     title = "Town kiosk preview"
 
-    def __init__(self, plan: LoopPlan, content: LiveContent, derived_dir: Path) -> None:
+    def __init__(self, plan: LoopPlan, content: LiveContent, derived_dir: Path,
+                 ticker: TickerPlace | None = None) -> None:
         super().__init__()
-        self.plan, self.content, self.derived_dir = plan, content, derived_dir
+        self.plan, self.content, self.derived_dir, self.ticker = plan, content, derived_dir, ticker
         self.tiles: list[DrawnSlide] = []
         self.error: BaseException | None = None
         self._draw: Callable[..., object] | None = None
@@ -54,11 +56,13 @@ class LoopRenderer(App):
     def build(self) -> Widget:
         plan = self.plan
         # No frame cap: frames are cheap here (drawn only for a capture).
-        self.bands = LoopBands(None, FramePacer(idle_fps=0.0, busy_fps=0.0))
+        self.bands = LoopBands(self.ticker, FramePacer(idle_fps=0.0, busy_fps=0.0))
         root = self.bands.build(lambda: plan.at)
         self.bands.status.set_site_name(self.content.site_name.get(plan.lang))
         self.bands.show_alerts([a.bulletin for a in plan.banner], plan.lang)
         self.bands.show_side(self.content, plan.playlist, plan.lang, [a.bulletin for a in plan.alerts])
+        self.bands.update_ticker(self.content, plan.answer, plan.at, plan.lang)
+        self.bands.pause_ticker()  # drawn where its text starts, on every tile
         return root
 
     def on_start(self) -> None:
@@ -146,9 +150,11 @@ def _named(problem: str, planned: PlannedSlide) -> str:
     return problem
 
 
-def render_loop(plan: LoopPlan, content: LiveContent, derived_dir: Path) -> list[DrawnSlide]:
-    """Every slide of ``plan`` drawn at the window's size (set by prepare_kivy)."""
-    app = LoopRenderer(plan, content, derived_dir)
+def render_loop(plan: LoopPlan, content: LiveContent, derived_dir: Path,
+                ticker: TickerPlace | None = None) -> list[DrawnSlide]:
+    """Every slide of ``plan`` drawn at the window's size (set by prepare_kivy), with a
+    ticker strip at ``ticker`` when a screen has one."""
+    app = LoopRenderer(plan, content, derived_dir, ticker)
     app.run()
     if app.error is not None:
         raise app.error

@@ -17,6 +17,7 @@ from PIL import Image
 from content_cache import ItemData, LiveContent
 from player.engine import Alert, NowPlaying, ScheduleEngine
 from player.schedule import DurationLimits, alert_item, slide_seconds
+from player.ticker import ticker_text
 
 from .titles import item_title, until_words
 from .week import leaves_loop
@@ -146,3 +147,11 @@ def loop_plan(content: LiveContent, at: datetime, *, playlist: str | None = None
 def _next_change(answer: NowPlaying) -> datetime | None:
     far = answer.computed_at + timedelta(days=365)
     return answer.valid_until if answer.valid_until < far else None
+
+
+def ticker_titles(content: LiveContent, plan: LoopPlan) -> tuple[str, ...]:
+    """What a screen's ticker strip says at the plan's instant (as the player's bands ask
+    it): the non-alert bulletins' titles; none under a full-screen alert."""
+    if plan.fullscreen is not None:
+        return ()
+    return ticker_text(content.bulletins, plan.at, plan.lang, plan.answer.clock_trusted).titles
