@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import sys
 import tempfile
 from collections.abc import Callable
@@ -57,11 +58,19 @@ def _print(line: str, level: str = "warning") -> None:
     print(f"kiosk: {level}: {line}", file=sys.stderr)
 
 
+def _reported_here(args: argparse.Namespace) -> None:
+    """The command prints each source's problem itself, once: the run's own log line of
+    the same problem (for the hub's journal when it publishes) would say it twice."""
+    if not getattr(args, "verbose", False):
+        logging.getLogger("hub.sources.run").setLevel(logging.ERROR)
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from hub.publisher import publish
     from hub.sources import SourcesRun
     from hub.sources.state import default_state_dir, locked, write_atomic
 
+    _reported_here(args)
     src, dest = Path(args.src), Path(args.dest)
     state = Path(args.state) if getattr(args, "state", None) else default_state_dir(src)
     if _inside(state, dest):
@@ -161,6 +170,8 @@ def register_sources_commands(sub: Any, commands: dict[str, Any]) -> None:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     from hub.sources import SourcesRun
+
+    _reported_here(args)
     now = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
     if now.tzinfo is None:
         now = now.astimezone()

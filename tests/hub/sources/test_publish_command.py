@@ -57,6 +57,7 @@ def test_publish_refresh_and_a_stale_source_have_their_exit_codes(tmp_path: Path
     lines = r.stderr.splitlines()
     assert ('kiosk: warning: source "rss" (rss): HTTP 503 Service Unavailable (the service has a problem: it will '
             "be asked again later); its last good result (from 2026-11-26 07:00) is published") in lines
+    assert sum("HTTP 503" in line for line in lines) == 1, r.stderr  # said once, not also as a log line
     assert lines[-1] == ("kiosk: warning: published with stale sources: rss (see the lines above; "
                          "`kiosk sources check` shows more)")
     assert r.stdout.startswith(f"unchanged: version {version}")
