@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import getpass
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -137,6 +138,9 @@ def run_hub(args: argparse.Namespace) -> int:
                "enrol-code": cmd_enrol_code, "metrics-token": cmd_metrics_token, "audit": cmd_audit}[args.hub_command]
     from hub.db import DatabaseError
 
+    if args.hub_command != "serve" and not getattr(args, "verbose", False):
+        # These print what they did; the libraries' INFO lines of the same would say it twice.
+        logging.getLogger("hub").setLevel(logging.WARNING)
     try:
         return handler(args)
     except DatabaseError as e:
@@ -156,8 +160,6 @@ def _settings(args: argparse.Namespace, **kw: Any) -> HubSettings:
 
 def _open(settings: HubSettings, migrate: bool = True) -> Database:
     """The database, migrated; one clear line if it cannot be reached."""
-    import logging
-
     from sqlalchemy.exc import OperationalError
 
     from hub.db import Database, DatabaseError
@@ -301,8 +303,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-
     from sqlalchemy import func, select
 
     from hub.db.models import User
@@ -346,7 +346,7 @@ def _publish(content: Path, settings: HubSettings) -> bool:
     from hub.publisher import PublishError, publish
 
     try:
-        r = publish(content, settings.published_dir)
+        publish(content, settings.published_dir)
     except PublishError as e:
         for line in e.problems:
             print(f"kiosk: error: {line}", file=sys.stderr)
@@ -354,5 +354,4 @@ def _publish(content: Path, settings: HubSettings) -> bool:
             print("kiosk: the last published version stays served", file=sys.stderr)
             return True
         return False
-    print(f"{'published' if r.changed else 'unchanged'}: version {r.version}, {r.media_count} media file(s)")
-    return True
+    return True  # the publisher's own log line says what it published

@@ -59,10 +59,12 @@ def _print(line: str, level: str = "warning") -> None:
 
 
 def _reported_here(args: argparse.Namespace) -> None:
-    """The command prints each source's problem itself, once: the run's own log line of
-    the same problem (for the hub's journal when it publishes) would say it twice."""
+    """The command prints each source's problem and its summary itself, once: the run's and
+    the publisher's own log lines of the same (for the hub's journal when it publishes)
+    would say them twice."""
     if not getattr(args, "verbose", False):
         logging.getLogger("hub.sources.run").setLevel(logging.ERROR)
+        logging.getLogger("hub.publisher").setLevel(logging.WARNING)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:

@@ -36,11 +36,11 @@ def register(sub: Subcommands) -> Commands:
 def cmd_publish(args: argparse.Namespace) -> int:
     from hub.sources_cli import cmd_publish as publish_with_sources  # the content folder and its sources
 
-    use_town_time(_site_timezone(Path(args.src)))
+    use_town_time(site_timezone(Path(args.src)))
     return publish_with_sources(args)
 
 
-def _site_timezone(src: Path) -> str:
+def site_timezone(src: Path) -> str:
     """The content's own time zone (site.toml's ``timezone``), for the log lines' stamps:
     the publisher checks and reports the file itself."""
     import tomllib

@@ -25,6 +25,7 @@ def test_migrate_create_admin_enrol_code_and_metrics_token(tmp_path: Path) -> No
     assert r.returncode == 2 and r.stderr.strip().endswith("a password has at least 10 characters; nothing was written")
     r = kiosk("hub", "create-admin", "Chef", "--data", data, "--password-stdin", stdin="long enough password\n")
     assert r.returncode == 0 and r.stdout.strip() == "user chef created with role(s) admin"
+    assert "created" not in r.stderr, r.stderr  # said once, on stdout (not again as a log line)
     r = kiosk("hub", "create-admin", "chef", "--data", data, "--password-stdin", stdin="long enough password\n")
     assert r.returncode == 2 and "user chef exists already" in r.stderr
     r = kiosk("hub", "create-admin", "x", "--data", data, "--role", "editr", "--password-stdin", stdin="x" * 12)
