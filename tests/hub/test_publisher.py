@@ -223,8 +223,15 @@ def test_kiosk_publish_stamps_its_log_lines_in_the_contents_time_zone(tmp_path: 
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-m", "kiosk", "publish", str(demo_source_dir()), str(tmp_path / "www")],
-                       capture_output=True, text=True, timeout=120, env={**os.environ, "TZ": "UTC"})
+    def publish(*flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kiosk", *flags, "publish", str(demo_source_dir()),
+                               str(tmp_path / "www")], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "TZ": "UTC"})
+
+    r = publish("--verbose")
     assert r.returncode == 0, r.stderr
-    stamps = re.findall(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d) INFO ", r.stderr, re.M)
+    stamps = re.findall(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d) (?:INFO|DEBUG) ", r.stderr, re.M)
     assert stamps and set(stamps) <= {"+01:00", "+02:00"}, r.stderr
+    # Without --verbose the publication is said once, by the command's own summary line.
+    r = publish()
+    assert r.stdout.startswith("unchanged: version c") and "version" not in r.stderr, r.stderr
