@@ -7,14 +7,15 @@ a screen-sized texture, not a 24-megapixel one.
 """
 from __future__ import annotations
 
+import io
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageEnhance, ImageFilter, UnidentifiedImageError
+
+from content_cache import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +84,7 @@ def prepared_image(path: Path, screen: tuple[int, int], derived_dir: Path,
             img.draft("RGB", (sw, sh))  # JPEG: decode at a reduced scale directly
             small = img.convert("RGBA" if info.format == "PNG" else "RGB")
             small.thumbnail((sw, sh), Image.Resampling.LANCZOS)
-            fd, tmp = tempfile.mkstemp(dir=derived_dir, suffix=target.suffix)
-            with os.fdopen(fd, "wb") as out:
-                small.save(out, format="PNG" if info.format == "PNG" else "JPEG", quality=90)
-            os.replace(tmp, target)
+            _save_derived(small, target, "PNG" if info.format == "PNG" else "JPEG", quality=90)
     except (OSError, Image.DecompressionBombError) as e:
         raise ImageRejected(f"{path.name}: cannot be decoded ({type(e).__name__}: {e})") from None
     log.info("downscaled %s from %d×%d for a %d×%d screen", path.name, info.width, info.height, sw, sh)
@@ -126,10 +124,16 @@ def backdrop_image(path: Path, derived_dir: Path) -> Path:
             small.thumbnail((BACKDROP_SIDE, BACKDROP_SIDE), Image.Resampling.BILINEAR)
             small = small.filter(ImageFilter.GaussianBlur(BACKDROP_BLUR))
             small = ImageEnhance.Brightness(small).enhance(BACKDROP_BRIGHTNESS)
-            fd, tmp = tempfile.mkstemp(dir=derived_dir, suffix=".jpg")
-            with os.fdopen(fd, "wb") as out:
-                small.save(out, format="JPEG", quality=85)
-            os.replace(tmp, target)
+            _save_derived(small, target, "JPEG", quality=85)
     except (OSError, Image.DecompressionBombError) as e:
         raise ImageRejected(f"{path.name}: cannot be decoded ({type(e).__name__}: {e})") from None
     return target
+
+
+def _save_derived(img: Image.Image, target: Path, fmt: str, quality: int) -> None:
+    """Encode ``img`` into ``target`` atomically and durably (content_cache.write_atomic):
+    a derived file is made once and then trusted by its name, so a power cut must not
+    leave a truncated one that would be refused every time after."""
+    out = io.BytesIO()
+    img.save(out, format=fmt, quality=quality)
+    write_atomic(target, out.getvalue(), sync_dir=False)
