@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PIL import Image, ImageStat
 
@@ -120,3 +122,18 @@ def write_clip(path: Path, seconds: float, pix_fmt: str = "yuv420p", size: tuple
     finally:
         writer.close()
     return path
+
+
+T = TypeVar("T")
+
+
+def wait_for(predicate: Callable[[], T], timeout: float, step: float = 0.05) -> T | None:
+    """``predicate()``'s first true value within ``timeout`` seconds (asked every ``step``),
+    or None: for what a real process does in its own time."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return None

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import wait_for  # noqa: F401 - the storage tests import it from here
+
 
 def _mount(*args: str) -> None:
     r = subprocess.run(["mount", *args], capture_output=True, text=True)
@@ -170,11 +172,3 @@ def drop_video(src: Path, name: str, seed: int) -> None:
         f'\n[[items]]\nid = "video-{seed}"\ntype = "video"\nfile = "media/{name}"\n', ""))
 
 
-def wait_for(predicate, timeout: float, step: float = 0.05):  # noqa: ANN001, ANN201
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return None

@@ -12,7 +12,7 @@ from hub.publisher import publish
 from hub.refserver import ContentTreeServer
 from kiosk.device.control import ControlError, call, socket_path
 
-from ..helpers import COLOURS, write_source
+from ..helpers import COLOURS, wait_for, write_source
 from ..storage import damage, read_only_view
 from .device import run_kiosk, start_player
 from .test_pipeline import centre_colour
@@ -23,15 +23,6 @@ def _status(data: Path) -> dict:
         return call(socket_path(data), "status", timeout=3)
     except (ControlError, OSError, ValueError):
         return {}
-
-
-def _wait(pred, timeout: float) -> bool:  # noqa: ANN001
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -55,7 +46,7 @@ def test_a_player_on_a_damaged_cache_shows_the_waiting_card_then_the_content_the
         assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
         damage(data / "cache" / "cache.sqlite", "cut in half")
         proc = start_player(data, "--max-slide-seconds", "2", "--size", "320x180", stderr=log.open("w"))
-        assert _wait(lambda: _status(data).get("showing") == "waiting", 20), log.read_text()
+        assert wait_for(lambda: _status(data).get("showing") == "waiting", 20), log.read_text()
         time.sleep(3)
         assert proc.poll() is None, log.read_text()  # no crash, no restart loop
         assert _status(data)["showing"] == "waiting"
@@ -64,8 +55,8 @@ def test_a_player_on_a_damaged_cache_shows_the_waiting_card_then_the_content_the
         assert r.returncode == 0, r.stderr
         assert "for a technician" in r.stderr
         # the player opens the rebuilt database and leaves the waiting card at once
-        assert _wait(lambda: _status(data).get("content_version") == version, 20), log.read_text()
-        assert _wait(lambda: (_status(data).get("showing") or "").startswith("img-"), 10), log.read_text()
+        assert wait_for(lambda: _status(data).get("content_version") == version, 20), log.read_text()
+        assert wait_for(lambda: (_status(data).get("showing") or "").startswith("img-"), 10), log.read_text()
         assert proc.poll() is None
         text = log.read_text()
         assert "Traceback" not in text, text
@@ -86,7 +77,7 @@ def test_a_player_whose_database_is_damaged_while_it_plays_keeps_playing_what_it
     try:
         assert run_kiosk("sync", "--once", "--api", server.url, "--data", str(data)).returncode == 0
         proc = start_player(data, "--max-slide-seconds", "1", "--size", "320x180", stderr=log.open("w"))
-        assert _wait(lambda: (_status(data).get("showing") or "").startswith("img-"), 20), log.read_text()
+        assert wait_for(lambda: (_status(data).get("showing") or "").startswith("img-"), 20), log.read_text()
         db = data / "cache" / "cache.sqlite"
         db.write_bytes(b"\0garbage" * (db.stat().st_size // 8))  # overwritten in place
         seen = set()
@@ -100,7 +91,7 @@ def test_a_player_whose_database_is_damaged_while_it_plays_keeps_playing_what_it
 
         r = run_kiosk("sync", "--once", "--api", server.url, "--data", str(data))
         assert r.returncode == 0, r.stderr
-        assert _wait(lambda: _status(data).get("content_version") == version and proc.poll() is None, 10)
+        assert wait_for(lambda: _status(data).get("content_version") == version and proc.poll() is None, 10)
         assert "Traceback" not in log.read_text(), log.read_text()
     finally:
         if proc is not None:
@@ -131,7 +122,7 @@ def test_a_player_on_a_read_only_data_folder_plays_its_content(tmp_path: Path) -
         try:
             sock = socket_path(ro)
             assert sock.exists() and not sock.is_relative_to(ro), sock
-            assert _wait(lambda: _status(ro).get("showing") in ("img-0", "img-1", "img-2"), 30), _status(ro)
+            assert wait_for(lambda: _status(ro).get("showing") in ("img-0", "img-1", "img-2"), 30), _status(ro)
             st = run_kiosk("status", "--data", str(ro))
             assert "img-" in st.stdout and "not running" not in st.stdout, st.stdout + st.stderr
         finally:

@@ -13,18 +13,8 @@ from content_cache import ContentCache
 from hub.publisher import publish
 
 from .. import faultserver as fs
-from ..helpers import write_source
+from ..helpers import wait_for, write_source
 from ..sync.test_faults import add_video
-
-
-def wait_for(predicate, timeout: float, step: float = 0.1):  # noqa: ANN001, ANN201
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return None
 
 
 def add_alert(src: Path, bid: str, title: str) -> None:
